@@ -1,0 +1,91 @@
+// finp2p-execctl: the operator's command line for a finp2p-execd router.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "crypto/keys.hpp"
+#include "model/plan_file.hpp"
+#include "model/plan_validation.hpp"
+
+namespace {
+
+// Exit codes: 0 ok, 1 the input is invalid, 2 usage, 3 a file or system error.
+constexpr int kExitInvalid = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitSystem = 3;
+
+int validatePlanCommand(const std::string& path, bool allowMissingId) {
+  auto plan = finp2p::model::readPlanFile(path);
+  if (!plan) {
+    std::fprintf(stderr, "error: %s\n", plan.error().message.c_str());
+    return plan.error().code == finp2p::ErrorCode::kNotFound ? kExitSystem : kExitInvalid;
+  }
+  finp2p::model::PlanValidationOptions options;
+  options.requirePlanId = !allowMissingId;
+  auto violations = finp2p::model::validatePlan(*plan, options);
+  if (!violations.empty()) {
+    std::fprintf(stderr, "%s: invalid plan, %zu violation%s:\n", path.c_str(), violations.size(),
+                 violations.size() == 1 ? "" : "s");
+    for (const auto& v : violations) std::fprintf(stderr, "  %s\n", v.toString().c_str());
+    return kExitInvalid;
+  }
+  int contributors = 0;
+  for (const auto& p : plan->participants()) {
+    for (int r : p.roles()) contributors += r == finp2p::execution::Participant::Contributor;
+  }
+  std::printf("%s: valid plan %s: %d participants (%d contributors), %d instructions\n",
+              path.c_str(), plan->id().id().empty() ? "(id to be assigned)" : plan->id().id().c_str(),
+              plan->participants_size(), contributors, plan->instructions_size());
+  return 0;
+}
+
+int generateKeysCommand(const std::string& prefix) {
+  auto key = finp2p::crypto::SigningKey::generate();
+  if (!key) {
+    std::fprintf(stderr, "error: %s\n", key.error().message.c_str());
+    return kExitSystem;
+  }
+  if (auto s = finp2p::crypto::writeKeyPair(*key, prefix); !s) {
+    std::fprintf(stderr, "error: %s\n", s.error().message.c_str());
+    return kExitSystem;
+  }
+  std::printf("wrote %s.key (private, mode 0600) and %s.pub\n", prefix.c_str(), prefix.c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"finp2p-execctl: operate a finp2p-execd router"};
+  app.require_subcommand(1);
+
+  auto* plan = app.add_subcommand("plan", "Execution plans");
+  plan->require_subcommand(1);
+  std::string planPath;
+  bool allowMissingId = false;
+  auto* validate = plan->add_subcommand(
+      "validate", "Check a plan file (protobuf JSON) and print every violation with its path");
+  validate->add_option("FILE", planPath, "Plan file")->required();
+  validate->add_flag("--allow-missing-id", allowMissingId,
+                     "Accept a plan without an id (the router assigns it on submit)");
+
+  auto* keys = app.add_subcommand("keys", "Router keys");
+  keys->require_subcommand(1);
+  std::string keyPrefix;
+  auto* generate = keys->add_subcommand(
+      "generate", "Generate an Ed25519 router key pair as PREFIX.key and PREFIX.pub");
+  generate->add_option("PREFIX", keyPrefix, "Output path prefix")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  }
+
+  if (validate->parsed()) return validatePlanCommand(planPath, allowMissingId);
+  if (generate->parsed()) return generateKeysCommand(keyPrefix);
+  return kExitUsage;
+}

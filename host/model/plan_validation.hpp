@@ -1,0 +1,28 @@
+#pragma once
+// Structural validation of an execution plan. Returns every violation, each with the path of the
+// offending field, so an author can fix a plan in one pass.
+
+#include <string>
+#include <vector>
+
+#include "finp2p/execution.pb.h"
+
+namespace finp2p::model {
+
+struct Violation {
+  std::string path;     // e.g. "instructions[2].organizations[0]"
+  std::string message;  // e.g. "\"bank-c\" is not a contributor"
+
+  std::string toString() const { return path + ": " + message; }
+};
+
+struct PlanValidationOptions {
+  // A plan being submitted may leave the id (and its instructions' planId) empty: the router
+  // assigns one. A plan exchanged between routers must carry it.
+  bool requirePlanId = true;
+};
+
+std::vector<Violation> validatePlan(const finp2p::execution::ExecutionPlan& plan,
+                                    const PlanValidationOptions& options = {});
+
+}  // namespace finp2p::model
