@@ -1,52 +1,22 @@
 #pragma once
-// Exact, non-negative decimal amounts as the protocol carries them: strings such as "100" or
-// "12.50". Never floating point. Amounts may exceed 64 bits (an 18-decimal token), so digits are
-// kept as text and arithmetic is done digit by digit.
+// Amounts in the host are the SDK's exact decimals (one implementation for host and plugins),
+// parsed into the host's Result so a bad amount carries its reason as an Error.
 
-#include <compare>
-#include <cstdint>
-#include <optional>
-#include <string>
 #include <string_view>
 
 #include "common/result.hpp"
+#include "finp2p/ledger/decimal.hpp"
 
 namespace finp2p::model {
 
-class Decimal {
- public:
-  // Longest accepted amount text: enough for any uint256 value with 18 decimals.
-  static constexpr std::size_t kMaxLength = 100;
-  static constexpr uint32_t kDefaultMaxDecimals = 18;
+using Decimal = finp2p::ledger::Decimal;
 
-  Decimal() : integer_("0") {}
-
-  // Accepts `digits` or `digits.digits`: no sign, exponent, blanks, or empty parts.
-  // `maxDecimals` caps the fractional digits (the asset's precision); trailing zeros count,
-  // since "1.230" for a 2-decimal asset is not a valid instruction amount.
-  static Result<Decimal> parse(std::string_view text, uint32_t maxDecimals = kDefaultMaxDecimals);
-
-  // Canonical text: no leading zeros in the integer part, no trailing fractional zeros.
-  std::string toString() const;
-  // The amount in minor units of an asset with `decimals` places, if exact.
-  std::optional<std::string> toMinorUnits(uint32_t decimals) const;
-
-  bool isZero() const { return integer_ == "0" && fraction_.empty(); }
-  uint32_t scale() const { return static_cast<uint32_t>(fraction_.size()); }
-
-  Decimal operator+(const Decimal& other) const;
-  // Subtraction below zero is an error: amounts are never negative.
-  Result<Decimal> minus(const Decimal& other) const;
-
-  std::strong_ordering operator<=>(const Decimal& other) const;
-  bool operator==(const Decimal& other) const = default;
-
- private:
-  Decimal(std::string integer, std::string fraction);
-  static Decimal normalized(std::string integer, std::string fraction);
-
-  std::string integer_;   // at least one digit, no leading zeros unless "0"
-  std::string fraction_;  // no trailing zeros
-};
+inline Result<Decimal> parseAmount(std::string_view text,
+                                   uint32_t maxDecimals = Decimal::kDefaultMaxDecimals) {
+  std::string why;
+  auto parsed = Decimal::parse(text, maxDecimals, &why);
+  if (!parsed) return makeError(ErrorCode::kInvalidArgument, why);
+  return *parsed;
+}
 
 }  // namespace finp2p::model

@@ -178,7 +178,7 @@ class PlanValidator {
 
   std::optional<Decimal> checkAmount(const std::string& amount, uint32_t decimals,
                                      const std::string& path) {
-    auto parsed = Decimal::parse(amount, decimals);
+    auto parsed = parseAmount(amount, decimals);
     if (!parsed) {
       add(path, parsed.error().message);
       return std::nullopt;
@@ -249,7 +249,7 @@ class PlanValidator {
                                    quoted(hold->asset().id()));
         }
         if (hold && amount) {
-          auto held = Decimal::parse(hold->amount());
+          auto held = parseAmount(hold->amount());
           if (held && *amount > *held) {
             add(p + ".amount", "releases " + amount->toString() + ", more than the " +
                                    held->toString() + " held");

@@ -5,7 +5,7 @@
 namespace finp2p::model {
 namespace {
 
-Decimal dec(const char* s) { return Decimal::parse(s).value(); }
+Decimal dec(const char* s) { return parseAmount(s).value(); }
 
 TEST(Decimal, ParsesAndCanonicalizes) {
   EXPECT_EQ(dec("0").toString(), "0");
@@ -20,28 +20,28 @@ TEST(Decimal, ParsesAndCanonicalizes) {
 TEST(Decimal, RejectsFloatsSignsBlanksAndGarbage) {
   for (const char* bad : {"", "1e3", "1E3", "-1", "+1", " 1", "1 ", "1.", ".5", "1..2", "1.2.3",
                           "0x10", "abc", "1,000", "NaN", "inf", "١"}) {
-    auto r = Decimal::parse(bad);
+    auto r = parseAmount(bad);
     EXPECT_FALSE(r.ok()) << "accepted \"" << bad << "\"";
     if (!r.ok()) {
       EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
     }
   }
-  EXPECT_NE(Decimal::parse("-5").error().message.find("negative"), std::string::npos);
-  EXPECT_NE(Decimal::parse("").error().message.find("empty"), std::string::npos);
+  EXPECT_NE(parseAmount("-5").error().message.find("negative"), std::string::npos);
+  EXPECT_NE(parseAmount("").error().message.find("empty"), std::string::npos);
 }
 
 TEST(Decimal, RejectsMoreFractionalDigitsThanTheAssetAllows) {
-  EXPECT_TRUE(Decimal::parse("10.25", 2).ok());
-  auto r = Decimal::parse("10.255", 2);
+  EXPECT_TRUE(parseAmount("10.25", 2).ok());
+  auto r = parseAmount("10.255", 2);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("3 fractional digits, the asset allows 2"), std::string::npos);
-  EXPECT_FALSE(Decimal::parse("1.0", 0).ok());  // a 0-decimal asset takes integers only
-  EXPECT_TRUE(Decimal::parse("1", 0).ok());
+  EXPECT_FALSE(parseAmount("1.0", 0).ok());  // a 0-decimal asset takes integers only
+  EXPECT_TRUE(parseAmount("1", 0).ok());
 }
 
 TEST(Decimal, RejectsOverlongText) {
-  EXPECT_FALSE(Decimal::parse(std::string(101, '1')).ok());
-  EXPECT_TRUE(Decimal::parse(std::string(100, '1')).ok());
+  EXPECT_FALSE(parseAmount(std::string(101, '1')).ok());
+  EXPECT_TRUE(parseAmount(std::string(100, '1')).ok());
 }
 
 TEST(Decimal, ComparesExactly) {
@@ -62,9 +62,7 @@ TEST(Decimal, AddsWithCarryAcrossThePoint) {
 TEST(Decimal, SubtractsAndRefusesToGoNegative) {
   EXPECT_EQ(dec("1000").minus(dec("0.01"))->toString(), "999.99");
   EXPECT_EQ(dec("5").minus(dec("5"))->toString(), "0");
-  auto r = dec("1").minus(dec("1.01"));
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("negative"), std::string::npos);
+  EXPECT_FALSE(dec("1").minus(dec("1.01")).has_value());
 }
 
 TEST(Decimal, ConvertsToMinorUnits) {

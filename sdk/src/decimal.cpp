@@ -1,8 +1,8 @@
-#include "model/decimal.hpp"
+#include "finp2p/ledger/decimal.hpp"
 
 #include <algorithm>
 
-namespace finp2p::model {
+namespace finp2p::ledger {
 namespace {
 
 bool allDigits(std::string_view s) {
@@ -27,9 +27,6 @@ Aligned align(const std::string& ai, const std::string& af, const std::string& b
 
 }  // namespace
 
-Decimal::Decimal(std::string integer, std::string fraction)
-    : integer_(std::move(integer)), fraction_(std::move(fraction)) {}
-
 Decimal Decimal::normalized(std::string integer, std::string fraction) {
   auto firstNonZero = integer.find_first_not_of('0');
   integer = firstNonZero == std::string::npos ? "0" : integer.substr(firstNonZero);
@@ -38,11 +35,14 @@ Decimal Decimal::normalized(std::string integer, std::string fraction) {
   return Decimal(std::move(integer), std::move(fraction));
 }
 
-Result<Decimal> Decimal::parse(std::string_view text, uint32_t maxDecimals) {
-  auto invalid = [&](const std::string& why) {
-    return makeError(ErrorCode::kInvalidArgument,
-                     "invalid amount \"" + std::string(text.substr(0, 40)) +
-                         (text.size() > 40 ? "..." : "") + "\": " + why);
+std::optional<Decimal> Decimal::parse(std::string_view text, uint32_t maxDecimals,
+                                      std::string* why) {
+  auto invalid = [&](const std::string& reason) -> std::optional<Decimal> {
+    if (why) {
+      *why = "invalid amount \"" + std::string(text.substr(0, 40)) +
+             (text.size() > 40 ? "..." : "") + "\": " + reason;
+    }
+    return std::nullopt;
   };
   if (text.empty()) return invalid("empty");
   if (text.size() > kMaxLength) return invalid("longer than 100 characters");
@@ -85,11 +85,8 @@ Decimal Decimal::operator+(const Decimal& other) const {
   return normalized(sum.substr(0, intLen), sum.substr(intLen));
 }
 
-Result<Decimal> Decimal::minus(const Decimal& other) const {
-  if (*this < other) {
-    return makeError(ErrorCode::kInvalidArgument,
-                     toString() + " - " + other.toString() + " would be negative");
-  }
+std::optional<Decimal> Decimal::minus(const Decimal& other) const {
+  if (*this < other) return std::nullopt;
   auto [a, b, fracLen] = align(integer_, fraction_, other.integer_, other.fraction_);
   std::string diff(a.size(), '0');
   int borrow = 0;
@@ -108,4 +105,4 @@ std::strong_ordering Decimal::operator<=>(const Decimal& other) const {
   return fraction_.compare(other.fraction_) <=> 0;
 }
 
-}  // namespace finp2p::model
+}  // namespace finp2p::ledger

@@ -1,0 +1,87 @@
+// The sqlite-ledger plugin: SqliteLedger behind the SDK adapter.
+//
+// [ledger.config]
+//   database = "/var/lib/finp2p/cash.db"   # required
+//   synchronous = "full"                   # or "normal" (faster, may lose the last commits
+//                                          # on power loss, never corrupts)
+//   opening_balances = [ { account = "...", asset = "USD", amount = "1000000.00" } ]
+
+#include "finp2p/ledger/adapter.hpp"
+#include "sqlite_ledger.hpp"
+
+namespace finp2p::sqlite_ledger {
+namespace {
+
+using namespace finp2p::ledger;
+
+bool fullSync(const Config& config) {
+  auto mode = config.getOr("synchronous", "full");
+  if (mode != "full" && mode != "normal") {
+    throw std::invalid_argument("synchronous must be \"full\" or \"normal\", not \"" + mode + "\"");
+  }
+  return mode == "full";
+}
+
+std::string requiredDatabase(const Config& config) {
+  auto path = config.get("database");
+  if (!path || path->empty()) throw std::invalid_argument("config key \"database\" is required");
+  return *path;
+}
+
+class SqliteLedgerAdapter final : public Adapter {
+ public:
+  explicit SqliteLedgerAdapter(const Config& config)
+      : ledger_(requiredDatabase(config), fullSync(config)) {
+    applyOpeningBalances(config);
+  }
+
+  Description describe() const override {
+    uint32_t ops = 0;
+    for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
+                      FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
+                      FINP2P_LEDGER_OP_AWAIT}) {
+      ops |= FINP2P_LEDGER_SUPPORTS(kind);
+    }
+    return {"sqlite-ledger", FINP2P_SQLITE_LEDGER_VERSION, ops, "finp2p,fiat,cryptocurrency"};
+  }
+
+  void execute(const Operation& op, Completion done) override {
+    if (op.kind == FINP2P_LEDGER_OP_AWAIT) return Adapter::await(op, std::move(done));
+    done.complete(ledger_.execute(op));
+  }
+  void preflight(const Operation& op, Completion done) override {
+    done.complete(ledger_.preflight(op));
+  }
+  Outcome lookup(const std::string& key) override { return ledger_.lookup(key); }
+  Outcome verify(const Receipt& receipt) override { return ledger_.verify(receipt); }
+  Balance balance(const std::string& account, const std::string& asset) override {
+    return ledger_.balance(account, asset);
+  }
+
+ private:
+  // Opening balances are issues with a fixed key, so a restart does not apply them twice.
+  void applyOpeningBalances(const Config& config) {
+    std::size_t n = config.arraySize("opening_balances");
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string prefix = "opening_balances." + std::to_string(i) + ".";
+      Operation op;
+      op.kind = FINP2P_LEDGER_OP_ISSUE;
+      op.destination = config.getOr(prefix + "account", "");
+      op.asset = config.getOr(prefix + "asset", "");
+      op.amount = config.getOr(prefix + "amount", "");
+      op.context.idempotencyKey = "opening-balance:" + op.destination + ":" + op.asset;
+      auto outcome = ledger_.execute(op);
+      if (!outcome.ok()) {
+        throw std::invalid_argument("opening_balances[" + std::to_string(i) +
+                                    "]: " + outcome.message);
+      }
+    }
+  }
+
+  SqliteLedger ledger_;
+};
+
+}  // namespace
+}  // namespace finp2p::sqlite_ledger
+
+FINP2P_LEDGER_PLUGIN(finp2p::sqlite_ledger::SqliteLedgerAdapter)

@@ -1,0 +1,190 @@
+/*
+ * finp2p-exec ledger plugin ABI.
+ *
+ * Pure C, standard library only: this header is the whole contract between finp2p-execd (the
+ * host) and a ledger plugin (a shared library). No C++ type, exception or allocator crosses it.
+ *
+ * Naming: finp2p_ledger_on_* are hooks the plugin implements; finp2p_ledger_callback_* are
+ * functions the host provides. Ownership: every pointer passed across is BORROWED for the
+ * duration of the call it is passed to (or, for results, of the callback) unless its comment
+ * says otherwise; the side that allocated memory frees it. Copy what you keep.
+ *
+ * Versioning: FINP2P_LEDGER_ABI_VERSION packs major << 16 | minor. The host refuses a plugin
+ * whose major differs from its own or whose minor is newer. Both tables carry their own size
+ * (`struct_size`) so either side can grow them by appending fields in a new minor version;
+ * a reader only touches fields that fit inside the size it was given.
+ */
+#ifndef FINP2P_LEDGER_ABI_H
+#define FINP2P_LEDGER_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FINP2P_LEDGER_ABI_MAJOR 1u
+#define FINP2P_LEDGER_ABI_MINOR 0u
+#define FINP2P_LEDGER_ABI_VERSION ((FINP2P_LEDGER_ABI_MAJOR << 16) | FINP2P_LEDGER_ABI_MINOR)
+#define FINP2P_LEDGER_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
+#define FINP2P_LEDGER_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
+
+/* The one symbol a plugin exports. */
+#define FINP2P_LEDGER_ENTRY_POINT "finp2p_ledger_plugin_init"
+
+/* A borrowed UTF-8 string: not NUL-terminated unless said otherwise; {NULL, 0} is empty. */
+typedef struct finp2p_ledger_str {
+  const char* data;
+  size_t size;
+} finp2p_ledger_str;
+
+/* Result codes. 1-4 are the FinP2P instruction error codes (finp2p-reference.md). */
+typedef enum finp2p_ledger_status {
+  FINP2P_LEDGER_OK = 0,
+  FINP2P_LEDGER_ERROR_VALIDATION = 1,        /* bad input: amount, account, unknown hold */
+  FINP2P_LEDGER_ERROR_INTENT_VALIDATION = 2, /* the operation contradicts the intent */
+  FINP2P_LEDGER_ERROR_SETTLEMENT = 3,        /* e.g. insufficient balance */
+  FINP2P_LEDGER_ERROR_SIGNATURE = 4,         /* a signature does not verify */
+  FINP2P_LEDGER_ERROR_NOT_FOUND = 5,         /* lookup: no operation with this key */
+  FINP2P_LEDGER_PENDING = 6,                 /* lookup: accepted, outcome not yet known */
+  FINP2P_LEDGER_ERROR_UNSUPPORTED = 7,       /* the plugin does not implement this */
+  FINP2P_LEDGER_ERROR_UNAVAILABLE = 8,       /* ledger unreachable; retrying may succeed */
+  FINP2P_LEDGER_ERROR_TIMEOUT = 9,           /* the context's deadline passed */
+  FINP2P_LEDGER_ERROR_INTERNAL = 10          /* a bug or an exception inside the plugin */
+} finp2p_ledger_status;
+
+typedef enum finp2p_ledger_operation_kind {
+  FINP2P_LEDGER_OP_HOLD = 1,
+  FINP2P_LEDGER_OP_RELEASE = 2,
+  FINP2P_LEDGER_OP_REVERT_HOLD = 3,
+  FINP2P_LEDGER_OP_TRANSFER = 4,
+  FINP2P_LEDGER_OP_ISSUE = 5,
+  FINP2P_LEDGER_OP_REDEEM = 6,
+  FINP2P_LEDGER_OP_AWAIT = 7
+} finp2p_ledger_operation_kind;
+
+/* Bit (1u << kind) for each kind in finp2p_ledger_description.supported_operations. */
+#define FINP2P_LEDGER_SUPPORTS(kind) (1u << (uint32_t)(kind))
+
+/* Which plan instruction an operation belongs to. idempotency_key is "<planId>_<sequence>":
+ * the same key twice must return the stored outcome and move nothing twice, also after the
+ * plugin or the host restarts. */
+typedef struct finp2p_ledger_context {
+  finp2p_ledger_str plan_id;
+  uint32_t sequence;
+  finp2p_ledger_str idempotency_key;
+  int64_t deadline_unix_ms; /* 0: none */
+} finp2p_ledger_context;
+
+/* One ledger operation. Accounts are the ledger-side account ids (a finId, an address, an
+ * IBAN); amounts exact decimal strings. Unused fields are empty. */
+typedef struct finp2p_ledger_operation {
+  uint32_t struct_size;
+  finp2p_ledger_operation_kind kind;
+  finp2p_ledger_context context;
+  finp2p_ledger_str source;          /* hold, transfer, redeem, release (the holder) */
+  finp2p_ledger_str destination;     /* hold (the payee), release, transfer, issue, revert */
+  finp2p_ledger_str asset;           /* asset id as this ledger knows it */
+  uint32_t asset_decimals;           /* precision of the asset */
+  finp2p_ledger_str amount;          /* exact decimal */
+  finp2p_ledger_str hold_operation_id; /* release, revert_hold: the hold's idempotency key */
+  int64_t wait_until_unix_s;         /* await */
+  finp2p_ledger_str condition;       /* await: a ledger condition the plugin understands */
+} finp2p_ledger_operation;
+
+typedef struct finp2p_ledger_receipt {
+  finp2p_ledger_str transaction_id;
+  finp2p_ledger_str operation_id;   /* the idempotency key */
+  finp2p_ledger_str operation_type; /* hold | release | revert_hold | transfer | issue | redeem | await */
+  finp2p_ledger_str source;
+  finp2p_ledger_str destination;
+  finp2p_ledger_str asset;
+  finp2p_ledger_str quantity;
+  int64_t timestamp_unix_s;
+  finp2p_ledger_str proof; /* optional, e.g. a signature by the ledger side */
+} finp2p_ledger_receipt;
+
+/* The outcome of execute, preflight, lookup or verify. All pointers are owned by the plugin
+ * and valid only during the callback that receives this struct. */
+typedef struct finp2p_ledger_result {
+  uint32_t struct_size;
+  finp2p_ledger_status status;
+  finp2p_ledger_str message;             /* why, when status != OK */
+  const finp2p_ledger_receipt* receipt;  /* execute / lookup with status OK; else NULL */
+} finp2p_ledger_result;
+
+typedef struct finp2p_ledger_balance {
+  finp2p_ledger_status status;
+  finp2p_ledger_str message;
+  finp2p_ledger_str current;   /* available + held */
+  finp2p_ledger_str available;
+  finp2p_ledger_str held;
+} finp2p_ledger_balance;
+
+typedef struct finp2p_ledger_description {
+  const char* name;    /* NUL-terminated, owned by the plugin, valid until on_destroy */
+  const char* version; /* NUL-terminated */
+  uint32_t supported_operations; /* FINP2P_LEDGER_SUPPORTS bits */
+  const char* asset_types;       /* NUL-terminated, comma separated, e.g. "fiat,finp2p" */
+} finp2p_ledger_description;
+
+/* One configuration entry from the router's [ledger.config] table, flattened: nested tables
+ * and arrays become dotted keys ("opening_balances.0.amount"), every value a string. */
+typedef struct finp2p_ledger_config_entry {
+  finp2p_ledger_str key;
+  finp2p_ledger_str value;
+} finp2p_ledger_config_entry;
+
+typedef enum finp2p_ledger_log_level {
+  FINP2P_LEDGER_LOG_DEBUG = 0,
+  FINP2P_LEDGER_LOG_INFO = 1,
+  FINP2P_LEDGER_LOG_WARN = 2,
+  FINP2P_LEDGER_LOG_ERROR = 3
+} finp2p_ledger_log_level;
+
+/* Provided by the host; valid from init until the plugin's on_destroy returns. */
+typedef struct finp2p_ledger_host_api {
+  uint32_t struct_size;
+  uint32_t abi_version; /* the host's FINP2P_LEDGER_ABI_VERSION */
+  void* host_ptr;       /* opaque, passed back to callback_log */
+  /* Completes an operation started by on_execute / on_preflight / on_lookup / on_verify.
+   * Call exactly once per operation, from any thread, before or after the hook returns. */
+  void (*callback_complete)(void* completion_ptr, const finp2p_ledger_result* result);
+  /* Completes on_balance; same rules. */
+  void (*callback_balance)(void* completion_ptr, const finp2p_ledger_balance* balance);
+  void (*callback_log)(void* host_ptr, finp2p_ledger_log_level level, finp2p_ledger_str message);
+} finp2p_ledger_host_api;
+
+/* Filled by the plugin in the entry point. Hooks may be called from several threads at once. */
+typedef struct finp2p_ledger_plugin_api {
+  uint32_t struct_size; /* set by the host to its sizeof before init; plugin may lower it */
+  uint32_t abi_version; /* the plugin's FINP2P_LEDGER_ABI_VERSION */
+  void* plugin_ptr;     /* the plugin instance, owned by the plugin, freed by on_destroy */
+  const finp2p_ledger_description* (*on_describe)(void* plugin_ptr);
+  void (*on_execute)(void* plugin_ptr, const finp2p_ledger_operation* op, void* completion_ptr);
+  /* May be NULL: the host then treats every operation as executable. */
+  void (*on_preflight)(void* plugin_ptr, const finp2p_ledger_operation* op, void* completion_ptr);
+  void (*on_lookup)(void* plugin_ptr, finp2p_ledger_str idempotency_key, void* completion_ptr);
+  /* OK when the receipt matches a transaction on this ledger. */
+  void (*on_verify)(void* plugin_ptr, const finp2p_ledger_receipt* receipt, void* completion_ptr);
+  void (*on_balance)(void* plugin_ptr, finp2p_ledger_str account, finp2p_ledger_str asset,
+                     void* completion_ptr);
+  /* Called once, after every started operation completed; no hook is called afterwards. */
+  void (*on_destroy)(void* plugin_ptr);
+} finp2p_ledger_plugin_api;
+
+/* The entry point, exported as FINP2P_LEDGER_ENTRY_POINT. Returns 0 and fills `plugin` on
+ * success; otherwise non-zero with a NUL-terminated reason written into `error` (host-owned,
+ * `error_size` bytes). The plugin must set plugin->abi_version even when it fails. */
+typedef int32_t (*finp2p_ledger_plugin_init_fn)(const finp2p_ledger_host_api* host,
+                                                const finp2p_ledger_config_entry* config,
+                                                size_t config_count,
+                                                finp2p_ledger_plugin_api* plugin, char* error,
+                                                size_t error_size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FINP2P_LEDGER_ABI_H */

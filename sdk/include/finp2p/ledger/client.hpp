@@ -1,0 +1,94 @@
+#pragma once
+/// @file
+/// The host side of the ledger ABI: loads a plugin file with Boost.DLL, checks its ABI and
+/// optional SHA-256 pin, and calls it through C++ callbacks. Used by finp2p-execd and by the
+/// conformance runner, so a vendor tests its plugin exactly as the host will load it.
+///
+/// The host refuses what a plugin must not do: results with an unknown status, success without
+/// a receipt, a receipt for another operation, a second completion of one operation. It ends
+/// an operation whose context deadline passed with TIMEOUT (a hung plugin does not hang the
+/// host). A loaded library is never unloaded: code of an unloaded library that is still
+/// referenced (a thread, a callback) would crash the host.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "finp2p/ledger/abi.h"
+#include "finp2p/ledger/types.hpp"
+
+namespace finp2p::ledger {
+
+enum class LoadErrorCode {
+  kMissingFile,  // no file at the configured path
+  kNotAPlugin,   // not a shared library, or it lacks the entry point
+  kAbiMismatch,  // different ABI major, or a newer minor than the host
+  kHashMismatch, // the file's SHA-256 differs from the configured pin
+  kInitFailed,   // the plugin's init refused (its message is included)
+  kException,    // the plugin's entry point threw
+};
+const char* loadErrorCodeName(LoadErrorCode code);
+
+struct LoadError {
+  LoadErrorCode code;
+  std::string message;
+};
+
+using LogSink = std::function<void(finp2p_ledger_log_level, const std::string&)>;
+
+struct LoadOptions {
+  std::string expectedSha256;  // lowercase hex; empty: not pinned
+  LogSink log;                 // plugin log lines and host-side complaints; default: stderr
+};
+
+class LoadedPlugin {
+ public:
+  using OutcomeCallback = std::function<void(Outcome)>;
+  using BalanceCallback = std::function<void(Balance)>;
+
+  static std::variant<std::shared_ptr<LoadedPlugin>, LoadError> load(const std::string& path,
+                                                                     const Config& config,
+                                                                     LoadOptions options = {});
+  ~LoadedPlugin();
+  LoadedPlugin(const LoadedPlugin&) = delete;
+  LoadedPlugin& operator=(const LoadedPlugin&) = delete;
+
+  const Description& description() const { return description_; }
+  const std::string& path() const { return path_; }
+  const std::string& sha256() const { return sha256_; }
+  uint32_t abiVersion() const { return abiVersion_; }
+  bool hasPreflight() const { return api_.on_preflight != nullptr; }
+
+  // Each completes through its callback exactly once, on a plugin or host thread.
+  void execute(const Operation& op, OutcomeCallback done);
+  void preflight(const Operation& op, OutcomeCallback done);
+  void lookup(const std::string& idempotencyKey, OutcomeCallback done);
+  void verify(const Receipt& receipt, OutcomeCallback done);
+  void balance(const std::string& account, const std::string& asset, BalanceCallback done);
+
+  // Blocking forms, for tools and tests.
+  Outcome executeAndWait(const Operation& op);
+  Outcome preflightAndWait(const Operation& op);
+  Outcome lookupAndWait(const std::string& idempotencyKey);
+  Outcome verifyAndWait(const Receipt& receipt);
+  Balance balanceAndWait(const std::string& account, const std::string& asset);
+
+ private:
+  struct Private;
+  LoadedPlugin() = default;
+  uint64_t startOperation(OutcomeCallback done, int64_t deadlineUnixMs, const Operation* op);
+
+  std::string path_;
+  std::string sha256_;
+  uint32_t abiVersion_ = 0;
+  Description description_;
+  finp2p_ledger_plugin_api api_{};
+  std::shared_ptr<Private> private_;
+  std::weak_ptr<LoadedPlugin> self_;
+};
+
+std::string fileSha256(const std::string& path);  // lowercase hex; empty if unreadable
+
+}  // namespace finp2p::ledger

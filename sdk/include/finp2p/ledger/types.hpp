@@ -1,0 +1,113 @@
+#pragma once
+/// @file
+/// C++ value types for the ledger ABI, shared by the plugin-side adapter and the host-side
+/// client. Conversions to and from the C structs of abi.h live in types.cpp.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "finp2p/ledger/abi.h"
+
+namespace finp2p::ledger {
+
+using Status = finp2p_ledger_status;
+using OperationKind = finp2p_ledger_operation_kind;
+
+/// Wall-clock time, Unix epoch milliseconds.
+int64_t nowUnixMs();
+
+const char* statusName(Status status);
+const char* operationKindName(OperationKind kind);  // "hold", "release", ...
+
+struct Context {
+  std::string planId;
+  uint32_t sequence = 0;
+  std::string idempotencyKey;
+  int64_t deadlineUnixMs = 0;
+};
+
+struct Operation {
+  OperationKind kind = FINP2P_LEDGER_OP_TRANSFER;
+  Context context;
+  std::string source;
+  std::string destination;
+  std::string asset;
+  uint32_t assetDecimals = 18;
+  std::string amount;
+  std::string holdOperationId;
+  int64_t waitUntilUnixS = 0;
+  std::string condition;
+};
+
+struct Receipt {
+  std::string transactionId;
+  std::string operationId;
+  std::string operationType;
+  std::string source;
+  std::string destination;
+  std::string asset;
+  std::string quantity;
+  int64_t timestampUnixS = 0;
+  std::string proof;
+};
+
+/// The outcome of an operation, preflight, lookup or verify.
+struct Outcome {
+  Status status = FINP2P_LEDGER_ERROR_INTERNAL;
+  std::string message;
+  std::optional<Receipt> receipt;
+
+  static Outcome success(Receipt r) { return {FINP2P_LEDGER_OK, "", std::move(r)}; }
+  static Outcome success() { return {FINP2P_LEDGER_OK, "", std::nullopt}; }
+  static Outcome failure(Status s, std::string why) { return {s, std::move(why), std::nullopt}; }
+  bool ok() const { return status == FINP2P_LEDGER_OK; }
+};
+
+struct Balance {
+  Status status = FINP2P_LEDGER_OK;
+  std::string message;
+  std::string current = "0";
+  std::string available = "0";
+  std::string held = "0";
+};
+
+struct Description {
+  std::string name;
+  std::string version;
+  uint32_t supportedOperations = 0;
+  std::string assetTypes;
+};
+
+/// The plugin's [ledger.config] table, flattened to dotted keys with string values.
+class Config {
+ public:
+  Config() = default;
+  explicit Config(std::vector<std::pair<std::string, std::string>> entries)
+      : entries_(std::move(entries)) {}
+  static Config fromC(const finp2p_ledger_config_entry* entries, size_t count);
+
+  std::optional<std::string> get(const std::string& key) const;
+  std::string getOr(const std::string& key, const std::string& fallback) const;
+  /// Number of elements of the array at `key` ("key.0...", "key.1...").
+  std::size_t arraySize(const std::string& key) const;
+  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+};
+
+// ---- conversions (views borrow from the C++ objects; keep those alive) ----
+inline finp2p_ledger_str view(const std::string& s) { return {s.data(), s.size()}; }
+inline std::string copy(finp2p_ledger_str s) {
+  return s.data ? std::string(s.data, s.size) : std::string();
+}
+
+Operation operationFromC(const finp2p_ledger_operation& op);
+finp2p_ledger_operation operationToC(const Operation& op);
+Receipt receiptFromC(const finp2p_ledger_receipt& r);
+finp2p_ledger_receipt receiptToC(const Receipt& r);
+
+}  // namespace finp2p::ledger

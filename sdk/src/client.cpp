@@ -1,0 +1,405 @@
+#include "finp2p/ledger/client.hpp"
+
+#include <openssl/evp.h>
+
+#include <boost/dll/shared_library.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "finp2p/ledger/decimal.hpp"
+
+namespace finp2p::ledger {
+
+const char* loadErrorCodeName(LoadErrorCode code) {
+  switch (code) {
+    case LoadErrorCode::kMissingFile: return "missing file";
+    case LoadErrorCode::kNotAPlugin: return "not a plugin";
+    case LoadErrorCode::kAbiMismatch: return "ABI mismatch";
+    case LoadErrorCode::kHashMismatch: return "hash mismatch";
+    case LoadErrorCode::kInitFailed: return "init failed";
+    case LoadErrorCode::kException: return "exception";
+  }
+  return "unknown";
+}
+
+std::string fileSha256(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    EVP_DigestUpdate(ctx.get(), buf, static_cast<size_t>(in.gcount()));
+  }
+  unsigned char digest[32];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+namespace {
+
+std::string abiText(uint32_t v) {
+  return std::to_string(FINP2P_LEDGER_ABI_MAJOR_OF(v)) + "." +
+         std::to_string(FINP2P_LEDGER_ABI_MINOR_OF(v));
+}
+
+// Libraries are never unloaded (see client.hpp); they live here until the process exits.
+std::mutex librariesMutex;
+std::vector<boost::dll::shared_library>& keptLibraries() {
+  static auto* libraries = new std::vector<boost::dll::shared_library>();
+  return *libraries;
+}
+
+// Every started operation, keyed by the id passed to the plugin as completion_ptr. A plugin
+// that completes twice, or completes an id it never got, is caught here instead of crashing.
+struct PendingOperation {
+  LoadedPlugin::OutcomeCallback outcome;
+  LoadedPlugin::BalanceCallback balance;
+  std::shared_ptr<LoadedPlugin> owner;  // kept loaded until the operation completes
+  std::shared_ptr<LogSink> log;
+  int64_t deadlineUnixMs = 0;
+  bool isExecute = false;
+  std::string idempotencyKey;
+};
+
+class OperationTable {
+ public:
+  static OperationTable& instance() {
+    static auto* table = new OperationTable();  // outlives every plugin thread
+    return *table;
+  }
+
+  uint64_t add(PendingOperation op) {
+    std::lock_guard lock(mutex_);
+    uint64_t id = ++nextId_;
+    bool hasDeadline = op.deadlineUnixMs > 0;
+    pending_.emplace(id, std::move(op));
+    if (hasDeadline && !watchdog_.joinable()) watchdog_ = std::thread([this] { watch(); });
+    return id;
+  }
+
+  std::optional<PendingOperation> take(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    auto it = pending_.find(id);
+    if (it == pending_.end()) return std::nullopt;
+    PendingOperation op = std::move(it->second);
+    pending_.erase(it);
+    return op;
+  }
+
+  // Drops the last reference to a plugin on the watchdog thread, never on a plugin's own
+  // thread: destroying a plugin joins its threads.
+  void release(std::shared_ptr<LoadedPlugin> owner) {
+    if (!owner) return;
+    std::lock_guard lock(mutex_);
+    releases_.push_back(std::move(owner));
+    if (!watchdog_.joinable()) watchdog_ = std::thread([this] { watch(); });
+  }
+
+ private:
+  void watch() {
+    for (;;) {
+      std::vector<PendingOperation> expired;
+      std::deque<std::shared_ptr<LoadedPlugin>> releases;
+      {
+        std::lock_guard lock(mutex_);
+        int64_t now = nowUnixMs();
+        for (auto it = pending_.begin(); it != pending_.end();) {
+          if (it->second.deadlineUnixMs > 0 && it->second.deadlineUnixMs <= now) {
+            expired.push_back(std::move(it->second));
+            it = pending_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+        releases.swap(releases_);
+      }
+      for (auto& op : expired) {
+        if (op.log) {
+          (*op.log)(FINP2P_LEDGER_LOG_WARN,
+                    "operation " + op.idempotencyKey + " passed its deadline; reported as timeout");
+        }
+        if (op.outcome) {
+          op.outcome(Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT,
+                                      "the plugin did not complete the operation before its "
+                                      "deadline"));
+        }
+        if (op.balance) {
+          op.balance(Balance{FINP2P_LEDGER_ERROR_TIMEOUT, "balance timed out", "", "", ""});
+        }
+        releases.push_back(std::move(op.owner));
+      }
+      releases.clear();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  std::mutex mutex_;
+  uint64_t nextId_ = 0;
+  std::map<uint64_t, PendingOperation> pending_;
+  std::deque<std::shared_ptr<LoadedPlugin>> releases_;
+  std::thread watchdog_;
+};
+
+void* toPtr(uint64_t id) { return reinterpret_cast<void*>(static_cast<uintptr_t>(id)); }
+uint64_t fromPtr(void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
+
+bool knownStatus(finp2p_ledger_status s) {
+  return s >= FINP2P_LEDGER_OK && s <= FINP2P_LEDGER_ERROR_INTERNAL;
+}
+
+// Turns what a plugin returned into an Outcome the host can trust, or an INTERNAL error that
+// says what was wrong with it.
+Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op) {
+  if (!r) return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL, "plugin completed with no result");
+  if (!knownStatus(r->status)) {
+    return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                            "plugin returned unknown status " + std::to_string(r->status));
+  }
+  Outcome out{r->status, copy(r->message), std::nullopt};
+  if (r->receipt) out.receipt = receiptFromC(*r->receipt);
+  if (op.isExecute && out.ok()) {
+    if (!out.receipt) {
+      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                              "plugin reported success without a receipt");
+    }
+    if (out.receipt->operationId != op.idempotencyKey) {
+      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                              "plugin returned a receipt for operation \"" +
+                                  out.receipt->operationId + "\", expected \"" +
+                                  op.idempotencyKey + "\"");
+    }
+    if (!out.receipt->quantity.empty() && !Decimal::parse(out.receipt->quantity)) {
+      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                              "plugin returned a receipt with quantity \"" +
+                                  out.receipt->quantity + "\", not a decimal amount");
+    }
+  }
+  return out;
+}
+
+void hostComplete(void* completionPtr, const finp2p_ledger_result* result) {
+  auto op = OperationTable::instance().take(fromPtr(completionPtr));
+  if (!op) {
+    // Already completed (or timed out): the plugin broke the exactly-once rule. Refuse it.
+    return;
+  }
+  if (op->outcome) op->outcome(checkedOutcome(result, *op));
+  OperationTable::instance().release(std::move(op->owner));
+}
+
+void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
+  auto op = OperationTable::instance().take(fromPtr(completionPtr));
+  if (!op) return;
+  Balance out;
+  if (!b || !knownStatus(b->status)) {
+    out = Balance{FINP2P_LEDGER_ERROR_INTERNAL, "plugin returned an invalid balance", "", "", ""};
+  } else {
+    out = Balance{b->status, copy(b->message), copy(b->current), copy(b->available),
+                  copy(b->held)};
+    if (out.status == FINP2P_LEDGER_OK &&
+        (!Decimal::parse(out.current) || !Decimal::parse(out.available) ||
+         !Decimal::parse(out.held))) {
+      out = Balance{FINP2P_LEDGER_ERROR_INTERNAL,
+                    "plugin returned a balance that is not decimal amounts", "", "", ""};
+    }
+  }
+  if (op->balance) op->balance(std::move(out));
+  OperationTable::instance().release(std::move(op->owner));
+}
+
+void hostLog(void* hostPtr, finp2p_ledger_log_level level, finp2p_ledger_str message) {
+  auto* sink = static_cast<LogSink*>(hostPtr);
+  if (sink && *sink) (*sink)(level, copy(message));
+}
+
+}  // namespace
+
+struct LoadedPlugin::Private {
+  finp2p_ledger_host_api host{};
+  std::shared_ptr<LogSink> log;
+};
+
+std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(
+    const std::string& path, const Config& config, LoadOptions options) {
+  auto fail = [&](LoadErrorCode code, const std::string& why) {
+    return LoadError{code, "ledger plugin " + path + ": " + why};
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return fail(LoadErrorCode::kMissingFile, "no such file");
+  }
+  std::string sha = fileSha256(path);
+  if (!options.expectedSha256.empty() && sha != options.expectedSha256) {
+    return fail(LoadErrorCode::kHashMismatch,
+                "sha256 is " + sha + ", the configuration pins " + options.expectedSha256);
+  }
+  boost::dll::shared_library library;
+  try {
+    library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    return fail(LoadErrorCode::kNotAPlugin, std::string("cannot be loaded: ") + e.what());
+  }
+  if (!library.has(FINP2P_LEDGER_ENTRY_POINT)) {
+    return fail(LoadErrorCode::kNotAPlugin,
+                std::string("does not export ") + FINP2P_LEDGER_ENTRY_POINT);
+  }
+  auto init = library.get<int32_t(const finp2p_ledger_host_api*, const finp2p_ledger_config_entry*,
+                                  size_t, finp2p_ledger_plugin_api*, char*, size_t)>(
+      FINP2P_LEDGER_ENTRY_POINT);
+  {
+    std::lock_guard lock(librariesMutex);
+    keptLibraries().push_back(library);
+  }
+
+  std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin());
+  plugin->self_ = plugin;
+  plugin->path_ = path;
+  plugin->sha256_ = sha;
+  plugin->private_ = std::make_shared<Private>();
+  auto& priv = *plugin->private_;
+  if (!options.log) {
+    options.log = [](finp2p_ledger_log_level, const std::string& m) {
+      std::fprintf(stderr, "%s\n", m.c_str());
+    };
+  }
+  priv.log = std::make_shared<LogSink>(std::move(options.log));
+  priv.host = {sizeof(finp2p_ledger_host_api), FINP2P_LEDGER_ABI_VERSION, priv.log.get(),
+               hostComplete, hostBalance, hostLog};
+
+  std::vector<finp2p_ledger_config_entry> entries;
+  for (const auto& [k, v] : config.entries()) entries.push_back({view(k), view(v)});
+  finp2p_ledger_plugin_api api{};
+  api.struct_size = sizeof(api);
+  char error[1024] = {0};
+  int32_t rc = 0;
+  try {
+    rc = init(&priv.host, entries.data(), entries.size(), &api, error, sizeof error);
+  } catch (const std::exception& e) {
+    return fail(LoadErrorCode::kException, std::string("entry point threw: ") + e.what());
+  } catch (...) {
+    return fail(LoadErrorCode::kException, "entry point threw a non-standard exception");
+  }
+  uint32_t abi = api.abi_version;
+  if (FINP2P_LEDGER_ABI_MAJOR_OF(abi) != FINP2P_LEDGER_ABI_MAJOR ||
+      FINP2P_LEDGER_ABI_MINOR_OF(abi) > FINP2P_LEDGER_ABI_MINOR) {
+    return fail(LoadErrorCode::kAbiMismatch,
+                "built for ledger ABI " + abiText(abi) + ", this host speaks " +
+                    abiText(FINP2P_LEDGER_ABI_VERSION) +
+                    " (the major must match and the minor must not be newer)");
+  }
+  if (rc != 0) {
+    error[sizeof error - 1] = '\0';
+    return fail(LoadErrorCode::kInitFailed,
+                std::string("init failed: ") + (error[0] ? error : "no reason given"));
+  }
+  if (!api.on_describe || !api.on_execute || !api.on_lookup || !api.on_verify ||
+      !api.on_balance || !api.on_destroy) {
+    return fail(LoadErrorCode::kNotAPlugin, "init left required hooks empty");
+  }
+  plugin->api_ = api;
+  plugin->abiVersion_ = abi;
+  const finp2p_ledger_description* d = api.on_describe(api.plugin_ptr);
+  if (d) {
+    plugin->description_ = {d->name ? d->name : "", d->version ? d->version : "",
+                            d->supported_operations, d->asset_types ? d->asset_types : ""};
+  }
+  return plugin;
+}
+
+LoadedPlugin::~LoadedPlugin() {
+  // Only reached once no operation holds a reference, so no hook runs any more.
+  if (api_.on_destroy) api_.on_destroy(api_.plugin_ptr);
+}
+
+uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnixMs,
+                                      const Operation* op) {
+  PendingOperation pending;
+  pending.outcome = std::move(done);
+  pending.owner = self_.lock();
+  pending.log = private_->log;
+  pending.deadlineUnixMs = deadlineUnixMs;
+  pending.isExecute = op != nullptr;
+  if (op) pending.idempotencyKey = op->context.idempotencyKey;
+  return OperationTable::instance().add(std::move(pending));
+}
+
+void LoadedPlugin::execute(const Operation& op, OutcomeCallback done) {
+  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, &op);
+  auto cop = operationToC(op);
+  api_.on_execute(api_.plugin_ptr, &cop, toPtr(id));
+}
+
+void LoadedPlugin::preflight(const Operation& op, OutcomeCallback done) {
+  if (!api_.on_preflight) {
+    done(Outcome::success());
+    return;
+  }
+  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, nullptr);
+  auto cop = operationToC(op);
+  api_.on_preflight(api_.plugin_ptr, &cop, toPtr(id));
+}
+
+void LoadedPlugin::lookup(const std::string& key, OutcomeCallback done) {
+  uint64_t id = startOperation(std::move(done), 0, nullptr);
+  api_.on_lookup(api_.plugin_ptr, view(key), toPtr(id));
+}
+
+void LoadedPlugin::verify(const Receipt& receipt, OutcomeCallback done) {
+  uint64_t id = startOperation(std::move(done), 0, nullptr);
+  auto r = receiptToC(receipt);
+  api_.on_verify(api_.plugin_ptr, &r, toPtr(id));
+}
+
+void LoadedPlugin::balance(const std::string& account, const std::string& asset,
+                           BalanceCallback done) {
+  PendingOperation pending;
+  pending.balance = std::move(done);
+  pending.owner = self_.lock();
+  pending.log = private_->log;
+  uint64_t id = OperationTable::instance().add(std::move(pending));
+  api_.on_balance(api_.plugin_ptr, view(account), view(asset), toPtr(id));
+}
+
+namespace {
+template <typename T, typename Start>
+T waitFor(Start&& start) {
+  auto promise = std::make_shared<std::promise<T>>();
+  auto future = promise->get_future();
+  start([promise](T value) { promise->set_value(std::move(value)); });
+  return future.get();
+}
+}  // namespace
+
+Outcome LoadedPlugin::executeAndWait(const Operation& op) {
+  return waitFor<Outcome>([&](auto cb) { execute(op, cb); });
+}
+Outcome LoadedPlugin::preflightAndWait(const Operation& op) {
+  return waitFor<Outcome>([&](auto cb) { preflight(op, cb); });
+}
+Outcome LoadedPlugin::lookupAndWait(const std::string& key) {
+  return waitFor<Outcome>([&](auto cb) { lookup(key, cb); });
+}
+Outcome LoadedPlugin::verifyAndWait(const Receipt& receipt) {
+  return waitFor<Outcome>([&](auto cb) { verify(receipt, cb); });
+}
+Balance LoadedPlugin::balanceAndWait(const std::string& account, const std::string& asset) {
+  return waitFor<Balance>([&](auto cb) { balance(account, asset, cb); });
+}
+
+}  // namespace finp2p::ledger

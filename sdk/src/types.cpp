@@ -1,0 +1,122 @@
+#include "finp2p/ledger/types.hpp"
+
+#include <chrono>
+#include <set>
+
+namespace finp2p::ledger {
+
+int64_t nowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const char* statusName(Status status) {
+  switch (status) {
+    case FINP2P_LEDGER_OK: return "ok";
+    case FINP2P_LEDGER_ERROR_VALIDATION: return "validation error";
+    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION: return "intent validation error";
+    case FINP2P_LEDGER_ERROR_SETTLEMENT: return "settlement error";
+    case FINP2P_LEDGER_ERROR_SIGNATURE: return "signature error";
+    case FINP2P_LEDGER_ERROR_NOT_FOUND: return "not found";
+    case FINP2P_LEDGER_PENDING: return "pending";
+    case FINP2P_LEDGER_ERROR_UNSUPPORTED: return "unsupported";
+    case FINP2P_LEDGER_ERROR_UNAVAILABLE: return "unavailable";
+    case FINP2P_LEDGER_ERROR_TIMEOUT: return "timeout";
+    case FINP2P_LEDGER_ERROR_INTERNAL: return "internal error";
+  }
+  return "unknown status";
+}
+
+const char* operationKindName(OperationKind kind) {
+  switch (kind) {
+    case FINP2P_LEDGER_OP_HOLD: return "hold";
+    case FINP2P_LEDGER_OP_RELEASE: return "release";
+    case FINP2P_LEDGER_OP_REVERT_HOLD: return "revert_hold";
+    case FINP2P_LEDGER_OP_TRANSFER: return "transfer";
+    case FINP2P_LEDGER_OP_ISSUE: return "issue";
+    case FINP2P_LEDGER_OP_REDEEM: return "redeem";
+    case FINP2P_LEDGER_OP_AWAIT: return "await";
+  }
+  return "unknown";
+}
+
+Config Config::fromC(const finp2p_ledger_config_entry* entries, size_t count) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i < count; ++i) out.emplace_back(copy(entries[i].key), copy(entries[i].value));
+  return Config(std::move(out));
+}
+
+std::optional<std::string> Config::get(const std::string& key) const {
+  for (const auto& [k, v] : entries_) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+std::string Config::getOr(const std::string& key, const std::string& fallback) const {
+  auto v = get(key);
+  return v ? *v : fallback;
+}
+
+std::size_t Config::arraySize(const std::string& key) const {
+  std::set<std::size_t> indexes;
+  std::string prefix = key + ".";
+  for (const auto& [k, v] : entries_) {
+    if (k.rfind(prefix, 0) != 0) continue;
+    std::string rest = k.substr(prefix.size());
+    std::size_t digits = rest.find_first_not_of("0123456789");
+    if (digits == 0) continue;
+    indexes.insert(std::stoul(rest.substr(0, digits)));
+  }
+  return indexes.size();
+}
+
+Operation operationFromC(const finp2p_ledger_operation& op) {
+  Operation o;
+  o.kind = op.kind;
+  o.context.planId = copy(op.context.plan_id);
+  o.context.sequence = op.context.sequence;
+  o.context.idempotencyKey = copy(op.context.idempotency_key);
+  o.context.deadlineUnixMs = op.context.deadline_unix_ms;
+  o.source = copy(op.source);
+  o.destination = copy(op.destination);
+  o.asset = copy(op.asset);
+  o.assetDecimals = op.asset_decimals;
+  o.amount = copy(op.amount);
+  o.holdOperationId = copy(op.hold_operation_id);
+  o.waitUntilUnixS = op.wait_until_unix_s;
+  o.condition = copy(op.condition);
+  return o;
+}
+
+finp2p_ledger_operation operationToC(const Operation& o) {
+  finp2p_ledger_operation op{};
+  op.struct_size = sizeof(op);
+  op.kind = o.kind;
+  op.context = {view(o.context.planId), o.context.sequence, view(o.context.idempotencyKey),
+                o.context.deadlineUnixMs};
+  op.source = view(o.source);
+  op.destination = view(o.destination);
+  op.asset = view(o.asset);
+  op.asset_decimals = o.assetDecimals;
+  op.amount = view(o.amount);
+  op.hold_operation_id = view(o.holdOperationId);
+  op.wait_until_unix_s = o.waitUntilUnixS;
+  op.condition = view(o.condition);
+  return op;
+}
+
+Receipt receiptFromC(const finp2p_ledger_receipt& r) {
+  return {copy(r.transaction_id), copy(r.operation_id), copy(r.operation_type), copy(r.source),
+          copy(r.destination),    copy(r.asset),        copy(r.quantity),       r.timestamp_unix_s,
+          copy(r.proof)};
+}
+
+finp2p_ledger_receipt receiptToC(const Receipt& r) {
+  return {view(r.transactionId), view(r.operationId), view(r.operationType),
+          view(r.source),        view(r.destination), view(r.asset),
+          view(r.quantity),      r.timestampUnixS,    view(r.proof)};
+}
+
+}  // namespace finp2p::ledger

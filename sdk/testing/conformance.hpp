@@ -1,0 +1,24 @@
+#pragma once
+// Shared state of the conformance suite: the plugin under test, loaded from the path and
+// config the runner was given, and helpers to drive it.
+
+#include <memory>
+#include <string>
+
+#include "finp2p/ledger/client.hpp"
+#include "finp2p/ledger/decimal.hpp"
+
+namespace finp2p::conformance {
+
+struct Settings {
+  std::string pluginPath;
+  ledger::Config pluginConfig;
+  std::string asset = "USD";
+  uint32_t decimals = 2;
+  std::string runId;  // makes accounts and keys unique, so reruns on one database work
+};
+
+Settings& settings();
+std::shared_ptr<ledger::LoadedPlugin> loadPlugin();  // fails the test when it cannot load
+
+}  // namespace finp2p::conformance

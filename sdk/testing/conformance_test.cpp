@@ -1,0 +1,270 @@
+// The conformance suite every ledger plugin must pass: each operation, idempotent repeats,
+// lookup after the plugin is destroyed and loaded again, insufficient balance, hold -> release,
+// hold -> revert, bad input, concurrent calls.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "conformance.hpp"
+
+namespace finp2p::conformance {
+namespace {
+
+using ledger::Decimal;
+using ledger::LoadedPlugin;
+using ledger::Operation;
+using ledger::Outcome;
+
+class Conformance : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    plugin_ = loadPlugin();
+    ASSERT_NE(plugin_, nullptr);
+    prefix_ = "conf-" + settings().runId + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  }
+
+  std::string account(const std::string& name) const { return prefix_ + "-" + name; }
+  std::string key(const std::string& name) const { return prefix_ + "_" + name; }
+
+  Operation op(finp2p_ledger_operation_kind kind, const std::string& keyName,
+               const std::string& amount) const {
+    Operation o;
+    o.kind = kind;
+    o.context.planId = prefix_;
+    o.context.idempotencyKey = key(keyName);
+    o.asset = settings().asset;
+    o.assetDecimals = settings().decimals;
+    o.amount = amount;
+    return o;
+  }
+
+  Outcome issue(const std::string& to, const std::string& amount, const std::string& keyName) {
+    auto o = op(FINP2P_LEDGER_OP_ISSUE, keyName, amount);
+    o.destination = to;
+    return plugin_->executeAndWait(o);
+  }
+  Outcome transfer(const std::string& from, const std::string& to, const std::string& amount,
+                   const std::string& keyName) {
+    auto o = op(FINP2P_LEDGER_OP_TRANSFER, keyName, amount);
+    o.source = from;
+    o.destination = to;
+    return plugin_->executeAndWait(o);
+  }
+  Outcome hold(const std::string& from, const std::string& to, const std::string& amount,
+               const std::string& keyName) {
+    auto o = op(FINP2P_LEDGER_OP_HOLD, keyName, amount);
+    o.source = from;
+    o.destination = to;
+    return plugin_->executeAndWait(o);
+  }
+
+  // available and held, as exact decimals
+  std::pair<std::string, std::string> balanceOf(const std::string& who) {
+    auto b = plugin_->balanceAndWait(who, settings().asset);
+    EXPECT_EQ(b.status, FINP2P_LEDGER_OK) << b.message;
+    EXPECT_EQ(*Decimal::parse(b.current),
+              *Decimal::parse(b.available) + *Decimal::parse(b.held))
+        << "current must be available + held";
+    return {Decimal::parse(b.available)->toString(), Decimal::parse(b.held)->toString()};
+  }
+  using Pair = std::pair<std::string, std::string>;
+
+  std::shared_ptr<LoadedPlugin> plugin_;
+  std::string prefix_;
+};
+
+TEST_F(Conformance, DescribesItself) {
+  const auto& d = plugin_->description();
+  EXPECT_FALSE(d.name.empty());
+  EXPECT_FALSE(d.version.empty());
+  for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
+                    FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE}) {
+    EXPECT_TRUE(d.supportedOperations & FINP2P_LEDGER_SUPPORTS(kind))
+        << "does not declare " << ledger::operationKindName(kind);
+  }
+}
+
+TEST_F(Conformance, IssueTransferAndRedeemMoveExactAmounts) {
+  ASSERT_TRUE(issue(account("a"), "100.10", "issue").ok());
+  EXPECT_EQ(balanceOf(account("a")), Pair("100.1", "0"));
+  auto t = transfer(account("a"), account("b"), "0.11", "t1");
+  ASSERT_TRUE(t.ok()) << t.message;
+  ASSERT_TRUE(t.receipt);
+  EXPECT_EQ(t.receipt->operationId, key("t1"));
+  EXPECT_EQ(*Decimal::parse(t.receipt->quantity), *Decimal::parse("0.11"));
+  EXPECT_FALSE(t.receipt->transactionId.empty());
+  EXPECT_EQ(balanceOf(account("a")), Pair("99.99", "0"));
+  EXPECT_EQ(balanceOf(account("b")), Pair("0.11", "0"));
+
+  auto r = op(FINP2P_LEDGER_OP_REDEEM, "redeem", "9.99");
+  r.source = account("a");
+  ASSERT_TRUE(plugin_->executeAndWait(r).ok());
+  EXPECT_EQ(balanceOf(account("a")), Pair("90", "0"));
+}
+
+TEST_F(Conformance, HoldThenReleasePaysTheBeneficiary) {
+  ASSERT_TRUE(issue(account("seller"), "50", "issue").ok());
+  auto h = hold(account("seller"), account("buyer"), "20", "hold");
+  ASSERT_TRUE(h.ok()) << h.message;
+  EXPECT_EQ(balanceOf(account("seller")), Pair("30", "20"));
+  auto rel = op(FINP2P_LEDGER_OP_RELEASE, "release", "20");
+  rel.source = account("seller");
+  rel.destination = account("buyer");
+  rel.holdOperationId = key("hold");
+  auto out = plugin_->executeAndWait(rel);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(balanceOf(account("seller")), Pair("30", "0"));
+  EXPECT_EQ(balanceOf(account("buyer")), Pair("20", "0"));
+  // A released hold cannot be reverted.
+  auto rev = op(FINP2P_LEDGER_OP_REVERT_HOLD, "revert", "");
+  rev.holdOperationId = key("hold");
+  EXPECT_EQ(plugin_->executeAndWait(rev).status, FINP2P_LEDGER_ERROR_VALIDATION);
+}
+
+TEST_F(Conformance, HoldThenRevertReturnsTheAsset) {
+  ASSERT_TRUE(issue(account("seller"), "50", "issue").ok());
+  ASSERT_TRUE(hold(account("seller"), account("buyer"), "50", "hold").ok());
+  EXPECT_EQ(balanceOf(account("seller")), Pair("0", "50"));
+  auto rev = op(FINP2P_LEDGER_OP_REVERT_HOLD, "revert", "");
+  rev.holdOperationId = key("hold");
+  rev.destination = account("seller");
+  auto out = plugin_->executeAndWait(rev);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(balanceOf(account("seller")), Pair("50", "0"));
+  // The reverted hold cannot be released any more.
+  auto rel = op(FINP2P_LEDGER_OP_RELEASE, "release", "50");
+  rel.holdOperationId = key("hold");
+  rel.destination = account("buyer");
+  EXPECT_EQ(plugin_->executeAndWait(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
+}
+
+TEST_F(Conformance, SameKeyTwiceMovesOnceAndReturnsTheSameReceipt) {
+  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  auto first = transfer(account("a"), account("b"), "3", "t");
+  auto second = transfer(account("a"), account("b"), "3", "t");
+  ASSERT_TRUE(first.ok() && second.ok()) << first.message << " / " << second.message;
+  EXPECT_EQ(first.receipt->transactionId, second.receipt->transactionId);
+  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
+  // An issue repeated is not issued twice either.
+  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
+}
+
+TEST_F(Conformance, KeyReusedForADifferentOperationIsRefused) {
+  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  ASSERT_TRUE(transfer(account("a"), account("b"), "3", "t").ok());
+  auto reused = transfer(account("a"), account("b"), "4", "t");
+  EXPECT_FALSE(reused.ok());
+  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
+}
+
+TEST_F(Conformance, LookupReturnsTheStoredOutcome) {
+  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  auto t = transfer(account("a"), account("b"), "1", "t");
+  ASSERT_TRUE(t.ok());
+  auto found = plugin_->lookupAndWait(key("t"));
+  ASSERT_TRUE(found.ok()) << found.message;
+  EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
+  EXPECT_EQ(plugin_->lookupAndWait(key("never")).status, FINP2P_LEDGER_ERROR_NOT_FOUND);
+}
+
+TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
+  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  auto t = transfer(account("a"), account("b"), "4", "t");
+  ASSERT_TRUE(t.ok());
+  auto failed = transfer(account("a"), account("b"), "400", "too-much");
+  EXPECT_EQ(failed.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
+  plugin_.reset();  // a simulated crash: the instance is gone, only the ledger's storage remains
+  plugin_ = loadPlugin();
+  ASSERT_NE(plugin_, nullptr);
+  auto found = plugin_->lookupAndWait(key("t"));
+  ASSERT_TRUE(found.ok()) << found.message;
+  EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
+  auto again = transfer(account("a"), account("b"), "4", "t");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.receipt->transactionId, t.receipt->transactionId);
+  EXPECT_EQ(balanceOf(account("a")), Pair("6", "0"));
+  EXPECT_EQ(plugin_->lookupAndWait(key("too-much")).status, FINP2P_LEDGER_ERROR_SETTLEMENT);
+}
+
+TEST_F(Conformance, InsufficientBalanceIsASettlementErrorWithTheAmounts) {
+  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  auto t = transfer(account("a"), account("b"), "5.01", "t");
+  EXPECT_EQ(t.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
+  EXPECT_NE(t.message.find("5.01"), std::string::npos) << t.message;
+  auto h = hold(account("a"), account("b"), "6", "h");
+  EXPECT_EQ(h.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
+  EXPECT_EQ(balanceOf(account("a")), Pair("5", "0"));
+}
+
+TEST_F(Conformance, BadInputIsAValidationErrorAndMovesNothing) {
+  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  for (const char* amount : {"-1", "0", "abc", "1e3", "", "1.001"}) {
+    auto t = transfer(account("a"), account("b"), amount, std::string("bad-") + amount);
+    EXPECT_EQ(t.status, FINP2P_LEDGER_ERROR_VALIDATION) << "amount \"" << amount << "\"";
+  }
+  auto unknown = transfer(account("nobody"), account("b"), "1", "unknown");
+  EXPECT_TRUE(unknown.status == FINP2P_LEDGER_ERROR_VALIDATION ||
+              unknown.status == FINP2P_LEDGER_ERROR_SETTLEMENT)
+      << ledger::statusName(unknown.status);
+  auto rel = op(FINP2P_LEDGER_OP_RELEASE, "release", "1");
+  rel.holdOperationId = key("no-such-hold");
+  rel.destination = account("b");
+  EXPECT_EQ(plugin_->executeAndWait(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
+  EXPECT_EQ(balanceOf(account("a")), Pair("5", "0"));
+}
+
+TEST_F(Conformance, VerifyAcceptsTrueReceiptsAndRefusesAlteredOnes) {
+  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  auto t = transfer(account("a"), account("b"), "2", "t");
+  ASSERT_TRUE(t.ok());
+  EXPECT_TRUE(plugin_->verifyAndWait(*t.receipt).ok());
+  auto altered = *t.receipt;
+  altered.quantity = "20";
+  EXPECT_FALSE(plugin_->verifyAndWait(altered).ok());
+  altered = *t.receipt;
+  altered.destination = account("mallory");
+  EXPECT_FALSE(plugin_->verifyAndWait(altered).ok());
+}
+
+TEST_F(Conformance, AwaitCompletesAtItsTime) {
+  auto past = op(FINP2P_LEDGER_OP_AWAIT, "past", "");
+  past.waitUntilUnixS = 1;
+  EXPECT_TRUE(plugin_->executeAndWait(past).ok());
+  auto soon = op(FINP2P_LEDGER_OP_AWAIT, "soon", "");
+  soon.waitUntilUnixS = ledger::nowUnixMs() / 1000 + 2;
+  auto out = plugin_->executeAndWait(soon);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_GE(ledger::nowUnixMs() / 1000, soon.waitUntilUnixS);
+}
+
+TEST_F(Conformance, ConcurrentCallsKeepTheBooksBalanced) {
+  ASSERT_TRUE(issue(account("a"), "1000", "issue").ok());
+  ASSERT_TRUE(issue(account("b"), "1000", "issue-b").ok());
+  constexpr int kThreads = 4, kEach = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        bool forward = (t + i) % 2 == 0;
+        auto out = transfer(forward ? account("a") : account("b"),
+                            forward ? account("b") : account("a"), "1.01",
+                            "c" + std::to_string(t) + "-" + std::to_string(i));
+        if (!out.ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto a = *Decimal::parse(balanceOf(account("a")).first);
+  auto b = *Decimal::parse(balanceOf(account("b")).first);
+  EXPECT_EQ((a + b).toString(), "2000");
+  EXPECT_EQ(a.toString(), "1000");  // 50 transfers each way
+}
+
+}  // namespace
+}  // namespace finp2p::conformance
