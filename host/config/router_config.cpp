@@ -1,0 +1,192 @@
+// The one translation unit that parses TOML (toml11 is slow to compile).
+#include "config/router_config.hpp"
+
+#include <filesystem>
+#include <set>
+#include <toml.hpp>
+
+#include "finp2p/ledger/toml_config.hpp"
+#include "model/resource_id.hpp"
+
+namespace finp2p::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A configuration error at a TOML value: toml11 renders "file:line" and the offending line.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void fail(const toml::value& at, const std::string& key, const std::string& what) {
+  throw ConfigError(toml::format_error("key \"" + key + "\": " + what, at, "here"));
+}
+
+std::string requiredString(const toml::value& table, const std::string& key,
+                           const std::string& where) {
+  if (!table.contains(key)) fail(table, key, "missing in " + where);
+  const auto& v = table.at(key);
+  if (!v.is_string()) fail(v, key, "must be a string");
+  std::string s = v.as_string().str;
+  if (s.empty()) fail(v, key, "must not be empty");
+  return s;
+}
+
+std::string resolve(const fs::path& base, const std::string& p) {
+  fs::path path(p);
+  return path.is_absolute() ? p : (base / path).lexically_normal().string();
+}
+
+void checkAddress(const toml::value& table, const std::string& key, const std::string& address,
+                  bool allowUnix) {
+  if (allowUnix && address.rfind("unix:", 0) == 0) return;
+  auto colon = address.rfind(':');
+  bool ok = colon != std::string::npos && colon > 0 && colon + 1 < address.size() &&
+            address.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+  if (!ok) fail(table.at(key), key, "\"" + address + "\" is not host:port");
+  int port = std::stoi(address.substr(colon + 1));
+  if (port <= 0 || port > 65535) fail(table.at(key), key, "port out of range");
+}
+
+int64_t positiveInteger(const toml::value& table, const std::string& key, int64_t fallback) {
+  if (!table.contains(key)) return fallback;
+  const auto& v = table.at(key);
+  if (!v.is_integer() || v.as_integer() <= 0) fail(v, key, "must be a positive integer");
+  return v.as_integer();
+}
+
+std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& base) {
+  std::vector<LedgerConfig> ledgers;
+  if (!root.contains("ledger")) return ledgers;
+  const auto& array = root.at("ledger");
+  if (!array.is_array()) fail(array, "ledger", "must be an array of tables ([[ledger]])");
+  std::set<std::string> names, assets;
+  for (const auto& t : array.as_array()) {
+    if (!t.is_table()) fail(t, "ledger", "each [[ledger]] must be a table");
+    LedgerConfig l;
+    l.name = requiredString(t, "name", "[[ledger]]");
+    if (!names.insert(l.name).second) fail(t.at("name"), "name", "ledger \"" + l.name + "\" is defined twice");
+    l.pluginPath = resolve(base, requiredString(t, "plugin", "[[ledger]]"));
+    if (t.contains("sha256")) {
+      l.sha256 = requiredString(t, "sha256", "[[ledger]]");
+      if (l.sha256.size() != 64 ||
+          l.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+        fail(t.at("sha256"), "sha256", "must be 64 lowercase hex digits");
+      }
+    }
+    if (!t.contains("assets") || !t.at("assets").is_array() || t.at("assets").as_array().empty()) {
+      fail(t, "assets", "[[ledger]] \"" + l.name + "\" needs a non-empty array of asset ids");
+    }
+    for (const auto& a : t.at("assets").as_array()) {
+      if (!a.is_string() || a.as_string().str.empty()) fail(a, "assets", "asset ids are non-empty strings");
+      if (!assets.insert(a.as_string().str).second) {
+        fail(a, "assets", "asset \"" + a.as_string().str + "\" is served by two ledgers");
+      }
+      l.assets.push_back(a.as_string().str);
+    }
+    if (t.contains("config")) {
+      if (!t.at("config").is_table()) fail(t.at("config"), "config", "must be a table");
+      ledger::flattenToml(t.at("config"), "", l.pluginConfig);
+    }
+    ledgers.push_back(std::move(l));
+  }
+  return ledgers;
+}
+
+// toml11 renders "[error] what\n --> file\n   |\n 2 | line\n   | ^--- hint". Operators grep
+// for "file:line:", so lead with that and keep toml11's picture of the line below it.
+std::string withLocation(const std::string& toml11Message) {
+  auto arrow = toml11Message.find(" --> ");
+  if (arrow == std::string::npos) return toml11Message;
+  auto fileEnd = toml11Message.find('\n', arrow);
+  std::string file = toml11Message.substr(arrow + 5, fileEnd - arrow - 5);
+  std::string line;
+  for (auto pos = fileEnd; pos != std::string::npos; pos = toml11Message.find('\n', pos + 1)) {
+    auto bar = toml11Message.find(" | ", pos);
+    if (bar == std::string::npos) break;
+    std::string number = toml11Message.substr(pos + 1, bar - pos - 1);
+    number.erase(0, number.find_first_not_of(' '));
+    if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos) {
+      line = number;
+      break;
+    }
+  }
+  std::string what = toml11Message.substr(0, arrow);
+  if (what.rfind("[error] ", 0) == 0) what = what.substr(8);
+  while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
+  return file + (line.empty() ? "" : ":" + line) + ": " + what + "\n" +
+         toml11Message.substr(fileEnd + 1);
+}
+
+template <typename Fn>
+auto guardedParse(const std::string& path, Fn&& fn) -> Result<decltype(fn(toml::value{}, fs::path{}))> {
+  try {
+    auto root = toml::parse(path);
+    fs::path base = fs::absolute(fs::path(path)).parent_path();
+    return fn(root, base);
+  } catch (const ConfigError& e) {
+    return makeError(ErrorCode::kInvalidArgument, withLocation(e.what()));
+  } catch (const toml::syntax_error& e) {
+    return makeError(ErrorCode::kInvalidArgument, withLocation(e.what()));
+  } catch (const toml::type_error& e) {
+    return makeError(ErrorCode::kInvalidArgument, withLocation(e.what()));
+  } catch (const std::runtime_error& e) {  // toml11: cannot open the file
+    return makeError(ErrorCode::kNotFound, path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Result<std::vector<LedgerConfig>> loadLedgerConfigs(const std::string& path) {
+  return guardedParse(path, [](const toml::value& root, const fs::path& base) {
+    return parseLedgers(root, base);
+  });
+}
+
+Result<RouterConfig> loadRouterConfig(const std::string& path) {
+  return guardedParse(path, [&](const toml::value& root, const fs::path& base) {
+    RouterConfig c;
+    c.path = path;
+    c.organization = requiredString(root, "organization", "the top level");
+    if (auto s = model::validateOrganizationId(c.organization); !s) {
+      fail(root.at("organization"), "organization", s.error().message);
+    }
+    c.listenAddress = requiredString(root, "listen", "the top level");
+    checkAddress(root, "listen", c.listenAddress, false);
+    c.adminAddress = requiredString(root, "admin_listen", "the top level");
+    checkAddress(root, "admin_listen", c.adminAddress, true);
+    if (c.adminAddress.rfind("unix:", 0) != 0 && c.adminAddress.rfind("127.", 0) != 0 &&
+        c.adminAddress.rfind("localhost:", 0) != 0 && c.adminAddress.rfind("[::1]:", 0) != 0) {
+      fail(root.at("admin_listen"), "admin_listen",
+           "the admin service must listen on loopback or a unix socket");
+    }
+    c.keyPath = resolve(base, requiredString(root, "key", "the top level"));
+    c.journalPath = resolve(base, requiredString(root, "journal", "the top level"));
+    c.messageMaxSkewSeconds = positiveInteger(root, "message_max_skew_seconds", c.messageMaxSkewSeconds);
+    c.agreementTimeoutSeconds =
+        positiveInteger(root, "agreement_timeout_seconds", c.agreementTimeoutSeconds);
+    c.defaultInstructionTimeoutSeconds = positiveInteger(
+        root, "default_instruction_timeout_seconds", c.defaultInstructionTimeoutSeconds);
+    std::set<std::string> peers;
+    if (root.contains("peer")) {
+      const auto& array = root.at("peer");
+      if (!array.is_array()) fail(array, "peer", "must be an array of tables ([[peer]])");
+      for (const auto& t : array.as_array()) {
+        PeerConfig p;
+        p.organization = requiredString(t, "organization", "[[peer]]");
+        if (p.organization == c.organization) fail(t.at("organization"), "organization", "a router is not its own peer");
+        if (!peers.insert(p.organization).second) {
+          fail(t.at("organization"), "organization", "peer \"" + p.organization + "\" is listed twice");
+        }
+        p.address = requiredString(t, "address", "[[peer]]");
+        checkAddress(t, "address", p.address, false);
+        p.publicKeyPath = resolve(base, requiredString(t, "public_key", "[[peer]]"));
+        c.peers.push_back(std::move(p));
+      }
+    }
+    c.ledgers = parseLedgers(root, base);
+    return c;
+  });
+}
+
+}  // namespace finp2p::config

@@ -1,0 +1,49 @@
+#pragma once
+// The router's TOML configuration, as typed structs. Every error names the file, the line and
+// the key, and what is wrong with it. Relative paths are resolved against the file's folder.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace finp2p::config {
+
+struct PeerConfig {
+  std::string organization;
+  std::string address;        // host:port
+  std::string publicKeyPath;  // Ed25519 public key, PEM
+};
+
+struct LedgerConfig {
+  std::string name;
+  std::string pluginPath;
+  std::string sha256;  // optional pin, lowercase hex
+  std::vector<std::string> assets;
+  std::vector<std::pair<std::string, std::string>> pluginConfig;  // [ledger.config], flattened
+};
+
+struct RouterConfig {
+  std::string path;  // the file this came from
+  std::string organization;
+  std::string listenAddress;  // peers' ExecutionService
+  std::string adminAddress;   // loopback host:port or unix:/path
+  std::string keyPath;        // this router's Ed25519 private key, PEM
+  std::string journalPath;    // SQLite file
+  std::vector<PeerConfig> peers;
+  std::vector<LedgerConfig> ledgers;
+  // Messages older or further in the future than this are refused as stale.
+  int64_t messageMaxSkewSeconds = 300;
+  // How long contributors have to approve a plan before it is rejected.
+  int64_t agreementTimeoutSeconds = 60;
+  // Instructions without their own timeout get this deadline for a ledger call.
+  int64_t defaultInstructionTimeoutSeconds = 300;
+};
+
+Result<RouterConfig> loadRouterConfig(const std::string& path);
+// Only the [[ledger]] tables, for tools that load plugins without a whole router.
+Result<std::vector<LedgerConfig>> loadLedgerConfigs(const std::string& path);
+
+}  // namespace finp2p::config

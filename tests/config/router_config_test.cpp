@@ -1,0 +1,137 @@
+#include "config/router_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace finp2p::config {
+namespace {
+
+class RouterConfigTest : public ::testing::Test {
+ protected:
+  std::string write(const std::string& text) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("finp2p-config-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    auto path = (dir_ / "router.toml").string();
+    std::ofstream(path) << text;
+    return path;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Expects the load to fail with a message containing every fragment.
+  void expectError(const std::string& toml, std::initializer_list<const char*> fragments) {
+    auto c = loadRouterConfig(write(toml));
+    ASSERT_FALSE(c.ok()) << "accepted:\n" << toml;
+    for (const char* f : fragments) {
+      EXPECT_NE(c.error().message.find(f), std::string::npos)
+          << "missing \"" << f << "\" in:\n" << c.error().message;
+    }
+  }
+
+  std::filesystem::path dir_;
+};
+
+constexpr const char* kValid = R"(
+organization = "bank-a"
+listen = "127.0.0.1:7001"
+admin_listen = "127.0.0.1:7101"
+key = "keys/bank-a.key"
+journal = "data/journal.db"
+
+[[peer]]
+organization = "bank-b"
+address = "127.0.0.1:7002"
+public_key = "keys/bank-b.pub"
+
+[[ledger]]
+name = "securities"
+plugin = "/opt/finp2p/plugins/libsqlite-ledger.so"
+assets = ["bank-a:102:bond"]
+[ledger.config]
+database = "data/securities.db"
+opening_balances = [ { account = "seller", asset = "bank-a:102:bond", amount = "1000" } ]
+)";
+
+TEST_F(RouterConfigTest, ParsesAValidRouter) {
+  auto c = loadRouterConfig(write(kValid));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->organization, "bank-a");
+  EXPECT_EQ(c->keyPath, (dir_ / "keys/bank-a.key").string());
+  ASSERT_EQ(c->peers.size(), 1u);
+  EXPECT_EQ(c->peers[0].publicKeyPath, (dir_ / "keys/bank-b.pub").string());
+  ASSERT_EQ(c->ledgers.size(), 1u);
+  EXPECT_EQ(c->ledgers[0].assets, std::vector<std::string>{"bank-a:102:bond"});
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"database", "data/securities.db"},
+      {"opening_balances.0.account", "seller"},
+      {"opening_balances.0.amount", "1000"},
+      {"opening_balances.0.asset", "bank-a:102:bond"}};
+  auto got = c->ledgers[0].pluginConfig;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected);
+}
+
+TEST_F(RouterConfigTest, SyntaxErrorNamesFileAndLine) {
+  expectError("organization = \"bank-a\"\nlisten = \n", {"router.toml:2: ", "missing value"});
+}
+
+TEST_F(RouterConfigTest, MissingKeyIsNamed) {
+  expectError("organization = \"bank-a\"\n", {"router.toml:1: ", "key \"listen\"", "missing"});
+}
+
+TEST_F(RouterConfigTest, WrongTypeNamesTheKeyAndLine) {
+  std::string toml = kValid;
+  toml.replace(toml.find("\"127.0.0.1:7001\""), 16, "7001");
+  expectError(toml, {"key \"listen\"", "must be a string", "router.toml:3"});
+}
+
+TEST_F(RouterConfigTest, AdminMustBeLocal) {
+  std::string toml = kValid;
+  toml.replace(toml.find("127.0.0.1:7101"), 14, "0.0.0.0:7101");
+  expectError(toml, {"admin_listen", "loopback or a unix socket"});
+}
+
+TEST_F(RouterConfigTest, BadAddressAndBadOrganization) {
+  std::string toml = kValid;
+  toml.replace(toml.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
+  expectError(toml, {"address", "port out of range"});
+  toml = kValid;
+  toml.replace(toml.find("\"bank-a\""), 8, "\"bank:a\"");
+  expectError(toml, {"organization", "contains ':'"});
+}
+
+TEST_F(RouterConfigTest, LedgerMistakesAreNamed) {
+  std::string toml = kValid;
+  toml += "\n[[ledger]]\nname = \"securities\"\nplugin = \"x.so\"\nassets = [\"USD\"]\n";
+  expectError(toml, {"ledger \"securities\" is defined twice"});
+  toml = kValid;
+  toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"bank-a:102:bond\"]\n";
+  expectError(toml, {"served by two ledgers"});
+  toml = kValid;
+  toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"USD\"]\nsha256 = \"abc\"\n";
+  expectError(toml, {"sha256", "64 lowercase hex"});
+  toml = kValid;
+  toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\n";
+  expectError(toml, {"needs a non-empty array of asset ids"});
+}
+
+TEST_F(RouterConfigTest, DuplicatePeerAndSelfAsPeer) {
+  std::string toml = kValid;
+  toml += "\n[[peer]]\norganization = \"bank-b\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
+  expectError(toml, {"peer \"bank-b\" is listed twice"});
+  toml = kValid;
+  toml += "\n[[peer]]\norganization = \"bank-a\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
+  expectError(toml, {"not its own peer"});
+}
+
+TEST_F(RouterConfigTest, MissingFile) {
+  auto c = loadRouterConfig("/nonexistent/router.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("/nonexistent/router.toml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace finp2p::config
