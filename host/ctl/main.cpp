@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include "config/router_config.hpp"
 #include "crypto/keys.hpp"
+#include "ledgers/ledger_registry.hpp"
 #include "model/plan_file.hpp"
 #include "model/plan_validation.hpp"
 
@@ -55,6 +57,31 @@ int generateKeysCommand(const std::string& prefix) {
   return 0;
 }
 
+// Loads every [[ledger]] of a TOML file exactly as finp2p-execd would, and describes it.
+int probeLedgersCommand(const std::string& path) {
+  auto ledgers = finp2p::config::loadLedgerConfigs(path);
+  if (!ledgers) {
+    std::fprintf(stderr, "error: %s\n", ledgers.error().message.c_str());
+    return kExitInvalid;
+  }
+  finp2p::ledgers::LedgerRegistry registry;
+  int failures = 0;
+  for (const auto& l : *ledgers) {
+    if (auto s = registry.add(l); !s) {
+      std::fprintf(stderr, "%s: FAILED: %s\n", l.name.c_str(), s.error().message.c_str());
+      ++failures;
+    }
+  }
+  for (const auto& info : registry.list()) {
+    std::string assets;
+    for (const auto& a : info.assets) assets += (assets.empty() ? "" : ",") + a;
+    std::printf("%s: %s %s (ABI %u.%u) from %s, assets %s\n", info.name.c_str(),
+                info.pluginName.c_str(), info.pluginVersion.c_str(), info.abiVersion >> 16,
+                info.abiVersion & 0xffff, info.pluginPath.c_str(), assets.c_str());
+  }
+  return failures ? kExitInvalid : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +105,13 @@ int main(int argc, char** argv) {
       "generate", "Generate an Ed25519 router key pair as PREFIX.key and PREFIX.pub");
   generate->add_option("PREFIX", keyPrefix, "Output path prefix")->required();
 
+  auto* ledger = app.add_subcommand("ledger", "Ledger plugins");
+  ledger->require_subcommand(1);
+  std::string ledgerToml;
+  auto* probe = ledger->add_subcommand(
+      "probe", "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
+  probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,5 +121,6 @@ int main(int argc, char** argv) {
 
   if (validate->parsed()) return validatePlanCommand(planPath, allowMissingId);
   if (generate->parsed()) return generateKeysCommand(keyPrefix);
+  if (probe->parsed()) return probeLedgersCommand(ledgerToml);
   return kExitUsage;
 }
