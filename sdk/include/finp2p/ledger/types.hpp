@@ -87,6 +87,7 @@ class Config {
   Config() = default;
   explicit Config(std::vector<std::pair<std::string, std::string>> entries)
       : entries_(std::move(entries)) {}
+  Config(std::initializer_list<std::pair<std::string, std::string>> entries) : entries_(entries) {}
   static Config fromC(const finp2p_ledger_config_entry* entries, size_t count);
 
   std::optional<std::string> get(const std::string& key) const;
