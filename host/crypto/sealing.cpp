@@ -138,4 +138,31 @@ Status verifyCompletion(const finp2p::execution::InstructionCompletionEvent& eve
                          "instruction completion");
 }
 
+namespace {
+Digest completionApprovalDigest(const finp2p::execution::InstructionCompletionEvent& event,
+                                const std::string& organizationId) {
+  std::string input = "finp2p-exec:completion-approval:v1\n";
+  input += view(completionDigest(event));
+  input += organizationId;
+  return sha3_256(input);
+}
+}  // namespace
+
+finp2p::execution::InstructionCompletionApproval approveCompletion(
+    const finp2p::execution::InstructionCompletionEvent& event, const std::string& organizationId,
+    const SigningKey& key) {
+  finp2p::execution::InstructionCompletionApproval approval;
+  *approval.mutable_instructioncompletion() = event;
+  *approval.mutable_signature() = makeSignature(completionApprovalDigest(event, organizationId),
+                                                key, kCompletionApprovalTemplate);
+  return approval;
+}
+
+Status verifyCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
+                                const std::string& organizationId, const VerifyingKey& key) {
+  return verifySignature(completionApprovalDigest(approval.instructioncompletion(), organizationId),
+                         approval.signature(), key, kCompletionApprovalTemplate,
+                         "completion approval");
+}
+
 }  // namespace finp2p::crypto

@@ -21,6 +21,7 @@ inline constexpr const char* kSealAlgorithm = "ed25519";
 inline constexpr const char* kHashFunc = "sha3-256";
 inline constexpr const char* kPlanApprovalTemplate = "finp2p-exec:plan-approval:v1";
 inline constexpr const char* kCompletionTemplate = "finp2p-exec:completion:v1";
+inline constexpr const char* kCompletionApprovalTemplate = "finp2p-exec:completion-approval:v1";
 
 // Protobuf deterministic serialization: fields in field-number order, defaults omitted, map
 // entries sorted by key. Unknown fields are kept at the end, so a message that carries fields
@@ -50,5 +51,13 @@ Digest completionDigest(const finp2p::execution::InstructionCompletionEvent& eve
 void signCompletion(finp2p::execution::InstructionCompletionEvent& event, const SigningKey& key);
 Status verifyCompletion(const finp2p::execution::InstructionCompletionEvent& event,
                         const VerifyingKey& key);
+
+// A contributor's approval of a completion: Ed25519 over
+//   SHA3-256("finp2p-exec:completion-approval:v1\n" || completion digest || organization id).
+finp2p::execution::InstructionCompletionApproval approveCompletion(
+    const finp2p::execution::InstructionCompletionEvent& event, const std::string& organizationId,
+    const SigningKey& key);
+Status verifyCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
+                                const std::string& organizationId, const VerifyingKey& key);
 
 }  // namespace finp2p::crypto

@@ -1,0 +1,63 @@
+#pragma once
+// What the plan engine asks the router to do. The engine performs none of it itself.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "finp2p/execution.pb.h"
+
+namespace finp2p::engine {
+
+// Deliver a message to these organizations. `messageId` is deterministic, so a message
+// re-sent after a restart is recognized as the same one by its receivers.
+struct SendAction {
+  std::vector<std::string> to;
+  std::string messageId;
+  std::variant<finp2p::execution::ProposeRequest, finp2p::execution::ApproveRequest,
+               finp2p::execution::RejectRequest>
+      message;  // without envelope
+};
+
+// Ask the ledgers whether this router's instructions can be executed; answer with a
+// PreflightCompleted event.
+struct PreflightAction {
+  std::vector<finp2p::execution::ExecutionInstruction> instructions;
+};
+
+// Execute one instruction on the ledger serving its asset (asking `lookup` first), and
+// answer with an InstructionExecuted event.
+struct ExecuteAction {
+  finp2p::execution::ExecutionInstruction instruction;
+  int64_t deadlineMillis = 0;
+};
+
+// Check another router's receipt against this router's ledger, if it has one for the asset;
+// answer with a CompletionVerified event.
+struct VerifyAction {
+  uint32_t sequence = 0;
+  std::string executor;
+  finp2p::execution::InstructionCompletionEvent event;
+};
+
+struct TimerAction {
+  enum class Kind { kAgreementDeadline, kAwait };
+  Kind kind;
+  uint32_t sequence = 0;
+  int64_t atMillis = 0;
+};
+
+// An agreed fact for the plan's hash chain (identical on every participant).
+struct ChainAction {
+  uint32_t index = 0;
+  std::string kind;     // "plan", "approved", "rejected", "settled", "terminal"
+  std::string payload;  // canonical bytes of the fact
+  std::string prevHash;  // hex
+  std::string hash;      // hex
+};
+
+using Action =
+    std::variant<SendAction, PreflightAction, ExecuteAction, VerifyAction, TimerAction, ChainAction>;
+
+}  // namespace finp2p::engine

@@ -1,0 +1,61 @@
+#pragma once
+// What the engine needs of cryptography: deterministic signing with this router's key and
+// verification with the configured keys of the other organizations. Pure computation, no I/O,
+// so the engine stays replayable; tests use real keys.
+
+#include <map>
+#include <string>
+
+#include "common/result.hpp"
+#include "crypto/keys.hpp"
+#include "finp2p/execution.pb.h"
+
+namespace finp2p::engine {
+
+class CryptoPort {
+ public:
+  virtual ~CryptoPort() = default;
+  virtual finp2p::execution::ExecutionPlanApproval approvePlan(
+      const finp2p::execution::ExecutionPlan& plan) const = 0;
+  virtual Status verifyPlanApproval(const finp2p::execution::ExecutionPlan& plan,
+                                    const finp2p::execution::ExecutionPlanApproval& approval,
+                                    const std::string& organization) const = 0;
+  virtual void signCompletion(finp2p::execution::InstructionCompletionEvent& event) const = 0;
+  virtual Status verifyCompletion(const finp2p::execution::InstructionCompletionEvent& event,
+                                  const std::string& organization) const = 0;
+  virtual finp2p::execution::InstructionCompletionApproval approveCompletion(
+      const finp2p::execution::InstructionCompletionEvent& event) const = 0;
+  virtual Status verifyCompletionApproval(
+      const finp2p::execution::InstructionCompletionApproval& approval,
+      const std::string& organization) const = 0;
+};
+
+// The real one: this router's signing key and every organization's public key.
+class RouterCrypto final : public CryptoPort {
+ public:
+  RouterCrypto(std::string self, crypto::SigningKey key,
+               std::map<std::string, crypto::VerifyingKey> keys);
+
+  finp2p::execution::ExecutionPlanApproval approvePlan(
+      const finp2p::execution::ExecutionPlan& plan) const override;
+  Status verifyPlanApproval(const finp2p::execution::ExecutionPlan& plan,
+                            const finp2p::execution::ExecutionPlanApproval& approval,
+                            const std::string& organization) const override;
+  void signCompletion(finp2p::execution::InstructionCompletionEvent& event) const override;
+  Status verifyCompletion(const finp2p::execution::InstructionCompletionEvent& event,
+                          const std::string& organization) const override;
+  finp2p::execution::InstructionCompletionApproval approveCompletion(
+      const finp2p::execution::InstructionCompletionEvent& event) const override;
+  Status verifyCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
+                                  const std::string& organization) const override;
+
+  const crypto::SigningKey& signingKey() const { return key_; }
+  const crypto::VerifyingKey* keyOf(const std::string& organization) const;
+
+ private:
+  std::string self_;
+  crypto::SigningKey key_;
+  std::map<std::string, crypto::VerifyingKey> keys_;  // includes self
+};
+
+}  // namespace finp2p::engine

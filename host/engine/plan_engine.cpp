@@ -1,0 +1,704 @@
+#include "engine/plan_engine.hpp"
+
+#include <algorithm>
+
+#include "crypto/sealing.hpp"
+#include "model/decimal.hpp"
+#include "model/plan_validation.hpp"
+#include "model/resource_id.hpp"
+#include "model/transitions.hpp"
+
+namespace finp2p::engine {
+
+using finp2p::execution::ApproveRequest;
+using finp2p::execution::ExecutionInstruction;
+using finp2p::execution::InstructionCompletionApproval;
+using finp2p::execution::InstructionCompletionEvent;
+using finp2p::execution::Participant;
+using finp2p::execution::ProposeRequest;
+using finp2p::execution::RejectRequest;
+using finp2p::journal::Event;
+
+namespace {
+constexpr int32_t kTimeoutCode = 8;
+
+std::string digestHex(const InstructionCompletionEvent& e) {
+  return crypto::toHex(crypto::completionDigest(e));
+}
+
+// The amount an instruction moves, if it names one.
+std::string instructionAmount(const ExecutionInstruction& ins) {
+  switch (ins.operation_case()) {
+    case ExecutionInstruction::kHold: return ins.hold().amount();
+    case ExecutionInstruction::kTransfer: return ins.transfer().amount();
+    case ExecutionInstruction::kRelease: return ins.release().amount();
+    case ExecutionInstruction::kIssue: return ins.issue().amount();
+    case ExecutionInstruction::kRedeem: return ins.redeem().amount();
+    default: return "";
+  }
+}
+
+// Receipt operation types a ledger may report for each instruction kind.
+bool receiptTypeMatches(const ExecutionInstruction& ins, const std::string& type) {
+  switch (ins.operation_case()) {
+    case ExecutionInstruction::kHold: return type == "hold";
+    case ExecutionInstruction::kTransfer: return type == "transfer";
+    case ExecutionInstruction::kRelease: return type == "release";
+    case ExecutionInstruction::kIssue: return type == "issue";
+    case ExecutionInstruction::kRedeem: return type == "redeem";
+    case ExecutionInstruction::kRevertHold: return type == "revert_hold" || type == "release";
+    case ExecutionInstruction::kAwait: return type == "await";
+    default: return false;
+  }
+}
+}  // namespace
+
+const char* planStatusName(PlanStatus s) {
+  switch (s) {
+    case PlanStatus::kProposed: return "proposed";
+    case PlanStatus::kInProgress: return "in-progress";
+    case PlanStatus::kCompleted: return "completed";
+    case PlanStatus::kFailed: return "failed";
+    case PlanStatus::kHalted: return "halted";
+    case PlanStatus::kRejected: return "rejected";
+    case PlanStatus::kCancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+bool isTerminal(PlanStatus s) {
+  return s != PlanStatus::kProposed && s != PlanStatus::kInProgress;
+}
+
+PlanEngine::PlanEngine(std::string planId, EngineConfig config)
+    : planId_(std::move(planId)), config_(std::move(config)) {}
+
+std::string PlanEngine::chainHeadHex() const { return chainHead_; }
+
+// ---- helpers ----
+
+bool PlanEngine::isParticipant(const std::string& org) const {
+  for (const auto& p : plan_.participants()) {
+    if (p.organizationid() == org) return true;
+  }
+  return false;
+}
+
+bool PlanEngine::isContributor(const std::string& org) const {
+  for (const auto& p : plan_.participants()) {
+    if (p.organizationid() != org) continue;
+    for (int r : p.roles()) {
+      if (r == Participant::Contributor) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> PlanEngine::contributors() const {
+  std::vector<std::string> out;
+  for (const auto& p : plan_.participants()) {
+    if (isContributor(p.organizationid())) out.push_back(p.organizationid());
+  }
+  return out;
+}
+
+std::vector<std::string> PlanEngine::others() const {
+  std::vector<std::string> out;
+  for (const auto& p : plan_.participants()) {
+    if (p.organizationid() != config_.self) out.push_back(p.organizationid());
+  }
+  return out;
+}
+
+const ExecutionInstruction* PlanEngine::instruction(uint32_t sequence) const {
+  auto index = model::findInstruction(plan_, sequence);
+  return index ? &plan_.instructions(static_cast<int>(*index)) : nullptr;
+}
+
+bool PlanEngine::executes(const ExecutionInstruction& ins, const std::string& org) const {
+  return std::find(ins.organizations().begin(), ins.organizations().end(), org) !=
+         ins.organizations().end();
+}
+
+SendAction PlanEngine::send(std::string id, ProposeRequest m) const {
+  return {others(), std::move(id), std::move(m)};
+}
+SendAction PlanEngine::send(std::string id, ApproveRequest m) const {
+  return {others(), std::move(id), std::move(m)};
+}
+SendAction PlanEngine::send(std::string id, RejectRequest m) const {
+  return {others(), std::move(id), std::move(m)};
+}
+
+void PlanEngine::chain(const std::string& kind, const std::string& payload, Actions& out) {
+  ChainAction c;
+  c.index = chainLength_++;
+  c.kind = kind;
+  c.payload = payload;
+  c.prevHash = chainHead_;
+  std::string prevRaw;
+  crypto::fromHex(chainHead_, prevRaw);
+  chainHead_ = crypto::toHex(crypto::sha3_256("finp2p-exec:chain:v1\n" + prevRaw + kind + "\n" + payload));
+  c.hash = chainHead_;
+  out.push_back(std::move(c));
+}
+
+// ---- dispatch ----
+
+std::vector<Action> PlanEngine::handle(const Event& event) {
+  Actions out;
+  if (isTerminal(status_) && havePlan_) {
+    // A terminal plan changes no more; late messages are answered by the router, not here.
+    return out;
+  }
+  dispatch(event, out);
+  drainPending(out);
+  return out;
+}
+
+void PlanEngine::dispatch(const Event& e, Actions& out) {
+  bool handled = true;
+  int64_t at = e.atmillis();
+  switch (e.kind_case()) {
+    case Event::kPlanCreated: handled = onPlan(e.plancreated().plan(), config_.self, at, out); break;
+    case Event::kPlanProposal:
+      handled = onPlan(e.planproposal().plan(), e.planproposal().from(), at, out);
+      break;
+    case Event::kPlanApproval:
+      handled = onPlanApproval(e.planapproval().from(), e.planapproval().approval(), at, out);
+      break;
+    case Event::kPlanRejection:
+      handled = onPlanRejection(e.planrejection().from(), e.planrejection().reason(), out);
+      break;
+    case Event::kPreflight:
+      handled = onPreflight(e.preflight().ok(), e.preflight().reason(), out);
+      checkAllApproved(at, out);
+      break;
+    case Event::kAgreementDeadline: handled = onAgreementDeadline(out); break;
+    case Event::kInstructionExecuted: handled = onExecuted(e.instructionexecuted(), at, out); break;
+    case Event::kAwaitTimer: handled = onAwaitTimer(e.awaittimer().sequence(), at, out); break;
+    case Event::kCompletionProposal:
+      handled = onCompletionProposal(e.completionproposal().from(), e.completionproposal().event(),
+                                     at, out);
+      break;
+    case Event::kCompletionVerified: handled = onCompletionVerified(e.completionverified(), at, out); break;
+    case Event::kCompletionApproval:
+      handled = onCompletionApproval(e.completionapproval().from(), e.completionapproval().approval(),
+                                     at, out);
+      break;
+    case Event::kCompletionRejection:
+      handled = onCompletionRejection(e.completionrejection().from(), e.completionrejection().sequence(),
+                                      e.completionrejection().reason(), out);
+      break;
+    case Event::KIND_NOT_SET: note("ignored an empty event"); break;
+  }
+  if (!handled) pending_.push_back(e);
+}
+
+void PlanEngine::drainPending(Actions& out) {
+  bool progress = true;
+  while (progress && !pending_.empty() && !isTerminal(status_)) {
+    progress = false;
+    auto waiting = std::move(pending_);
+    pending_.clear();
+    for (const auto& e : waiting) {
+      std::size_t before = pending_.size();
+      dispatch(e, out);
+      if (pending_.size() == before) progress = true;
+    }
+  }
+}
+
+// ---- agreement ----
+
+bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from,
+                        int64_t at, Actions& out) {
+  if (havePlan_) {
+    if (crypto::toHex(crypto::planDigest(plan)) != planDigest_) {
+      note("ignored a second, different proposal of plan " + planId_ + " from " + from);
+    }
+    return true;
+  }
+  if (plan.id().id() != planId_) {
+    note("ignored a proposal whose plan id " + plan.id().id() + " is not " + planId_);
+    return true;
+  }
+  auto issuer = model::ResourceId::parse(planId_);
+  if (!issuer || issuer->organizationId != from) {
+    note("ignored plan " + planId_ + " proposed by " + from + ", which did not issue it");
+    return true;
+  }
+  plan_ = plan;
+  if (!isParticipant(config_.self) || !isParticipant(from)) {
+    note("ignored plan " + planId_ + ": this router or the proposer is not a participant");
+    plan_.Clear();
+    return true;
+  }
+  havePlan_ = true;
+  planDigest_ = crypto::toHex(crypto::planDigest(plan_));
+  createdAtMillis_ = at;
+  chain("plan", crypto::canonicalBytes(plan_), out);
+  if (from == config_.self) {
+    ProposeRequest proposal;
+    *proposal.mutable_executionplan()->mutable_plan() = plan_;
+    out.push_back(send(planId_ + "/plan", std::move(proposal)));
+  }
+  out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
+                            createdAtMillis_ + config_.agreementTimeoutMillis});
+  if (!isContributor(config_.self)) return true;
+
+  auto violations = model::validatePlan(plan_);
+  if (!violations.empty()) {
+    std::string why = "invalid plan: " + violations.front().toString();
+    if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
+    rejectPlan(why, out);
+    return true;
+  }
+  PreflightAction preflight;
+  for (const auto& ins : plan_.instructions()) {
+    if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
+  }
+  if (preflight.instructions.empty()) {
+    preflightDone_ = true;
+    approveOwnPlan(out);
+  } else {
+    out.push_back(std::move(preflight));
+  }
+  return true;
+}
+
+void PlanEngine::approveOwnPlan(Actions& out) {
+  auto approval = config_.crypto->approvePlan(plan_);
+  approvals_[config_.self] = approval;
+  ApproveRequest request;
+  *request.mutable_plan() = approval;
+  out.push_back(send(planId_ + "/plan-approval", std::move(request)));
+}
+
+void PlanEngine::rejectPlan(const std::string& reason, Actions& out) {
+  RejectRequest request;
+  request.mutable_plan()->mutable_executionplanid()->set_id(planId_);
+  request.mutable_plan()->set_reason(reason);
+  out.push_back(send(planId_ + "/plan-rejection", std::move(request)));
+  rejectedBySelf_ = true;
+  finish(PlanStatus::kRejected, "rejected by " + config_.self + ": " + reason, out);
+}
+
+bool PlanEngine::onPreflight(bool ok, const std::string& reason, Actions& out) {
+  if (!havePlan_ || preflightDone_ || status_ != PlanStatus::kProposed) return true;
+  preflightDone_ = true;
+  if (ok) {
+    approveOwnPlan(out);
+  } else {
+    rejectPlan("preflight failed: " + reason, out);
+  }
+  return true;
+}
+
+bool PlanEngine::onPlanApproval(const std::string& from,
+                                const finp2p::execution::ExecutionPlanApproval& approval,
+                                int64_t at, Actions& out) {
+  if (!havePlan_) return false;
+  if (status_ != PlanStatus::kProposed || approvals_.count(from)) return true;
+  if (!isContributor(from)) {
+    note("ignored a plan approval from " + from + ", not a contributor of " + planId_);
+    return true;
+  }
+  if (auto s = config_.crypto->verifyPlanApproval(plan_, approval, from); !s) {
+    note("ignored a plan approval from " + from + ": " + s.error().message);
+    return true;
+  }
+  approvals_[from] = approval;
+  checkAllApproved(at, out);
+  return true;
+}
+
+void PlanEngine::checkAllApproved(int64_t at, Actions& out) {
+  if (!havePlan_ || status_ != PlanStatus::kProposed) return;
+  for (const auto& c : contributors()) {
+    if (!approvals_.count(c)) return;
+  }
+  status_ = PlanStatus::kInProgress;
+  std::string payload;
+  for (const auto& [org, approval] : approvals_) payload += crypto::canonicalBytes(approval);
+  chain("approved", payload, out);
+  startInstruction(plan_.instructions(0).sequence(), at, out);
+}
+
+bool PlanEngine::onPlanRejection(const std::string& from, const std::string& reason, Actions& out) {
+  if (!havePlan_) return false;
+  if (status_ != PlanStatus::kProposed) return true;
+  if (!isContributor(from)) {
+    note("ignored a plan rejection from " + from + ", not a contributor of " + planId_);
+    return true;
+  }
+  finish(PlanStatus::kRejected, "rejected by " + from + ": " + reason, out);
+  return true;
+}
+
+bool PlanEngine::onAgreementDeadline(Actions& out) {
+  if (!havePlan_ || status_ != PlanStatus::kProposed) return true;
+  std::string missing;
+  for (const auto& c : contributors()) {
+    if (!approvals_.count(c)) missing += (missing.empty() ? "" : ", ") + c;
+  }
+  std::string reason = "agreement deadline passed; no approval from " + missing;
+  if (isContributor(config_.self)) {
+    rejectPlan(reason, out);
+  } else {
+    finish(PlanStatus::kRejected, reason, out);
+  }
+  return true;
+}
+
+// ---- execution ----
+
+// For a message about an instruction other than the current one: true (drop it) when the
+// instruction does not exist or has already settled; false (keep it) when the plan has not
+// reached it yet. Sequences need not be visited in increasing order.
+bool PlanEngine::notCurrentYet(uint32_t sequence) const {
+  if (!instruction(sequence)) return true;
+  auto it = steps_.find(sequence);
+  return it != steps_.end() && it->second.settled;
+}
+
+void PlanEngine::startInstruction(uint32_t sequence, int64_t at, Actions& out) {
+  currentSequence_ = sequence;
+  Step& step = steps_[sequence];
+  step.startedAtMillis = at;
+  const auto* ins = instruction(sequence);
+  if (executes(*ins, config_.self)) executeOwn(*ins, at, out);
+}
+
+void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt, Actions& out) const {
+  if (ins.has_await() && ins.await().condition().empty()) {
+    out.push_back(TimerAction{TimerAction::Kind::kAwait, ins.sequence(), ins.await().waituntil() * 1000});
+    return;
+  }
+  int64_t timeout = ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
+                                             : config_.defaultInstructionTimeoutMillis;
+  out.push_back(ExecuteAction{ins, startedAt + timeout});
+}
+
+bool PlanEngine::onAwaitTimer(uint32_t sequence, int64_t at, Actions& out) {
+  const auto* ins = instruction(sequence);
+  if (!ins) return true;
+  finp2p::journal::InstructionExecuted done;
+  done.set_sequence(sequence);
+  auto* r = done.mutable_receipt();
+  r->set_id(planId_ + "_" + std::to_string(sequence));
+  r->set_operationtype("await");
+  r->set_timestamp(ins->await().waituntil());
+  r->mutable_transactiondetails()->set_operationid(planId_ + "_" + std::to_string(sequence));
+  return onExecuted(done, at, out);
+}
+
+bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at, Actions& out) {
+  if (status_ != PlanStatus::kInProgress || e.sequence() != currentSequence_) return true;
+  const auto* ins = instruction(e.sequence());
+  Step& step = steps_[e.sequence()];
+  if (!executes(*ins, config_.self) || step.byExecutor.count(config_.self)) return true;
+  InstructionCompletionEvent event;
+  *event.mutable_instruction() = *ins;
+  event.mutable_status()->set_code(e.code());
+  event.mutable_status()->set_message(e.message());
+  if (e.code() == 0) {
+    auto* receipt = event.mutable_receipt();
+    *receipt = e.receipt();
+    auto* context = receipt->mutable_tradedetails()->mutable_executioncontext();
+    context->mutable_executionplanid()->set_id(planId_);
+    context->set_instructionsequencenumber(e.sequence());
+  }
+  config_.crypto->signCompletion(event);
+  Completion& c = step.byExecutor[config_.self];
+  c.executor = config_.self;
+  c.event = event;
+  c.digest = digestHex(event);
+  c.decided = true;
+  ProposeRequest proposal;
+  *proposal.mutable_instructioncompletion() = event;
+  out.push_back(send(planId_ + "/" + std::to_string(e.sequence()) + "/completion", std::move(proposal)));
+  checkSettled(e.sequence(), at, out);
+  return true;
+}
+
+bool PlanEngine::onCompletionProposal(const std::string& from, const InstructionCompletionEvent& e,
+                                      int64_t at, Actions& out) {
+  if (!havePlan_) return false;
+  uint32_t sequence = e.instruction().sequence();
+  if (status_ == PlanStatus::kProposed) return false;
+  if (status_ != PlanStatus::kInProgress) return true;
+  if (sequence != currentSequence_) return notCurrentYet(sequence);
+  const auto* ins = instruction(sequence);
+  Step& step = steps_[sequence];
+  if (step.byExecutor.count(from)) return true;  // a duplicate
+  std::string problem;
+  if (!executes(*ins, from)) {
+    problem = from + " is not an executor of instruction " + std::to_string(sequence);
+  } else if (crypto::canonicalBytes(e.instruction()) != crypto::canonicalBytes(*ins)) {
+    problem = "the completion's instruction differs from the plan's instruction " +
+              std::to_string(sequence);
+  } else if (auto s = config_.crypto->verifyCompletion(e, from); !s) {
+    problem = s.error().message;
+  } else if (e.status().code() == 0) {
+    if (!e.has_receipt()) {
+      problem = "a successful completion without a receipt";
+    } else if (!receiptTypeMatches(*ins, e.receipt().operationtype())) {
+      problem = "receipt operation type \"" + e.receipt().operationtype() +
+                "\" does not match the instruction";
+    } else if (std::string amount = instructionAmount(*ins); !amount.empty()) {
+      auto want = ledger::Decimal::parse(amount), got = ledger::Decimal::parse(e.receipt().quantity());
+      if (!got || !want || *got != *want) {
+        problem = "receipt quantity \"" + e.receipt().quantity() + "\" differs from the instruction's " + amount;
+      }
+    }
+    const auto& ctx = e.receipt().tradedetails().executioncontext();
+    if (problem.empty() && (ctx.executionplanid().id() != planId_ ||
+                            ctx.instructionsequencenumber() != sequence)) {
+      problem = "receipt execution context names another plan or instruction";
+    }
+  }
+  if (!problem.empty() && !executes(*ins, from)) {
+    note("ignored a completion of " + std::to_string(sequence) + " from " + from + ": " + problem);
+    return true;
+  }
+  Completion& c = step.byExecutor[from];
+  c.executor = from;
+  c.event = e;
+  c.digest = digestHex(e);
+  if (!problem.empty()) {
+    if (isContributor(config_.self)) decideCompletion(c, false, problem, out);
+    return true;
+  }
+  if (isContributor(config_.self) && !c.decided) {
+    c.verificationRequested = true;
+    out.push_back(VerifyAction{sequence, from, e});
+  }
+  checkSettled(sequence, at, out);
+  return true;
+}
+
+bool PlanEngine::onCompletionVerified(const finp2p::journal::CompletionVerified& v, int64_t at,
+                                      Actions& out) {
+  if (status_ != PlanStatus::kInProgress || v.sequence() != currentSequence_) return true;
+  auto& byExecutor = steps_[v.sequence()].byExecutor;
+  auto it = byExecutor.find(v.executor());
+  if (it == byExecutor.end() || it->second.decided) return true;
+  decideCompletion(it->second, v.ok(), v.reason(), out);
+  checkSettled(v.sequence(), at, out);
+  return true;
+}
+
+void PlanEngine::decideCompletion(Completion& c, bool ok, const std::string& reason, Actions& out) {
+  c.decided = true;
+  uint32_t sequence = c.event.instruction().sequence();
+  std::string base = planId_ + "/" + std::to_string(sequence) + "/" + c.executor;
+  if (ok) {
+    auto approval = config_.crypto->approveCompletion(c.event);
+    c.approvals[config_.self] = approval;
+    ApproveRequest request;
+    *request.mutable_instructioncompletion() = approval;
+    out.push_back(send(base + "/completion-approval", std::move(request)));
+    return;
+  }
+  RejectRequest request;
+  auto* r = request.mutable_instructioncompletion();
+  r->mutable_executionplanid()->set_id(planId_);
+  r->set_instructionsequence(sequence);
+  r->set_reason(reason);
+  out.push_back(send(base + "/completion-rejection", std::move(request)));
+  failedSequence_ = sequence;
+  finish(PlanStatus::kHalted,
+         "completion of instruction " + std::to_string(sequence) + " by " + c.executor +
+             " rejected by " + config_.self + ": " + reason,
+         out);
+}
+
+bool PlanEngine::onCompletionApproval(const std::string& from,
+                                      const InstructionCompletionApproval& a, int64_t at,
+                                      Actions& out) {
+  if (!havePlan_ || status_ == PlanStatus::kProposed) return false;
+  if (status_ != PlanStatus::kInProgress) return true;
+  uint32_t sequence = a.instructioncompletion().instruction().sequence();
+  if (!instruction(sequence)) return true;
+  if (sequence != currentSequence_) return notCurrentYet(sequence);
+  if (!isContributor(from)) {
+    note("ignored a completion approval from " + from + ", not a contributor");
+    return true;
+  }
+  std::string digest = digestHex(a.instructioncompletion());
+  for (auto& [executor, c] : steps_[sequence].byExecutor) {
+    if (c.digest != digest) continue;
+    if (c.approvals.count(from)) return true;
+    if (auto s = config_.crypto->verifyCompletionApproval(a, from); !s) {
+      note("ignored a completion approval from " + from + ": " + s.error().message);
+      return true;
+    }
+    c.approvals[from] = a;
+    checkSettled(sequence, at, out);
+    return true;
+  }
+  return false;  // the completion it approves has not arrived yet
+}
+
+bool PlanEngine::onCompletionRejection(const std::string& from, uint32_t sequence,
+                                       const std::string& reason, Actions& out) {
+  if (!havePlan_ || status_ == PlanStatus::kProposed) return false;
+  if (status_ != PlanStatus::kInProgress) return true;
+  if (!isContributor(from)) {
+    note("ignored a completion rejection from " + from + ", not a contributor");
+    return true;
+  }
+  if (sequence != currentSequence_) return notCurrentYet(sequence);
+  if (steps_[sequence].settled) return true;
+  failedSequence_ = sequence;
+  finish(PlanStatus::kHalted,
+         "completion of instruction " + std::to_string(sequence) + " rejected by " + from + ": " +
+             reason,
+         out);
+  return true;
+}
+
+void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
+  if (status_ != PlanStatus::kInProgress || sequence != currentSequence_) return;
+  const auto* ins = instruction(sequence);
+  Step& step = steps_[sequence];
+  if (step.settled) return;
+  auto everyone = contributors();
+  for (const auto& executor : ins->organizations()) {
+    auto it = step.byExecutor.find(executor);
+    if (it == step.byExecutor.end()) return;
+    for (const auto& c : everyone) {
+      if (c != executor && !it->second.approvals.count(c)) return;
+    }
+  }
+  step.settled = true;
+  model::Outcome outcome = model::Outcome::kSuccess;
+  std::string failure;
+  std::string payload;
+  for (const auto& [executor, c] : step.byExecutor) {
+    payload += crypto::canonicalBytes(c.event);
+    for (const auto& [org, approval] : c.approvals) payload += org + crypto::canonicalBytes(approval.signature());
+    int32_t code = c.event.status().code();
+    if (code != 0) {
+      if (outcome != model::Outcome::kFailure) {
+        outcome = code == kTimeoutCode ? model::Outcome::kTimeout : model::Outcome::kFailure;
+      }
+      failure = "instruction " + std::to_string(sequence) + " on " + executor + " failed (code " +
+                std::to_string(code) + "): " + c.event.status().message();
+    }
+  }
+  chain("settled", payload, out);
+  if (outcome != model::Outcome::kSuccess && firstFailure_.empty()) {
+    firstFailure_ = failure;
+    failedSequence_ = sequence;
+  }
+  auto index = model::findInstruction(plan_, sequence);
+  auto target = model::effectiveTransition(plan_, *index, outcome);
+  if (target.sequence) {
+    startInstruction(*target.sequence, at, out);
+    return;
+  }
+  PlanStatus end = target.status == "completed" ? PlanStatus::kCompleted
+                   : target.status == "failed"  ? PlanStatus::kFailed
+                   : target.status == "cancelled" ? PlanStatus::kCancelled
+                                                  : PlanStatus::kHalted;
+  finish(end, firstFailure_, out);
+}
+
+void PlanEngine::finish(PlanStatus status, const std::string& reason, Actions& out) {
+  status_ = status;
+  reason_ = reason;
+  std::string payload = std::string(planStatusName(status)) + "\n" +
+                        std::to_string(failedSequence_) + "\n" + reason;
+  // A rejection's reason depends on who noticed first; only the fact is agreed.
+  if (status == PlanStatus::kRejected) payload = "rejected";
+  chain("terminal", payload, out);
+  pending_.clear();
+}
+
+// ---- resume: re-issue what peers or ledgers may still need ----
+
+void PlanEngine::resendStep(uint32_t sequence, Actions& out) const {
+  auto it = steps_.find(sequence);
+  if (it == steps_.end()) return;
+  for (const auto& [executor, c] : it->second.byExecutor) {
+    std::string base = planId_ + "/" + std::to_string(sequence);
+    if (executor == config_.self) {
+      ProposeRequest proposal;
+      *proposal.mutable_instructioncompletion() = c.event;
+      out.push_back(send(base + "/completion", std::move(proposal)));
+    } else if (auto a = c.approvals.find(config_.self); a != c.approvals.end()) {
+      ApproveRequest request;
+      *request.mutable_instructioncompletion() = a->second;
+      out.push_back(send(base + "/" + executor + "/completion-approval", std::move(request)));
+    } else if (c.verificationRequested && !c.decided) {
+      out.push_back(VerifyAction{sequence, executor, c.event});
+    }
+  }
+}
+
+std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
+  (void)nowMillis;
+  Actions out;
+  if (!havePlan_) return out;
+  auto issuer = model::ResourceId::parse(planId_);
+  if (issuer && issuer->organizationId == config_.self) {
+    ProposeRequest proposal;
+    *proposal.mutable_executionplan()->mutable_plan() = plan_;
+    out.push_back(send(planId_ + "/plan", std::move(proposal)));
+  }
+  if (auto own = approvals_.find(config_.self); own != approvals_.end()) {
+    ApproveRequest request;
+    *request.mutable_plan() = own->second;
+    out.push_back(send(planId_ + "/plan-approval", std::move(request)));
+  }
+  if (rejectedBySelf_) {
+    RejectRequest request;
+    request.mutable_plan()->mutable_executionplanid()->set_id(planId_);
+    request.mutable_plan()->set_reason(reason_.substr(reason_.find(": ") + 2));
+    out.push_back(send(planId_ + "/plan-rejection", std::move(request)));
+  }
+  if (status_ == PlanStatus::kProposed) {
+    out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
+                              createdAtMillis_ + config_.agreementTimeoutMillis});
+    if (isContributor(config_.self) && !preflightDone_) {
+      PreflightAction preflight;
+      for (const auto& ins : plan_.instructions()) {
+        if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
+      }
+      out.push_back(std::move(preflight));
+    }
+    return out;
+  }
+  // Re-send the last settled step (a peer may still wait for our part of it) and the current.
+  uint32_t lastSettled = 0;
+  for (const auto& [sequence, step] : steps_) {
+    if (step.settled && sequence != currentSequence_) lastSettled = sequence;
+  }
+  if (lastSettled) resendStep(lastSettled, out);
+  if (currentSequence_) resendStep(currentSequence_, out);
+  if (status_ == PlanStatus::kInProgress) {
+    const auto* ins = instruction(currentSequence_);
+    auto it = steps_.find(currentSequence_);
+    bool ownDone = it != steps_.end() && it->second.byExecutor.count(config_.self);
+    if (ins && executes(*ins, config_.self) && !ownDone) {
+      executeOwn(*ins, it != steps_.end() ? it->second.startedAtMillis : nowMillis, out);
+    }
+  }
+  return out;
+}
+
+finp2p::execution::Execution PlanEngine::execution() const {
+  finp2p::execution::Execution e;
+  *e.mutable_plan() = plan_;
+  for (const auto& [org, approval] : approvals_) *e.add_approvals() = approval;
+  for (const auto& [sequence, step] : steps_) {
+    for (const auto& [executor, c] : step.byExecutor) *e.add_events() = c.event;
+  }
+  e.set_currentinstructionsequence(currentSequence_);
+  e.set_executionplanstatus(planStatusName(status_));
+  return e;
+}
+
+}  // namespace finp2p::engine

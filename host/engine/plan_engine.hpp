@@ -1,0 +1,132 @@
+#pragma once
+// The plan state machine: journaled events in, actions out. No I/O, no clock (time comes with
+// each event), no threads: the same events always give the same state and actions, so a plan
+// is rebuilt after a crash by replaying its journal, and tests drive it directly.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/actions.hpp"
+#include "engine/crypto_port.hpp"
+#include "finp2p/journal.pb.h"
+
+namespace finp2p::engine {
+
+enum class PlanStatus { kProposed, kInProgress, kCompleted, kFailed, kHalted, kRejected, kCancelled };
+const char* planStatusName(PlanStatus status);  // "proposed", "in-progress", ...
+bool isTerminal(PlanStatus status);
+
+struct EngineConfig {
+  std::string self;
+  int64_t agreementTimeoutMillis = 60'000;
+  int64_t defaultInstructionTimeoutMillis = 300'000;
+  const CryptoPort* crypto = nullptr;
+};
+
+class PlanEngine {
+ public:
+  PlanEngine(std::string planId, EngineConfig config);
+
+  std::vector<Action> handle(const finp2p::journal::Event& event);
+  // The effects needed to carry on from the current state (after replaying the journal, or to
+  // re-send what peers may have missed).
+  std::vector<Action> resume(int64_t nowMillis) const;
+
+  const std::string& planId() const { return planId_; }
+  bool hasPlan() const { return havePlan_; }
+  const finp2p::execution::ExecutionPlan& plan() const { return plan_; }
+  PlanStatus status() const { return status_; }
+  const std::string& reason() const { return reason_; }
+  uint32_t failedSequence() const { return failedSequence_; }
+  uint32_t currentSequence() const { return currentSequence_; }
+  int64_t createdAtMillis() const { return createdAtMillis_; }
+  std::string chainHeadHex() const;
+  finp2p::execution::Execution execution() const;
+  // Human-readable notes of what the engine refused or ignored, for the router's log.
+  std::vector<std::string> takeNotes() { return std::move(notes_); }
+
+ private:
+  struct Completion {
+    std::string executor;
+    finp2p::execution::InstructionCompletionEvent event;
+    std::string digest;  // of the event, to match approvals
+    std::map<std::string, finp2p::execution::InstructionCompletionApproval> approvals;
+    bool verificationRequested = false;
+    bool decided = false;  // this router approved or rejected it
+  };
+  struct Step {
+    int64_t startedAtMillis = 0;
+    std::map<std::string, Completion> byExecutor;
+    bool settled = false;
+  };
+  using Actions = std::vector<Action>;
+
+  bool onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from, int64_t at,
+              Actions& out);
+  bool onPreflight(bool ok, const std::string& reason, Actions& out);
+  bool onPlanApproval(const std::string& from, const finp2p::execution::ExecutionPlanApproval& a,
+                      int64_t at, Actions& out);
+  bool onPlanRejection(const std::string& from, const std::string& reason, Actions& out);
+  bool onAgreementDeadline(Actions& out);
+  bool onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at, Actions& out);
+  bool onAwaitTimer(uint32_t sequence, int64_t at, Actions& out);
+  bool onCompletionProposal(const std::string& from,
+                            const finp2p::execution::InstructionCompletionEvent& e, int64_t at,
+                            Actions& out);
+  bool onCompletionVerified(const finp2p::journal::CompletionVerified& v, int64_t at, Actions& out);
+  bool onCompletionApproval(const std::string& from,
+                            const finp2p::execution::InstructionCompletionApproval& a, int64_t at,
+                            Actions& out);
+  bool onCompletionRejection(const std::string& from, uint32_t sequence, const std::string& reason,
+                             Actions& out);
+
+  void dispatch(const finp2p::journal::Event& event, Actions& out);
+  void drainPending(Actions& out);
+  void approveOwnPlan(Actions& out);
+  void rejectPlan(const std::string& reason, Actions& out);
+  void checkAllApproved(int64_t at, Actions& out);
+  void startInstruction(uint32_t sequence, int64_t at, Actions& out);
+  void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at, Actions& out) const;
+  void decideCompletion(Completion& c, bool ok, const std::string& reason, Actions& out);
+  void checkSettled(uint32_t sequence, int64_t at, Actions& out);
+  void finish(PlanStatus status, const std::string& reason, Actions& out);
+  void chain(const std::string& kind, const std::string& payload, Actions& out);
+  void note(const std::string& text) { notes_.push_back(text); }
+
+  std::vector<std::string> others() const;
+  std::vector<std::string> contributors() const;
+  bool isContributor(const std::string& org) const;
+  bool isParticipant(const std::string& org) const;
+  const finp2p::execution::ExecutionInstruction* instruction(uint32_t sequence) const;
+  bool executes(const finp2p::execution::ExecutionInstruction& ins, const std::string& org) const;
+  SendAction send(std::string messageId, finp2p::execution::ProposeRequest m) const;
+  SendAction send(std::string messageId, finp2p::execution::ApproveRequest m) const;
+  SendAction send(std::string messageId, finp2p::execution::RejectRequest m) const;
+  void resendStep(uint32_t sequence, Actions& out) const;
+  bool notCurrentYet(uint32_t sequence) const;
+
+  std::string planId_;
+  EngineConfig config_;
+  bool havePlan_ = false;
+  finp2p::execution::ExecutionPlan plan_;
+  std::string planDigest_;
+  PlanStatus status_ = PlanStatus::kProposed;
+  std::string reason_;
+  uint32_t failedSequence_ = 0;
+  std::string firstFailure_;
+  int64_t createdAtMillis_ = 0;
+  bool preflightDone_ = false;
+  bool rejectedBySelf_ = false;
+  std::map<std::string, finp2p::execution::ExecutionPlanApproval> approvals_;
+  uint32_t currentSequence_ = 0;
+  std::map<uint32_t, Step> steps_;
+  std::vector<finp2p::journal::Event> pending_;  // messages that arrived before they could apply
+  std::string chainHead_;  // hex
+  uint32_t chainLength_ = 0;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace finp2p::engine

@@ -1,0 +1,66 @@
+#include "crypto/sealing.hpp"
+#include "engine/crypto_port.hpp"
+
+namespace finp2p::engine {
+
+RouterCrypto::RouterCrypto(std::string self, crypto::SigningKey key,
+                           std::map<std::string, crypto::VerifyingKey> keys)
+    : self_(std::move(self)), key_(std::move(key)), keys_(std::move(keys)) {
+  keys_.insert_or_assign(self_, key_.verifyingKey());
+}
+
+const crypto::VerifyingKey* RouterCrypto::keyOf(const std::string& organization) const {
+  auto it = keys_.find(organization);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+namespace {
+Error unknownKey(const std::string& organization) {
+  return makeError(ErrorCode::kUnauthenticated,
+                   "no public key configured for organization \"" + organization + "\"");
+}
+}  // namespace
+
+finp2p::execution::ExecutionPlanApproval RouterCrypto::approvePlan(
+    const finp2p::execution::ExecutionPlan& plan) const {
+  return crypto::signPlanApproval(plan, self_, key_);
+}
+
+Status RouterCrypto::verifyPlanApproval(const finp2p::execution::ExecutionPlan& plan,
+                                        const finp2p::execution::ExecutionPlanApproval& approval,
+                                        const std::string& organization) const {
+  const auto* key = keyOf(organization);
+  if (!key) return unknownKey(organization);
+  if (approval.organizationid() != organization) {
+    return makeError(ErrorCode::kPermissionDenied, "approval names \"" +
+                                                       approval.organizationid() +
+                                                       "\" but was sent by \"" + organization + "\"");
+  }
+  return crypto::verifyPlanApproval(plan, approval, *key);
+}
+
+void RouterCrypto::signCompletion(finp2p::execution::InstructionCompletionEvent& event) const {
+  crypto::signCompletion(event, key_);
+}
+
+Status RouterCrypto::verifyCompletion(const finp2p::execution::InstructionCompletionEvent& event,
+                                      const std::string& organization) const {
+  const auto* key = keyOf(organization);
+  if (!key) return unknownKey(organization);
+  return crypto::verifyCompletion(event, *key);
+}
+
+finp2p::execution::InstructionCompletionApproval RouterCrypto::approveCompletion(
+    const finp2p::execution::InstructionCompletionEvent& event) const {
+  return crypto::approveCompletion(event, self_, key_);
+}
+
+Status RouterCrypto::verifyCompletionApproval(
+    const finp2p::execution::InstructionCompletionApproval& approval,
+    const std::string& organization) const {
+  const auto* key = keyOf(organization);
+  if (!key) return unknownKey(organization);
+  return crypto::verifyCompletionApproval(approval, organization, *key);
+}
+
+}  // namespace finp2p::engine
