@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/router_config.hpp"
+#include "ctl/admin_commands.hpp"
 #include "crypto/keys.hpp"
 #include "ledgers/ledger_registry.hpp"
 #include "model/plan_file.hpp"
@@ -98,6 +99,42 @@ int main(int argc, char** argv) {
   validate->add_flag("--allow-missing-id", allowMissingId,
                      "Accept a plan without an id (the router assigns it on submit)");
 
+  auto* ledger = app.add_subcommand("ledger", "Ledger plugins");
+  ledger->require_subcommand(1);
+  std::string ledgerToml;
+  auto* probe = ledger->add_subcommand(
+      "probe", "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
+  probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
+
+  // Commands against a running router's admin service.
+  std::string admin;
+  std::string routerConfig;
+  app.add_option("--admin", admin, "Admin address of the router (host:port or unix:/path)")
+      ->envname("FINP2P_ADMIN");
+  app.add_option("--config", routerConfig, "Router TOML file to take the admin address from");
+  std::string planFile, planId, statusFilter;
+  bool wait = false, json = false;
+  auto* submit = plan->add_subcommand("submit", "Submit a plan file; prints the assigned plan id");
+  submit->add_option("FILE", planFile, "Plan file (protobuf JSON)")->required();
+  submit->add_flag("--wait", wait, "Watch the plan until it ends; exit 4 unless it completes");
+  auto* show = plan->add_subcommand("show", "Show an execution: status, steps, journal head");
+  show->add_option("ID", planId, "Plan id")->required();
+  show->add_flag("--json", json, "Print the whole execution as JSON");
+  auto* watch = plan->add_subcommand("watch", "Follow a plan until it ends; exit 4 unless it completes");
+  watch->add_option("ID", planId, "Plan id")->required();
+  auto* listCmd = plan->add_subcommand("list", "List executions, newest first");
+  listCmd->add_option("--status", statusFilter, "Only plans in this status");
+
+  std::string ledgerName, pluginPath, account, asset;
+  auto* ledgerList = ledger->add_subcommand("list", "List the router's ledgers");
+  auto* reload = ledger->add_subcommand("reload", "Load a ledger's plugin again, without a restart");
+  reload->add_option("NAME", ledgerName, "Ledger name")->required();
+  reload->add_option("--plugin", pluginPath, "Load this file instead of the configured one");
+  auto* balance = ledger->add_subcommand("balance", "Show an account's balance on a ledger");
+  balance->add_option("LEDGER", ledgerName, "Ledger name")->required();
+  balance->add_option("ACCOUNT", account, "Ledger account")->required();
+  balance->add_option("ASSET", asset, "Asset id")->required();
+
   auto* keys = app.add_subcommand("keys", "Router keys");
   keys->require_subcommand(1);
   std::string keyPrefix;
@@ -105,12 +142,6 @@ int main(int argc, char** argv) {
       "generate", "Generate an Ed25519 router key pair as PREFIX.key and PREFIX.pub");
   generate->add_option("PREFIX", keyPrefix, "Output path prefix")->required();
 
-  auto* ledger = app.add_subcommand("ledger", "Ledger plugins");
-  ledger->require_subcommand(1);
-  std::string ledgerToml;
-  auto* probe = ledger->add_subcommand(
-      "probe", "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
-  probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
 
   try {
     app.parse(argc, argv);
@@ -122,5 +153,27 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return validatePlanCommand(planPath, allowMissingId);
   if (generate->parsed()) return generateKeysCommand(keyPrefix);
   if (probe->parsed()) return probeLedgersCommand(ledgerToml);
+
+  if (admin.empty() && !routerConfig.empty()) {
+    auto cfg = finp2p::config::loadRouterConfig(routerConfig);
+    if (!cfg) {
+      std::fprintf(stderr, "error: %s\n", cfg.error().message.c_str());
+      return kExitInvalid;
+    }
+    admin = cfg->adminAddress;
+  }
+  if (admin.empty()) {
+    std::fprintf(stderr, "error: say which router: --admin HOST:PORT, --config router.toml or "
+                         "FINP2P_ADMIN\n");
+    return kExitUsage;
+  }
+  namespace ctl = finp2p::ctl;
+  if (submit->parsed()) return ctl::submitPlan(admin, planFile, wait);
+  if (show->parsed()) return ctl::showPlan(admin, planId, json);
+  if (watch->parsed()) return ctl::watchPlan(admin, planId);
+  if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter);
+  if (ledgerList->parsed()) return ctl::listLedgers(admin);
+  if (reload->parsed()) return ctl::reloadLedger(admin, ledgerName, pluginPath);
+  if (balance->parsed()) return ctl::showBalance(admin, ledgerName, account, asset);
   return kExitUsage;
 }

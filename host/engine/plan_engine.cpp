@@ -143,6 +143,51 @@ void PlanEngine::chain(const std::string& kind, const std::string& payload, Acti
   out.push_back(std::move(c));
 }
 
+// ---- authorization ----
+
+Status PlanEngine::authorize(const Event& e) const {
+  std::string from;
+  bool contributorsOnly = false;
+  uint32_t completionOf = 0;
+  switch (e.kind_case()) {
+    case Event::kPlanProposal: from = e.planproposal().from(); break;
+    case Event::kPlanApproval: from = e.planapproval().from(); contributorsOnly = true; break;
+    case Event::kPlanRejection: from = e.planrejection().from(); contributorsOnly = true; break;
+    case Event::kCompletionApproval: from = e.completionapproval().from(); contributorsOnly = true; break;
+    case Event::kCompletionRejection: from = e.completionrejection().from(); contributorsOnly = true; break;
+    case Event::kCompletionProposal:
+      from = e.completionproposal().from();
+      completionOf = e.completionproposal().event().instruction().sequence();
+      break;
+    default: return {};  // local events
+  }
+  if (e.kind_case() == Event::kPlanProposal) {
+    auto issuer = model::ResourceId::parse(e.planproposal().plan().id().id());
+    if (!issuer || issuer->organizationId != from) {
+      return makeError(ErrorCode::kPermissionDenied,
+                       from + " may not propose plan " + e.planproposal().plan().id().id() +
+                           ": only its issuing organization may");
+    }
+  }
+  if (!havePlan_) return {};  // judged when the plan arrives; the engine keeps it until then
+  if (!isParticipant(from)) {
+    return makeError(ErrorCode::kPermissionDenied, from + " is not a participant of plan " + planId_);
+  }
+  if (contributorsOnly && !isContributor(from)) {
+    return makeError(ErrorCode::kPermissionDenied,
+                     from + " is an observer of plan " + planId_ + " and may not approve or reject");
+  }
+  if (completionOf) {
+    const auto* ins = instruction(completionOf);
+    if (!ins || !executes(*ins, from)) {
+      return makeError(ErrorCode::kPermissionDenied,
+                       from + " is not an executor of instruction " + std::to_string(completionOf) +
+                           " of plan " + planId_);
+    }
+  }
+  return {};
+}
+
 // ---- dispatch ----
 
 std::vector<Action> PlanEngine::handle(const Event& event) {

@@ -30,6 +30,9 @@ class PlanEngine {
  public:
   PlanEngine(std::string planId, EngineConfig config);
 
+  // May this event's sender send it for this plan? Checked before the event is journaled.
+  // Local events (no sender) always may.
+  Status authorize(const finp2p::journal::Event& event) const;
   std::vector<Action> handle(const finp2p::journal::Event& event);
   // The effects needed to carry on from the current state (after replaying the journal, or to
   // re-send what peers may have missed).

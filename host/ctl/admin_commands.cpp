@@ -1,0 +1,207 @@
+#include "ctl/admin_commands.hpp"
+
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+
+#include "finp2p/admin.grpc.pb.h"
+#include "model/plan_file.hpp"
+
+namespace finp2p::ctl {
+
+using namespace finp2p::admin;
+
+namespace {
+
+constexpr int kExitRefused = 1;
+constexpr int kExitUnreachable = 3;
+constexpr int kExitNotCompleted = 4;
+
+std::unique_ptr<AdminService::Stub> connect(const std::string& admin) {
+  return AdminService::NewStub(grpc::CreateChannel(admin, grpc::InsecureChannelCredentials()));
+}
+
+int report(const grpc::Status& s, const std::string& admin) {
+  bool unreachable = s.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                     s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+  if (unreachable) {
+    std::fprintf(stderr, "error: router admin service at %s is not reachable: %s\n", admin.c_str(),
+                 s.error_message().c_str());
+    return kExitUnreachable;
+  }
+  std::fprintf(stderr, "error: %s\n", s.error_message().c_str());
+  return kExitRefused;
+}
+
+void withDeadline(grpc::ClientContext& c, int seconds = 30) {
+  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+std::string instructionName(const finp2p::execution::ExecutionInstruction& i) {
+  switch (i.operation_case()) {
+    case finp2p::execution::ExecutionInstruction::kHold: return "hold " + i.hold().amount() + " " + i.hold().asset().id();
+    case finp2p::execution::ExecutionInstruction::kTransfer: return "transfer " + i.transfer().amount() + " " + i.transfer().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRelease: return "release " + i.release().amount() + " " + i.release().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRevertHold: return "revert hold of instruction " + std::to_string(i.reverthold().holdinstructionsequence());
+    case finp2p::execution::ExecutionInstruction::kIssue: return "issue " + i.issue().amount() + " " + i.issue().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRedeem: return "redeem " + i.redeem().amount() + " " + i.redeem().asset().id();
+    case finp2p::execution::ExecutionInstruction::kAwait: return "await until " + std::to_string(i.await().waituntil());
+    default: return "?";
+  }
+}
+
+void printExecution(const GetExecutionResponse& r) {
+  const auto& e = r.execution();
+  std::printf("plan %s: %s", e.plan().id().id().c_str(), e.executionplanstatus().c_str());
+  if (!r.failurereason().empty()) std::printf(" (%s)", r.failurereason().c_str());
+  std::printf("\n  approvals: %d, current instruction: %u\n", e.approvals_size(),
+              e.currentinstructionsequence());
+  for (const auto& ins : e.plan().instructions()) {
+    std::string state = "pending";
+    for (const auto& ev : e.events()) {
+      if (ev.instruction().sequence() != ins.sequence()) continue;
+      state = ev.status().code() == 0 ? "done, tx " + ev.receipt().transactiondetails().transactionid()
+                                      : "FAILED: " + ev.status().message();
+    }
+    std::string orgs;
+    for (const auto& o : ins.organizations()) orgs += (orgs.empty() ? "" : ",") + o;
+    std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(ins).c_str(), orgs.c_str(),
+                state.c_str());
+  }
+  std::printf("  journal head: %s\n", r.journalheadhash().c_str());
+}
+
+}  // namespace
+
+int submitPlan(const std::string& admin, const std::string& file, bool wait) {
+  auto plan = model::readPlanFile(file);
+  if (!plan) {
+    std::fprintf(stderr, "error: %s\n", plan.error().message.c_str());
+    return kExitRefused;
+  }
+  SubmitPlanRequest request;
+  *request.mutable_plan() = *plan;
+  SubmitPlanResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->SubmitPlan(&c, request, &response);
+  if (!s.ok()) return report(s, admin);
+  std::printf("%s\n", response.planid().id().c_str());
+  std::fflush(stdout);
+  return wait ? watchPlan(admin, response.planid().id()) : 0;
+}
+
+int showPlan(const std::string& admin, const std::string& planId, bool json) {
+  GetExecutionRequest request;
+  request.mutable_planid()->set_id(planId);
+  GetExecutionResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->GetExecution(&c, request, &response);
+  if (!s.ok()) return report(s, admin);
+  if (json) {
+    std::string out;
+    google::protobuf::util::JsonPrintOptions o;
+    o.add_whitespace = true;
+    (void)google::protobuf::util::MessageToJsonString(response, &out, o);
+    std::printf("%s", out.c_str());
+  } else {
+    printExecution(response);
+  }
+  return 0;
+}
+
+int watchPlan(const std::string& admin, const std::string& planId) {
+  GetExecutionRequest request;
+  request.mutable_planid()->set_id(planId);
+  grpc::ClientContext c;
+  auto stub = connect(admin);
+  auto reader = stub->WatchExecution(&c, request);
+  ExecutionUpdate update;
+  std::string lastLine;
+  GetExecutionResponse last;
+  while (reader->Read(&update)) {
+    last = update.state();
+    const auto& e = last.execution();
+    std::string line = e.executionplanstatus() + " at instruction " +
+                       std::to_string(e.currentinstructionsequence()) + ", " +
+                       std::to_string(e.approvals_size()) + " approvals, " +
+                       std::to_string(e.events_size()) + " completions";
+    if (line != lastLine) {
+      std::printf("  %s\n", line.c_str());
+      std::fflush(stdout);
+      lastLine = line;
+    }
+  }
+  auto s = reader->Finish();
+  if (!s.ok()) return report(s, admin);
+  printExecution(last);
+  return last.execution().executionplanstatus() == "completed" ? 0 : kExitNotCompleted;
+}
+
+int listPlans(const std::string& admin, const std::string& status) {
+  ListExecutionsRequest request;
+  request.set_status(status);
+  ListExecutionsResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->ListExecutions(&c, request, &response);
+  if (!s.ok()) return report(s, admin);
+  for (const auto& e : response.executions()) {
+    std::printf("%s  %-11s  instruction %u\n", e.planid().id().c_str(), e.status().c_str(),
+                e.currentinstructionsequence());
+  }
+  return 0;
+}
+
+int listLedgers(const std::string& admin) {
+  ListLedgersResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->ListLedgers(&c, ListLedgersRequest{}, &response);
+  if (!s.ok()) return report(s, admin);
+  for (const auto& l : response.ledgers()) {
+    std::string assets;
+    for (const auto& a : l.assets()) assets += (assets.empty() ? "" : ",") + a;
+    std::printf("%s: %s %s (generation %u) from %s, assets %s\n", l.name().c_str(),
+                l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
+                l.pluginpath().c_str(), assets.c_str());
+  }
+  return 0;
+}
+
+int reloadLedger(const std::string& admin, const std::string& name, const std::string& plugin) {
+  ReloadLedgerRequest request;
+  request.set_name(name);
+  request.set_pluginpath(plugin);
+  ReloadLedgerResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->ReloadLedger(&c, request, &response);
+  if (!s.ok()) return report(s, admin);
+  const auto& l = response.ledger();
+  std::printf("%s reloaded: %s %s (generation %u) from %s\n", l.name().c_str(),
+              l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
+              l.pluginpath().c_str());
+  return 0;
+}
+
+int showBalance(const std::string& admin, const std::string& ledger, const std::string& account,
+                const std::string& asset) {
+  GetBalanceRequest request;
+  request.set_ledger(ledger);
+  request.set_account(account);
+  request.set_asset(asset);
+  GetBalanceResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->GetBalance(&c, request, &response);
+  if (!s.ok()) return report(s, admin);
+  std::printf("%s %s on %s: current %s, available %s, held %s\n", account.c_str(), asset.c_str(),
+              ledger.c_str(), response.current().c_str(), response.available().c_str(),
+              response.held().c_str());
+  return 0;
+}
+
+}  // namespace finp2p::ctl

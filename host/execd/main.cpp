@@ -1,0 +1,114 @@
+// finp2p-execd: one organization's FinP2P execution service.
+//   finp2p-execd --config router.toml [--check-config]
+
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "config/router_config.hpp"
+#include "engine/crypto_port.hpp"
+#include "journal/journal.hpp"
+#include "ledgers/ledger_registry.hpp"
+#include "node/router_node.hpp"
+#include "rpc/admin_service.hpp"
+#include "rpc/outbox.hpp"
+#include "rpc/peer_service.hpp"
+
+namespace {
+
+int fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "finp2p-execd: %s\n", message.c_str());
+  return code;
+}
+
+std::string grpcAddress(const std::string& address) {
+  return address.rfind("unix:", 0) == 0 ? address : address;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"finp2p-execd: the FinP2P execution service of one organization"};
+  std::string configPath;
+  bool checkOnly = false;
+  app.add_option("--config", configPath, "Router TOML file")->required();
+  app.add_flag("--check-config", checkOnly, "Validate the configuration and keys, then exit");
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (const char* level = std::getenv("FINP2P_LOG_LEVEL")) {
+    spdlog::set_level(spdlog::level::from_str(level));
+  }
+
+  auto config = finp2p::config::loadRouterConfig(configPath);
+  if (!config) return fail(config.error().message, 2);
+  auto key = finp2p::crypto::SigningKey::fromPemFile(config->keyPath);
+  if (!key) return fail("key: " + key.error().message, 2);
+  std::map<std::string, finp2p::crypto::VerifyingKey> peerKeys;
+  std::map<std::string, finp2p::rpc::PeerEndpoint> endpoints;
+  for (const auto& p : config->peers) {
+    auto pk = finp2p::crypto::VerifyingKey::fromPemFile(p.publicKeyPath);
+    if (!pk) return fail("peer " + p.organization + ": " + pk.error().message, 2);
+    peerKeys.emplace(p.organization, *pk);
+    endpoints.emplace(p.organization, finp2p::rpc::PeerEndpoint{p.address, *pk});
+  }
+  if (checkOnly) {
+    std::printf("%s: configuration of %s is valid (%zu peers, %zu ledgers)\n", configPath.c_str(),
+                config->organization.c_str(), config->peers.size(), config->ledgers.size());
+    return 0;
+  }
+
+  // Signals are handled by sigwait in this thread; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto journal = finp2p::journal::Journal::open(config->journalPath);
+  if (!journal) return fail(journal.error().message);
+  finp2p::ledgers::LedgerRegistry ledgers;
+  if (auto s = ledgers.loadAll(config->ledgers); !s) return fail(s.error().message);
+
+  finp2p::engine::RouterCrypto crypto(config->organization, *key, peerKeys);
+  finp2p::rpc::Outbox outbox(config->organization, *key, endpoints);
+  finp2p::node::NodeConfig nodeConfig;
+  nodeConfig.engine.self = config->organization;
+  nodeConfig.engine.crypto = &crypto;
+  nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
+  nodeConfig.engine.defaultInstructionTimeoutMillis = config->defaultInstructionTimeoutSeconds * 1000;
+  finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);
+
+  finp2p::rpc::PeerService peerService(config->organization, *key, peerKeys, node,
+                                        config->messageMaxSkewSeconds * 1000);
+  finp2p::rpc::AdminService adminService(node, ledgers);
+
+  grpc::ServerBuilder peerBuilder;
+  int peerPort = 0;
+  peerBuilder.AddListeningPort(config->listenAddress, grpc::InsecureServerCredentials(), &peerPort);
+  peerBuilder.RegisterService(&peerService);
+  auto peerServer = peerBuilder.BuildAndStart();
+  if (!peerServer || peerPort == 0) return fail("cannot listen on " + config->listenAddress);
+
+  grpc::ServerBuilder adminBuilder;
+  int adminPort = 0;
+  adminBuilder.AddListeningPort(grpcAddress(config->adminAddress), grpc::InsecureServerCredentials(),
+                                &adminPort);
+  adminBuilder.RegisterService(&adminService);
+  auto adminServer = adminBuilder.BuildAndStart();
+  if (!adminServer) return fail("cannot listen on " + config->adminAddress);
+
+  if (auto s = node.recover(); !s) return fail("recovery: " + s.error().message);
+  spdlog::info("router {} serving peers on {} and operators on {}", config->organization,
+               config->listenAddress, config->adminAddress);
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("router {} stopping (signal {})", config->organization, received);
+  peerServer->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  adminServer->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  return 0;
+}

@@ -1,0 +1,262 @@
+#include "journal/journal.hpp"
+
+#include <sqlite3.h>
+
+#include "crypto/digest.hpp"
+
+namespace finp2p::journal {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, plan_id TEXT NOT NULL, at_ms INTEGER NOT NULL,
+  payload BLOB NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_by_plan ON events(plan_id, id);
+CREATE TABLE IF NOT EXISTS chain (
+  plan_id TEXT NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL, payload BLOB NOT NULL,
+  prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (plan_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS plans (
+  plan_id TEXT PRIMARY KEY, status TEXT NOT NULL, current_sequence INTEGER NOT NULL,
+  failed_sequence INTEGER NOT NULL, reason TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL, chain_head TEXT NOT NULL, terminal INTEGER NOT NULL)
+  WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS plans_by_terminal ON plans(terminal);
+)sql";
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return s_ != nullptr; }
+  Stmt& text(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& blob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& integer(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  int step() { return sqlite3_step(s_); }
+  std::string col(int i) const {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(s_, i));
+    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(s_, i))) : std::string();
+  }
+  int64_t num(int i) const { return sqlite3_column_int64(s_, i); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+Error dbError(sqlite3* db, const std::string& what) {
+  return makeError(ErrorCode::kIo, "journal: " + what + ": " + sqlite3_errmsg(db));
+}
+
+PlanSummary readSummary(Stmt& s) {
+  PlanSummary p;
+  p.planId = s.col(0);
+  p.status = s.col(1);
+  p.currentSequence = static_cast<uint32_t>(s.num(2));
+  p.failedSequence = static_cast<uint32_t>(s.num(3));
+  p.reason = s.col(4);
+  p.createdAtMillis = s.num(5);
+  p.updatedAtMillis = s.num(6);
+  p.chainHead = s.col(7);
+  p.terminal = s.num(8) != 0;
+  return p;
+}
+
+constexpr const char* kSummaryColumns =
+    "plan_id, status, current_sequence, failed_sequence, reason, created_at_ms, updated_at_ms, "
+    "chain_head, terminal";
+
+}  // namespace
+
+Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                             SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return makeError(ErrorCode::kIo, "cannot open journal " + path + ": " + why);
+  }
+  char* err = nullptr;
+  std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") + kSchema;
+  if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : "unknown";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return makeError(ErrorCode::kIo, "cannot initialize journal " + path + ": " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return std::unique_ptr<Journal>(new Journal(db));
+}
+
+Journal::Journal(sqlite3* db) : db_(db), writer_([this] { writerLoop(); }) {}
+
+Journal::~Journal() {
+  {
+    std::lock_guard lock(queueMutex_);
+    stopping_ = true;
+  }
+  queueCv_.notify_all();
+  writer_.join();
+  sqlite3_close(db_);
+}
+
+void Journal::append(Batch batch, std::function<void(Status)> done) {
+  {
+    std::lock_guard lock(queueMutex_);
+    queue_.emplace_back(std::move(batch), std::move(done));
+  }
+  queueCv_.notify_one();
+}
+
+void Journal::writerLoop() {
+  for (;;) {
+    std::vector<Batch> batches;
+    std::vector<std::function<void(Status)>> callbacks;
+    {
+      std::unique_lock lock(queueMutex_);
+      queueCv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      // Everything queued so far goes into one transaction: one fsync for the group.
+      while (!queue_.empty() && batches.size() < 1024) {
+        batches.push_back(std::move(queue_.front().first));
+        callbacks.push_back(std::move(queue_.front().second));
+        queue_.pop_front();
+      }
+    }
+    Status status = commit(batches);
+    for (auto& cb : callbacks) {
+      if (cb) cb(status);
+    }
+  }
+}
+
+Status Journal::commit(std::vector<Batch>& batches) {
+  std::lock_guard lock(dbMutex_);
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return dbError(db_, "begin");
+  }
+  auto rollback = [&](const std::string& what) {
+    Error e = dbError(db_, what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
+  std::map<std::string, std::string> heads;
+  for (auto& b : batches) {
+    const std::string& planId = b.event.planid();
+    std::string prev;
+    if (auto it = heads.find(planId); it != heads.end()) {
+      prev = it->second;
+    } else if (auto cached = lastHash_.find(planId); cached != lastHash_.end()) {
+      prev = cached->second;
+    } else {
+      Stmt q(db_, "SELECT hash FROM events WHERE plan_id=? ORDER BY id DESC LIMIT 1");
+      q.text(1, planId);
+      if (q.step() == SQLITE_ROW) prev = q.col(0);
+    }
+    std::string payload = b.event.SerializeAsString();
+    std::string prevRaw;
+    crypto::fromHex(prev, prevRaw);
+    std::string hash = crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
+    Stmt ins(db_, "INSERT INTO events(plan_id, at_ms, payload, prev_hash, hash) VALUES(?,?,?,?,?)");
+    ins.text(1, planId).integer(2, b.event.atmillis()).blob(3, payload).text(4, prev).text(5, hash);
+    if (ins.step() != SQLITE_DONE) return rollback("append event");
+    heads[planId] = hash;
+    for (const auto& c : b.chain) {
+      Stmt ch(db_, "INSERT OR IGNORE INTO chain(plan_id, idx, kind, payload, prev_hash, hash) "
+                   "VALUES(?,?,?,?,?,?)");
+      ch.text(1, planId).integer(2, c.index).text(3, c.kind).blob(4, c.payload);
+      ch.text(5, c.prevHash).text(6, c.hash);
+      if (ch.step() != SQLITE_DONE) return rollback("append chain entry");
+    }
+    const auto& s = b.summary;
+    Stmt up(db_, "INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, reason, "
+                 "created_at_ms, updated_at_ms, chain_head, terminal) VALUES(?,?,?,?,?,?,?,?,?) "
+                 "ON CONFLICT(plan_id) DO UPDATE SET status=excluded.status, "
+                 "current_sequence=excluded.current_sequence, "
+                 "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
+                 "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
+                 "terminal=excluded.terminal");
+    up.text(1, planId).text(2, s.status).integer(3, s.currentSequence).integer(4, s.failedSequence);
+    up.text(5, s.reason).integer(6, s.createdAtMillis).integer(7, s.updatedAtMillis);
+    up.text(8, s.chainHead).integer(9, s.terminal ? 1 : 0);
+    if (up.step() != SQLITE_DONE) return rollback("update plan summary");
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return rollback("commit");
+  }
+  for (auto& b : batches) {
+    if (b.summary.terminal) {
+      lastHash_.erase(b.event.planid());
+    } else {
+      lastHash_[b.event.planid()] = heads[b.event.planid()];
+    }
+  }
+  return {};
+}
+
+Result<std::vector<Event>> Journal::events(const std::string& planId) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT payload FROM events WHERE plan_id=? ORDER BY id");
+  q.text(1, planId);
+  std::vector<Event> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    Event e;
+    if (!e.ParseFromString(q.col(0))) {
+      return makeError(ErrorCode::kInternal, "journal entry of plan " + planId + " is corrupt");
+    }
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE) return dbError(db_, "read events");
+  return out;
+}
+
+Result<std::vector<std::string>> Journal::unfinishedPlans() const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT plan_id FROM plans WHERE terminal=0");
+  std::vector<std::string> out;
+  while (q.step() == SQLITE_ROW) out.push_back(q.col(0));
+  return out;
+}
+
+Result<std::optional<PlanSummary>> Journal::summary(const std::string& planId) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, (std::string("SELECT ") + kSummaryColumns + " FROM plans WHERE plan_id=?").c_str());
+  q.text(1, planId);
+  if (q.step() != SQLITE_ROW) return std::optional<PlanSummary>();
+  return std::optional<PlanSummary>(readSummary(q));
+}
+
+Result<std::vector<PlanSummary>> Journal::list(const std::string& status, uint32_t limit) const {
+  std::lock_guard lock(dbMutex_);
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM plans" +
+                    (status.empty() ? "" : " WHERE status=?") + " ORDER BY created_at_ms DESC LIMIT ?";
+  Stmt q(db_, sql.c_str());
+  int i = 1;
+  if (!status.empty()) q.text(i++, status);
+  q.integer(i, limit ? limit : 100);
+  std::vector<PlanSummary> out;
+  while (q.step() == SQLITE_ROW) out.push_back(readSummary(q));
+  return out;
+}
+
+Result<std::string> Journal::localHead(const std::string& planId) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT hash FROM events WHERE plan_id=? ORDER BY id DESC LIMIT 1");
+  q.text(1, planId);
+  if (q.step() != SQLITE_ROW) return makeError(ErrorCode::kNotFound, "no journal for plan " + planId);
+  return q.col(0);
+}
+
+}  // namespace finp2p::journal

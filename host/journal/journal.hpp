@@ -1,0 +1,76 @@
+#pragma once
+// The execution state on disk: an append-only SQLite (WAL) journal. Per plan it keeps
+//  - every event the plan's engine consumed, hash-chained (this router's tamper-evident log,
+//    replayed after a crash), and
+//  - the chain of agreed facts (plan, approvals, settled instructions, terminal status) that
+//    every participant computes identically: its head is the plan's journal head hash.
+// Appends from all plans go through one writer thread that commits them in groups, so fsync is
+// shared by everything that arrived while the previous commit was running.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/actions.hpp"
+#include "finp2p/journal.pb.h"
+
+struct sqlite3;
+
+namespace finp2p::journal {
+
+struct PlanSummary {
+  std::string planId;
+  std::string status;
+  uint32_t currentSequence = 0;
+  uint32_t failedSequence = 0;
+  std::string reason;
+  int64_t createdAtMillis = 0;
+  int64_t updatedAtMillis = 0;
+  std::string chainHead;  // hex: the agreed journal head
+  bool terminal = false;
+};
+
+struct Batch {
+  Event event;
+  std::vector<engine::ChainAction> chain;
+  PlanSummary summary;
+};
+
+class Journal {
+ public:
+  static Result<std::unique_ptr<Journal>> open(const std::string& path);
+  ~Journal();
+
+  // Queues the batch; `done` runs on the writer thread once it is durable (or failed).
+  void append(Batch batch, std::function<void(Status)> done);
+
+  Result<std::vector<Event>> events(const std::string& planId) const;
+  Result<std::vector<std::string>> unfinishedPlans() const;
+  Result<std::optional<PlanSummary>> summary(const std::string& planId) const;
+  Result<std::vector<PlanSummary>> list(const std::string& status, uint32_t limit) const;
+  Result<std::string> localHead(const std::string& planId) const;
+
+ private:
+  explicit Journal(sqlite3* db);
+  void writerLoop();
+  Status commit(std::vector<Batch>& batches);
+
+  sqlite3* db_;
+  mutable std::mutex dbMutex_;  // readers and the writer share one connection
+  std::mutex queueMutex_;
+  std::condition_variable queueCv_;
+  std::deque<std::pair<Batch, std::function<void(Status)>>> queue_;
+  bool stopping_ = false;
+  std::map<std::string, std::string> lastHash_;  // per unfinished plan
+  std::thread writer_;
+};
+
+}  // namespace finp2p::journal

@@ -1,0 +1,152 @@
+#include "node/ledger_ops.hpp"
+
+#include "model/transitions.hpp"
+
+namespace finp2p::node {
+
+using finp2p::execution::ExecutionInstruction;
+
+std::string ledgerAccount(const finp2p::execution::OwnerAccount& a) {
+  const auto& id = a.account();
+  switch (id.identifier_case()) {
+    case finp2p::accounts::AccountIdentifier::kFinp2P: return id.finp2p().finid();
+    case finp2p::accounts::AccountIdentifier::kAddress: return id.address();
+    case finp2p::accounts::AccountIdentifier::kIban: return id.iban();
+    default: return a.owner().id();
+  }
+}
+
+const finp2p::common::Asset* instructionAsset(const finp2p::execution::ExecutionPlan& plan,
+                                              const ExecutionInstruction& ins) {
+  switch (ins.operation_case()) {
+    case ExecutionInstruction::kHold: return &ins.hold().asset();
+    case ExecutionInstruction::kTransfer: return &ins.transfer().asset();
+    case ExecutionInstruction::kRelease: return &ins.release().asset();
+    case ExecutionInstruction::kIssue: return &ins.issue().asset();
+    case ExecutionInstruction::kRedeem: return &ins.redeem().asset();
+    case ExecutionInstruction::kAwait:
+      return ins.await().condition().empty() ? nullptr : &ins.await().asset();
+    case ExecutionInstruction::kRevertHold: {
+      auto index = model::findInstruction(plan, ins.reverthold().holdinstructionsequence());
+      if (!index) return nullptr;
+      const auto& hold = plan.instructions(static_cast<int>(*index));
+      return hold.has_hold() ? &hold.hold().asset() : nullptr;
+    }
+    default: return nullptr;
+  }
+}
+
+ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan,
+                                    const ExecutionInstruction& ins, int64_t deadlineMillis) {
+  ledger::Operation op;
+  const std::string& planId = plan.id().id();
+  op.context.planId = planId;
+  op.context.sequence = ins.sequence();
+  op.context.idempotencyKey = planId + "_" + std::to_string(ins.sequence());
+  op.context.deadlineUnixMs = deadlineMillis;
+  if (const auto* asset = instructionAsset(plan, ins)) {
+    op.asset = asset->id();
+    op.assetDecimals = asset->has_decimals() ? asset->decimals() : 18;
+  }
+  auto holdKey = [&](uint32_t seq) { return planId + "_" + std::to_string(seq); };
+  switch (ins.operation_case()) {
+    case ExecutionInstruction::kHold:
+      op.kind = FINP2P_LEDGER_OP_HOLD;
+      op.source = ledgerAccount(ins.hold().source());
+      op.destination = ledgerAccount(ins.hold().destination());
+      op.amount = ins.hold().amount();
+      break;
+    case ExecutionInstruction::kTransfer:
+      op.kind = FINP2P_LEDGER_OP_TRANSFER;
+      op.source = ledgerAccount(ins.transfer().source());
+      op.destination = ledgerAccount(ins.transfer().destination());
+      op.amount = ins.transfer().amount();
+      break;
+    case ExecutionInstruction::kRelease:
+      op.kind = FINP2P_LEDGER_OP_RELEASE;
+      op.source = ledgerAccount(ins.release().source());
+      op.destination = ledgerAccount(ins.release().destination());
+      op.amount = ins.release().amount();
+      op.holdOperationId = holdKey(ins.release().holdinstructionsequence());
+      break;
+    case ExecutionInstruction::kRevertHold:
+      op.kind = FINP2P_LEDGER_OP_REVERT_HOLD;
+      op.source = ledgerAccount(ins.reverthold().source());
+      op.destination = ledgerAccount(ins.reverthold().destination());
+      op.holdOperationId = holdKey(ins.reverthold().holdinstructionsequence());
+      break;
+    case ExecutionInstruction::kIssue:
+      op.kind = FINP2P_LEDGER_OP_ISSUE;
+      op.destination = ledgerAccount(ins.issue().destination());
+      op.amount = ins.issue().amount();
+      break;
+    case ExecutionInstruction::kRedeem:
+      op.kind = FINP2P_LEDGER_OP_REDEEM;
+      op.source = ledgerAccount(ins.redeem().source());
+      op.amount = ins.redeem().amount();
+      break;
+    case ExecutionInstruction::kAwait:
+      op.kind = FINP2P_LEDGER_OP_AWAIT;
+      op.waitUntilUnixS = ins.await().waituntil();
+      op.condition = ins.await().condition();
+      break;
+    default: break;
+  }
+  return op;
+}
+
+bool isFinal(const ledger::Outcome& o) {
+  return o.status != FINP2P_LEDGER_ERROR_UNAVAILABLE && o.status != FINP2P_LEDGER_PENDING;
+}
+
+finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger::Outcome& o,
+                                                const finp2p::common::Asset* asset) {
+  finp2p::journal::InstructionExecuted e;
+  e.set_sequence(sequence);
+  int32_t code = 0;
+  switch (o.status) {
+    case FINP2P_LEDGER_OK: code = 0; break;
+    case FINP2P_LEDGER_ERROR_VALIDATION:
+    case FINP2P_LEDGER_ERROR_UNSUPPORTED:
+    case FINP2P_LEDGER_ERROR_NOT_FOUND: code = 1; break;
+    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION: code = 2; break;
+    case FINP2P_LEDGER_ERROR_SETTLEMENT: code = 3; break;
+    case FINP2P_LEDGER_ERROR_SIGNATURE: code = 4; break;
+    case FINP2P_LEDGER_ERROR_TIMEOUT: code = 8; break;
+    default: code = 9; break;
+  }
+  e.set_code(code);
+  e.set_message(o.ok() ? "" : std::string(ledger::statusName(o.status)) + ": " + o.message);
+  if (o.ok() && o.receipt) {
+    const auto& r = *o.receipt;
+    auto* out = e.mutable_receipt();
+    out->set_id(r.transactionId);
+    out->set_operationtype(r.operationType);
+    out->mutable_source()->set_address(r.source);
+    out->mutable_destination()->set_address(r.destination);
+    if (asset) *out->mutable_asset() = *asset;
+    out->mutable_asset()->set_id(r.asset.empty() && asset ? asset->id() : r.asset);
+    out->set_quantity(r.quantity);
+    out->set_timestamp(r.timestampUnixS);
+    out->mutable_transactiondetails()->set_transactionid(r.transactionId);
+    out->mutable_transactiondetails()->set_operationid(r.operationId);
+    if (!r.proof.empty()) out->mutable_proof()->set_signature(r.proof);
+  }
+  return e;
+}
+
+ledger::Receipt toLedgerReceipt(const finp2p::receipt::Receipt& r) {
+  ledger::Receipt out;
+  out.transactionId = r.transactiondetails().transactionid();
+  out.operationId = r.transactiondetails().operationid();
+  out.operationType = r.operationtype();
+  out.source = r.source().address();
+  out.destination = r.destination().address();
+  out.asset = r.asset().id();
+  out.quantity = r.quantity();
+  out.timestampUnixS = r.timestamp();
+  out.proof = r.proof().signature();
+  return out;
+}
+
+}  // namespace finp2p::node

@@ -1,0 +1,102 @@
+#pragma once
+// One organization's execution service: plans spread over strands (one thread each, a plan
+// always on the same strand, so its engine needs no lock and different plans run in
+// parallel), the journal written before any effect, and the effects themselves: messages to
+// peers, ledger calls on a worker pool, timers.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/plan_engine.hpp"
+#include "journal/journal.hpp"
+#include "ledgers/ledger_registry.hpp"
+#include "node/worker_pool.hpp"
+
+namespace finp2p::node {
+
+using PeerMessage = std::variant<finp2p::execution::ProposeRequest, finp2p::execution::ApproveRequest,
+                                 finp2p::execution::RejectRequest>;
+
+// Where outgoing messages go (the gRPC outbox in the daemon, a fake in unit tests).
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  virtual void send(const std::string& to, const std::string& messageId,
+                    const PeerMessage& message) = 0;
+};
+
+struct NodeConfig {
+  engine::EngineConfig engine;
+  int strands = 2;
+  int ledgerThreads = 4;
+};
+
+struct ExecutionView {
+  finp2p::execution::Execution execution;
+  journal::PlanSummary summary;
+  std::string localJournalHead;
+};
+
+class RouterNode {
+ public:
+  RouterNode(NodeConfig config, journal::Journal& journal, ledgers::LedgerRegistry& ledgers,
+             MessageSink& sink);
+  ~RouterNode();
+
+  // Rebuilds every unfinished plan from the journal and re-issues what it still needs.
+  Status recover();
+  // Validates, assigns "<self>:106:<uuid>", journals and proposes. Returns the plan id.
+  Result<std::string> submit(finp2p::execution::ExecutionPlan plan);
+  // A verified peer message as an event; returns once it is journaled, or why it was refused.
+  Status deliver(finp2p::journal::Event event);
+  Result<ExecutionView> get(const std::string& planId);
+  Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
+  std::size_t plansInMemory();
+
+ private:
+  struct Strand {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> tasks;
+    bool stopping = false;
+    std::map<std::string, std::unique_ptr<engine::PlanEngine>> plans;
+    std::thread thread;
+  };
+
+  Strand& strandOf(const std::string& planId);
+  void post(const std::string& planId, std::function<void()> task);
+  void runStrand(Strand& strand);
+  void process(Strand& strand, finp2p::journal::Event event, std::function<void(Status)> done);
+  void perform(const std::string& planId, std::vector<engine::Action> actions);
+  void postLocal(finp2p::journal::Event event);
+  void preflight(const std::string& planId, const engine::PreflightAction& action);
+  void execute(const std::string& planId, const engine::ExecuteAction& action);
+  void verify(const std::string& planId, const engine::VerifyAction& action);
+  journal::PlanSummary summarize(const engine::PlanEngine& engine, int64_t now) const;
+  std::unique_ptr<engine::PlanEngine> replay(const std::string& planId,
+                                             const std::vector<finp2p::journal::Event>& events);
+
+  NodeConfig config_;
+  journal::Journal& journal_;
+  ledgers::LedgerRegistry& ledgers_;
+  MessageSink& sink_;
+  WorkerPool ledgerPool_;
+  TimerService timers_;
+  std::vector<std::unique_ptr<Strand>> strands_;
+  // Plans' contents needed off-strand by ledger calls (a RevertHold's asset is its Hold's).
+  std::mutex plansMutex_;
+  std::map<std::string, finp2p::execution::ExecutionPlan> activePlans_;
+};
+
+int64_t nowMillis();
+
+}  // namespace finp2p::node

@@ -1,0 +1,135 @@
+#include "rpc/admin_service.hpp"
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace finp2p::rpc {
+
+using namespace finp2p::admin;
+
+namespace {
+
+grpc::Status toGrpc(const Error& e) {
+  grpc::StatusCode code = grpc::StatusCode::INTERNAL;
+  switch (e.code) {
+    case ErrorCode::kInvalidArgument: code = grpc::StatusCode::INVALID_ARGUMENT; break;
+    case ErrorCode::kNotFound: code = grpc::StatusCode::NOT_FOUND; break;
+    case ErrorCode::kPermissionDenied: code = grpc::StatusCode::PERMISSION_DENIED; break;
+    case ErrorCode::kUnauthenticated: code = grpc::StatusCode::UNAUTHENTICATED; break;
+    case ErrorCode::kAlreadyExists: code = grpc::StatusCode::ALREADY_EXISTS; break;
+    case ErrorCode::kFailedPrecondition: code = grpc::StatusCode::FAILED_PRECONDITION; break;
+    case ErrorCode::kUnavailable: code = grpc::StatusCode::UNAVAILABLE; break;
+    default: break;
+  }
+  return grpc::Status(code, e.message);
+}
+
+void fill(const node::ExecutionView& view, GetExecutionResponse* out) {
+  *out->mutable_execution() = view.execution;
+  out->mutable_execution()->set_executionplanstatus(view.summary.status);
+  out->set_journalheadhash(view.summary.chainHead);
+  out->set_localjournalheadhash(view.localJournalHead);
+  out->set_failurereason(view.summary.reason);
+  out->set_failedinstructionsequence(view.summary.failedSequence);
+}
+
+LedgerInfo toProto(const ledgers::LedgerInfo& i) {
+  LedgerInfo out;
+  out.set_name(i.name);
+  out.set_pluginpath(i.pluginPath);
+  out.set_pluginname(i.pluginName);
+  out.set_pluginversion(i.pluginVersion);
+  out.set_abiversion(i.abiVersion);
+  for (const auto& a : i.assets) out.add_assets(a);
+  out.set_generation(i.generation);
+  return out;
+}
+
+}  // namespace
+
+grpc::Status AdminService::SubmitPlan(grpc::ServerContext*, const SubmitPlanRequest* request,
+                                      SubmitPlanResponse* response) {
+  auto id = node_.submit(request->plan());
+  if (!id) return toGrpc(id.error());
+  response->mutable_planid()->set_id(*id);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetExecution(grpc::ServerContext*, const GetExecutionRequest* request,
+                                        GetExecutionResponse* response) {
+  auto view = node_.get(request->planid().id());
+  if (!view) return toGrpc(view.error());
+  fill(*view, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ListExecutions(grpc::ServerContext*,
+                                          const ListExecutionsRequest* request,
+                                          ListExecutionsResponse* response) {
+  auto plans = node_.list(request->status(), request->limit());
+  if (!plans) return toGrpc(plans.error());
+  for (const auto& p : *plans) {
+    auto* s = response->add_executions();
+    s->mutable_planid()->set_id(p.planId);
+    s->set_status(p.status);
+    s->set_currentinstructionsequence(p.currentSequence);
+    s->set_createdatmillis(p.createdAtMillis);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::WatchExecution(grpc::ServerContext* context,
+                                          const GetExecutionRequest* request,
+                                          grpc::ServerWriter<ExecutionUpdate>* writer) {
+  std::string last;
+  for (;;) {
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    auto view = node_.get(request->planid().id());
+    if (!view) return toGrpc(view.error());
+    ExecutionUpdate update;
+    fill(*view, update.mutable_state());
+    std::string bytes = update.SerializeAsString();
+    if (bytes != last) {
+      if (!writer->Write(update)) return grpc::Status::OK;
+      last = std::move(bytes);
+    }
+    if (view->summary.terminal) return grpc::Status::OK;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+grpc::Status AdminService::ListLedgers(grpc::ServerContext*, const ListLedgersRequest*,
+                                       ListLedgersResponse* response) {
+  for (const auto& l : ledgers_.list()) *response->add_ledgers() = toProto(l);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::ReloadLedger(grpc::ServerContext*, const ReloadLedgerRequest* request,
+                                        ReloadLedgerResponse* response) {
+  auto info = ledgers_.reload(request->name(), request->pluginpath());
+  if (!info) return toGrpc(info.error());
+  *response->mutable_ledger() = toProto(*info);
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::GetBalance(grpc::ServerContext*, const GetBalanceRequest* request,
+                                      GetBalanceResponse* response) {
+  auto plugin = ledgers_.byName(request->ledger());
+  if (!plugin) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "no ledger named \"" + request->ledger() + "\"");
+  }
+  auto b = plugin->balanceAndWait(request->account(), request->asset());
+  if (b.status != FINP2P_LEDGER_OK) {
+    auto code = b.status == FINP2P_LEDGER_ERROR_NOT_FOUND ? grpc::StatusCode::NOT_FOUND
+                                                          : grpc::StatusCode::FAILED_PRECONDITION;
+    return grpc::Status(code, std::string(ledger::statusName(b.status)) + ": " + b.message);
+  }
+  response->set_current(b.current);
+  response->set_available(b.available);
+  response->set_held(b.held);
+  return grpc::Status::OK;
+}
+
+}  // namespace finp2p::rpc

@@ -1,0 +1,36 @@
+#pragma once
+// The local operators' service (finp2p-execctl talks to it). Listens on loopback or a unix
+// socket only; it is not part of the FinP2P protocol.
+
+#include "finp2p/admin.grpc.pb.h"
+#include "ledgers/ledger_registry.hpp"
+#include "node/router_node.hpp"
+
+namespace finp2p::rpc {
+
+class AdminService final : public finp2p::admin::AdminService::Service {
+ public:
+  AdminService(node::RouterNode& node, ledgers::LedgerRegistry& ledgers)
+      : node_(node), ledgers_(ledgers) {}
+
+  grpc::Status SubmitPlan(grpc::ServerContext*, const finp2p::admin::SubmitPlanRequest*,
+                          finp2p::admin::SubmitPlanResponse*) override;
+  grpc::Status GetExecution(grpc::ServerContext*, const finp2p::admin::GetExecutionRequest*,
+                            finp2p::admin::GetExecutionResponse*) override;
+  grpc::Status ListExecutions(grpc::ServerContext*, const finp2p::admin::ListExecutionsRequest*,
+                              finp2p::admin::ListExecutionsResponse*) override;
+  grpc::Status WatchExecution(grpc::ServerContext*, const finp2p::admin::GetExecutionRequest*,
+                              grpc::ServerWriter<finp2p::admin::ExecutionUpdate>*) override;
+  grpc::Status ListLedgers(grpc::ServerContext*, const finp2p::admin::ListLedgersRequest*,
+                           finp2p::admin::ListLedgersResponse*) override;
+  grpc::Status ReloadLedger(grpc::ServerContext*, const finp2p::admin::ReloadLedgerRequest*,
+                            finp2p::admin::ReloadLedgerResponse*) override;
+  grpc::Status GetBalance(grpc::ServerContext*, const finp2p::admin::GetBalanceRequest*,
+                          finp2p::admin::GetBalanceResponse*) override;
+
+ private:
+  node::RouterNode& node_;
+  ledgers::LedgerRegistry& ledgers_;
+};
+
+}  // namespace finp2p::rpc

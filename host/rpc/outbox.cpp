@@ -1,0 +1,153 @@
+#include "rpc/outbox.hpp"
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include "crypto/sealing.hpp"
+
+namespace finp2p::rpc {
+
+using namespace finp2p::execution;
+
+Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers)
+    : self_(std::move(self)), key_(std::move(key)) {
+  for (auto& [org, endpoint] : peers) {
+    auto peer = std::make_unique<Peer>(endpoint);
+    peer->organization = org;
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    auto channel = grpc::CreateCustomChannel(endpoint.address, grpc::InsecureChannelCredentials(), args);
+    peer->stub = ExecutionService::NewStub(channel);
+    Peer* raw = peer.get();
+    peer->thread = std::thread([this, raw] { run(*raw); });
+    peers_.emplace(org, std::move(peer));
+  }
+}
+
+Outbox::~Outbox() {
+  for (auto& [org, peer] : peers_) {
+    {
+      std::lock_guard lock(peer->mutex);
+      stopping_ = true;
+    }
+    peer->cv.notify_all();
+  }
+  for (auto& [org, peer] : peers_) peer->thread.join();
+}
+
+void Outbox::send(const std::string& to, const std::string& messageId,
+                  const node::PeerMessage& message) {
+  auto it = peers_.find(to);
+  if (it == peers_.end()) {
+    spdlog::error("no [[peer]] configured for organization {}: message {} not sent", to, messageId);
+    return;
+  }
+  Peer& peer = *it->second;
+  {
+    std::lock_guard lock(peer.mutex);
+    peer.queue.push_back({messageId, message});
+  }
+  peer.cv.notify_one();
+}
+
+void Outbox::run(Peer& peer) {
+  int failures = 0;
+  for (;;) {
+    Item item;
+    {
+      std::unique_lock lock(peer.mutex);
+      peer.cv.wait(lock, [&] { return stopping_.load() || !peer.queue.empty(); });
+      if (stopping_) return;
+      item = peer.queue.front();
+    }
+    if (deliver(peer, item)) {
+      failures = 0;
+      std::lock_guard lock(peer.mutex);
+      peer.queue.pop_front();
+      continue;
+    }
+    ++failures;
+    auto backoff = std::chrono::milliseconds(std::min(5000, 50 << std::min(failures, 7)));
+    std::unique_lock lock(peer.mutex);
+    peer.cv.wait_for(lock, backoff, [&] { return stopping_.load(); });
+    if (stopping_) return;
+  }
+}
+
+namespace {
+
+finp2p::common::Envelope envelope(const std::string& id, const std::string& from,
+                                  const std::string& to) {
+  finp2p::common::Envelope e;
+  e.set_messageid(id);
+  e.set_senderorganizationid(from);
+  e.set_receiverorganizationid(to);
+  e.set_timestampmillis(node::nowMillis());
+  return e;
+}
+
+// One call: seal the request, send, and check the sealed answer.
+template <typename Signed, typename Request, typename Response, typename Call>
+std::optional<finp2p::common::Status> call(const Request& body, const std::string& id,
+                                           const std::string& self, const std::string& to,
+                                           const crypto::SigningKey& key,
+                                           const crypto::VerifyingKey& peerKey, Call&& rpc,
+                                           std::string& error) {
+  Signed request;
+  *request.mutable_request() = body;
+  *request.mutable_request()->mutable_envelope() = envelope(id, self, to);
+  *request.mutable_signature() = crypto::seal(request.request(), key, self);
+  Response response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Status status = rpc(&context, request, &response);
+  if (!status.ok()) {
+    error = "transport: " + status.error_message();
+    return std::nullopt;
+  }
+  if (auto s = crypto::verifySeal(response.response(), response.signature(), peerKey, to); !s) {
+    error = "answer does not verify: " + s.error().message;
+    return std::nullopt;
+  }
+  return response.response().status();
+}
+
+}  // namespace
+
+bool Outbox::deliver(Peer& peer, const Item& item) {
+  std::string error;
+  std::optional<finp2p::common::Status> answer;
+  auto& stub = *peer.stub;
+  const auto& to = peer.organization;
+  const auto& pk = peer.endpoint.key;
+  if (auto* m = std::get_if<ProposeRequest>(&item.message)) {
+    answer = call<SignedProposeRequest, ProposeRequest, SignedProposeResponse>(
+        *m, item.messageId, self_, to, key_, pk,
+        [&](auto* c, const auto& r, auto* out) { return stub.Propose(c, r, out); }, error);
+  } else if (auto* m = std::get_if<ApproveRequest>(&item.message)) {
+    answer = call<SignedApproveRequest, ApproveRequest, SignedApproveResponse>(
+        *m, item.messageId, self_, to, key_, pk,
+        [&](auto* c, const auto& r, auto* out) { return stub.Approve(c, r, out); }, error);
+  } else if (auto* m = std::get_if<RejectRequest>(&item.message)) {
+    answer = call<SignedRejectRequest, RejectRequest, SignedRejectResponse>(
+        *m, item.messageId, self_, to, key_, pk,
+        [&](auto* c, const auto& r, auto* out) { return stub.Reject(c, r, out); }, error);
+  }
+  if (!answer) {
+    spdlog::debug("message {} to {}: {}; will retry", item.messageId, to, error);
+    return false;
+  }
+  if (answer->code() == 9) {
+    spdlog::warn("message {} to {}: peer failed internally: {}; will retry", item.messageId, to,
+                 answer->message());
+    return false;
+  }
+  if (answer->code() != 0) {
+    spdlog::warn("message {} to {} refused (code {}): {}", item.messageId, to, answer->code(),
+                 answer->message());
+  }
+  return true;
+}
+
+}  // namespace finp2p::rpc

@@ -1,0 +1,59 @@
+#pragma once
+// Delivery of sealed messages to peers: one queue and sender thread per peer, retried with
+// backoff until the peer answers. A peer's refusal is final (logged); an unreachable peer is
+// retried. After a restart the engine re-issues what was still undelivered (resume()), and
+// receivers recognize repeated message ids, so delivery is at-least-once and effect once.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "crypto/keys.hpp"
+#include "finp2p/execution.grpc.pb.h"
+#include "node/router_node.hpp"
+
+namespace finp2p::rpc {
+
+struct PeerEndpoint {
+  std::string address;
+  crypto::VerifyingKey key;
+};
+
+class Outbox final : public node::MessageSink {
+ public:
+  Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers);
+  ~Outbox() override;
+
+  void send(const std::string& to, const std::string& messageId,
+            const node::PeerMessage& message) override;
+
+ private:
+  struct Item {
+    std::string messageId;
+    node::PeerMessage message;
+  };
+  struct Peer {
+    explicit Peer(PeerEndpoint e) : endpoint(std::move(e)) {}
+    std::string organization;
+    PeerEndpoint endpoint;
+    std::unique_ptr<finp2p::execution::ExecutionService::Stub> stub;
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<Item> queue;
+    std::thread thread;
+  };
+  void run(Peer& peer);
+  bool deliver(Peer& peer, const Item& item);  // false: retry later
+
+  std::string self_;
+  crypto::SigningKey key_;
+  std::map<std::string, std::unique_ptr<Peer>> peers_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace finp2p::rpc

@@ -1,0 +1,123 @@
+#include "rpc/peer_service.hpp"
+
+#include <grpcpp/grpcpp.h>
+#include <spdlog/spdlog.h>
+
+#include "crypto/sealing.hpp"
+#include "engine/messages.hpp"
+
+namespace finp2p::rpc {
+
+using namespace finp2p::execution;
+
+namespace {
+finp2p::common::Status status(int32_t code, std::string message) {
+  finp2p::common::Status s;
+  s.set_code(code);
+  s.set_message(std::move(message));
+  return s;
+}
+}  // namespace
+
+PeerService::PeerService(std::string self, crypto::SigningKey key,
+                         std::map<std::string, crypto::VerifyingKey> peerKeys,
+                         node::RouterNode& node, int64_t maxSkewMillis)
+    : self_(std::move(self)),
+      key_(std::move(key)),
+      peerKeys_(std::move(peerKeys)),
+      node_(node),
+      maxSkewMillis_(maxSkewMillis) {}
+
+bool PeerService::seen(const std::string& sender, const std::string& id, int64_t now) {
+  std::lock_guard lock(seenMutex_);
+  if (now - lastPurge_ > maxSkewMillis_) {
+    // Older entries need not be kept: their messages are refused as stale anyway.
+    for (auto it = seen_.begin(); it != seen_.end();) {
+      it = now - it->second > 2 * maxSkewMillis_ ? seen_.erase(it) : std::next(it);
+    }
+    lastPurge_ = now;
+  }
+  return seen_.count(sender + "\n" + id) != 0;
+}
+
+void PeerService::remember(const std::string& sender, const std::string& id, int64_t now) {
+  std::lock_guard lock(seenMutex_);
+  seen_[sender + "\n" + id] = now;
+}
+
+template <typename Request>
+finp2p::common::Status PeerService::accept(const Request& request,
+                                           const finp2p::common::SealingSignature& signature) {
+  const auto& env = request.envelope();
+  const std::string& from = env.senderorganizationid();
+  if (env.receiverorganizationid() != self_) {
+    return status(kNotAuthorized, "message is addressed to \"" + env.receiverorganizationid() +
+                                      "\", this router is \"" + self_ + "\"");
+  }
+  auto key = peerKeys_.find(from);
+  if (key == peerKeys_.end()) {
+    return status(kNotAuthorized, "unknown sender \"" + from + "\": not a configured peer");
+  }
+  if (auto s = crypto::verifySeal(request, signature, key->second, from); !s) {
+    return status(kSignature, s.error().message);
+  }
+  int64_t now = node::nowMillis();
+  int64_t skew = env.timestampmillis() - now;
+  if (skew > maxSkewMillis_ || -skew > maxSkewMillis_) {
+    return status(kStale, std::string(skew > 0 ? "future-dated" : "stale") + " message: " +
+                              std::to_string(skew > 0 ? skew : -skew) + " ms from this router's "
+                              "clock, the limit is " + std::to_string(maxSkewMillis_) + " ms");
+  }
+  if (env.messageid().empty()) return status(kMalformed, "message has no id");
+  if (seen(from, env.messageid(), now)) {
+    return status(kOk, "duplicate of an accepted message; nothing changed");
+  }
+  auto event = engine::toEvent(from, request);
+  if (!event) return status(kMalformed, event.error().message);
+  auto delivered = node_.deliver(std::move(*event));
+  if (!delivered) {
+    int32_t code = delivered.error().code == ErrorCode::kPermissionDenied ? kNotAuthorized
+                   : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
+                                                                           : kInternal;
+    return status(code, delivered.error().message);
+  }
+  remember(from, env.messageid(), now);
+  return status(kOk, "accepted");
+}
+
+template <typename Response>
+void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
+                         finp2p::common::Status s) {
+  if (s.code() != kOk) {
+    spdlog::warn("refused message {} from {} (code {}): {}", to.messageid(),
+                 to.senderorganizationid(), s.code(), s.message());
+  }
+  auto* r = response.mutable_response();
+  auto* env = r->mutable_envelope();
+  env->set_messageid("re:" + to.messageid());
+  env->set_senderorganizationid(self_);
+  env->set_receiverorganizationid(to.senderorganizationid());
+  env->set_timestampmillis(node::nowMillis());
+  *r->mutable_status() = std::move(s);
+  *response.mutable_signature() = crypto::seal(*r, key_, self_);
+}
+
+grpc::Status PeerService::Propose(grpc::ServerContext*, const SignedProposeRequest* request,
+                                  SignedProposeResponse* response) {
+  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::Approve(grpc::ServerContext*, const SignedApproveRequest* request,
+                                  SignedApproveResponse* response) {
+  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  return grpc::Status::OK;
+}
+
+grpc::Status PeerService::Reject(grpc::ServerContext*, const SignedRejectRequest* request,
+                                 SignedRejectResponse* response) {
+  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  return grpc::Status::OK;
+}
+
+}  // namespace finp2p::rpc

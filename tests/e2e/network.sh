@@ -1,0 +1,127 @@
+# A three-router FinP2P network on loopback, for the demo and the end-to-end tests:
+#   bank-a  contributor, asset ledger "securities" (sqlite-ledger) holding the bond
+#   bank-b  contributor, cash ledger "cash" (sqlite-ledger) holding USD
+#   bank-c  observer, no ledger
+# Real processes, real gRPC, real SQLite files, real plugins. Source it; set BIN and PLUGIN_DIR.
+# shellcheck shell=bash
+
+SELLER=02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa
+BUYER=03c8f3d2e5b0a4f6c7d8b9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0bb
+BOND=bank-a:102:9d1e2f3a-4b5c-4d6e-9f70-8192a3b4c5d6
+ORGS=(bank-a bank-b bank-c)
+declare -A PEER_PORT ADMIN_PORT PID
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# network_init DIR [BUYER_USD]: keys and router configs under DIR.
+network_init() {
+  NET=$1
+  local cash=${2:-1000000.00}
+  mkdir -p "$NET"
+  for org in "${ORGS[@]}"; do
+    "$BIN/finp2p-execctl" keys generate "$NET/$org" >/dev/null
+    PEER_PORT[$org]=$(free_port)
+    ADMIN_PORT[$org]=$(free_port)
+  done
+  for org in "${ORGS[@]}"; do
+    {
+      echo "organization = \"$org\""
+      echo "listen = \"127.0.0.1:${PEER_PORT[$org]}\""
+      echo "admin_listen = \"127.0.0.1:${ADMIN_PORT[$org]}\""
+      echo "key = \"$org.key\""
+      echo "journal = \"$org.journal.db\""
+      echo "agreement_timeout_seconds = ${AGREEMENT_TIMEOUT:-30}"
+      for peer in "${ORGS[@]}"; do
+        [ "$peer" = "$org" ] && continue
+        echo ""
+        echo "[[peer]]"
+        echo "organization = \"$peer\""
+        echo "address = \"127.0.0.1:${PEER_PORT[$peer]}\""
+        echo "public_key = \"$peer.pub\""
+      done
+      case $org in
+        bank-a)
+          echo ""
+          echo "[[ledger]]"
+          echo "name = \"securities\""
+          echo "plugin = \"$PLUGIN_DIR/libsqlite-ledger.so\""
+          echo "assets = [\"$BOND\"]"
+          echo "[ledger.config]"
+          echo "database = \"bank-a.securities.db\""
+          echo "opening_balances = [ { account = \"$SELLER\", asset = \"$BOND\", amount = \"1000\" } ]"
+          ;;
+        bank-b)
+          echo ""
+          echo "[[ledger]]"
+          echo "name = \"cash\""
+          echo "plugin = \"$PLUGIN_DIR/libsqlite-ledger.so\""
+          echo "assets = [\"USD\"]"
+          echo "[ledger.config]"
+          echo "database = \"bank-b.cash.db\""
+          echo "opening_balances = [ { account = \"$BUYER\", asset = \"USD\", amount = \"$cash\" } ]"
+          ;;
+      esac
+    } > "$NET/$org.toml"
+  done
+}
+
+# The sqlite-ledger resolves its database path against the working directory: run in $NET.
+router_start() {
+  local org=$1
+  (cd "$NET" && exec env ${FAILPOINT:+FINP2P_FAILPOINT=$FAILPOINT} "$BIN/finp2p-execd" --config "$org.toml" >>"$org.log" 2>&1) &
+  PID[$org]=$!
+  for _ in $(seq 1 100); do
+    ctl "$org" ledger list >/dev/null 2>&1 && return 0
+    kill -0 "${PID[$org]}" 2>/dev/null || { echo "router $org exited; its log:"; tail -20 "$NET/$org.log"; return 1; }
+    sleep 0.1
+  done
+  echo "router $org did not come up"; return 1
+}
+
+router_stop() {
+  local org=$1
+  [ -n "${PID[$org]:-}" ] || return 0
+  kill "${PID[$org]}" 2>/dev/null || true
+  wait "${PID[$org]}" 2>/dev/null || true
+  PID[$org]=""
+}
+
+router_kill9() {
+  local org=$1
+  kill -9 "${PID[$org]}" 2>/dev/null || true
+  wait "${PID[$org]}" 2>/dev/null || true
+  PID[$org]=""
+}
+
+network_up() { for org in "${ORGS[@]}"; do router_start "$org" || return 1; done; }
+network_down() { for org in "${ORGS[@]}"; do router_stop "$org"; done; }
+
+ctl() {
+  local org=$1
+  shift
+  "$BIN/finp2p-execctl" --admin "127.0.0.1:${ADMIN_PORT[$org]}" "$@"
+}
+
+# plan_field ORG PLAN_ID FIELD: a field of `plan show --json` (python3 expression on `r`).
+plan_field() {
+  ctl "$1" plan show "$2" --json | python3 -c "import json,sys; r=json.load(sys.stdin); print($3)"
+}
+
+# wait_terminal ORG PLAN_ID [SECONDS]: prints the final status.
+wait_terminal() {
+  local org=$1 id=$2 limit=${3:-30}
+  for _ in $(seq 1 $((limit * 10))); do
+    local s
+    s=$(plan_field "$org" "$id" "r['execution'].get('executionPlanStatus','')" 2>/dev/null || true)
+    case $s in completed|failed|halted|rejected|cancelled) echo "$s"; return 0 ;; esac
+    sleep 0.1
+  done
+  echo "timeout"
+  return 1
+}
+
+available() {  # available ORG LEDGER ACCOUNT ASSET
+  ctl "$1" ledger balance "$2" "$3" "$4" | sed -E 's/.*available ([0-9.]+),.*/\1/'
+}
