@@ -5,6 +5,8 @@
 //   synchronous = "full"                   # or "normal" (faster, may lose the last commits
 //                                          # on power loss, never corrupts)
 //   opening_balances = [ { account = "...", asset = "USD", amount = "1000000.00" } ]
+//   preflight_checks_balance = false       # true: refuse plans whose spending accounts lack
+//                                          # the funds at approval time
 
 #include "finp2p/ledger/adapter.hpp"
 #include "sqlite_ledger.hpp"
@@ -31,7 +33,8 @@ std::string requiredDatabase(const Config& config) {
 class SqliteLedgerAdapter final : public Adapter {
  public:
   explicit SqliteLedgerAdapter(const Config& config)
-      : ledger_(requiredDatabase(config), fullSync(config)) {
+      : ledger_(requiredDatabase(config), fullSync(config),
+                config.getOr("preflight_checks_balance", "false") == "true") {
     applyOpeningBalances(config);
   }
 

@@ -19,7 +19,7 @@ using finp2p::ledger::Receipt;
 
 class SqliteLedger {
  public:
-  SqliteLedger(const std::string& path, bool fullSync);
+  SqliteLedger(const std::string& path, bool fullSync, bool preflightChecksBalance);
 
   Outcome execute(const Operation& op);
   Outcome preflight(const Operation& op);
@@ -41,6 +41,7 @@ class SqliteLedger {
   Receipt record(const Operation& op, const std::string& type, const std::string& source,
                  const std::string& destination, const std::string& quantity);
 
+  bool preflightChecksBalance_;
   std::mutex mutex_;  // one connection, one writer at a time
   Database db_;
 };

@@ -60,7 +60,8 @@ network_init() {
           echo "assets = [\"USD\"]"
           echo "[ledger.config]"
           echo "database = \"bank-b.cash.db\""
-          echo "opening_balances = [ { account = \"$BUYER\", asset = \"USD\", amount = \"$cash\" } ]"
+          echo "opening_balances = [ { account = \"$BUYER\", asset = \"USD\", amount = \"$cash\" },"
+          echo "                     { account = \"$SELLER\", asset = \"USD\", amount = \"100.00\" } ]"
           ;;
       esac
     } > "$NET/$org.toml"

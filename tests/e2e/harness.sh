@@ -1,0 +1,36 @@
+# Common start of every end-to-end test: $1 = build bin dir, $2 = plugin dir, $3 = source dir.
+# shellcheck shell=bash
+set -euo pipefail
+BIN=$1 PLUGIN_DIR=$2 SRC=$3
+source "$SRC/tests/e2e/network.sh"
+WORK=$(mktemp -d /tmp/finp2p-e2e.XXXXXX)
+cleanup() {
+  local rc=$?
+  network_down
+  if [ $rc -ne 0 ]; then
+    echo "---- router logs ($WORK) ----"
+    for org in "${ORGS[@]}"; do echo "== $org"; tail -25 "$WORK/$org.log" 2>/dev/null || true; done
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+expect_eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+same_head_everywhere() {
+  local id=$1 a b c
+  a=$(plan_field bank-a "$id" "r['journalHeadHash']")
+  b=$(plan_field bank-b "$id" "r['journalHeadHash']")
+  c=$(plan_field bank-c "$id" "r['journalHeadHash']")
+  [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || fail "journal heads differ: $a / $b / $c"
+}
+# A plan file derived from an example by a python3 expression on `p` (the plan dict).
+derive_plan() {
+  local example=$1 out=$2 edit=$3
+  python3 - "$SRC/docs/examples/$example" "$out" <<PY
+import json, sys, time
+p = json.load(open(sys.argv[1]))
+$edit
+json.dump(p, open(sys.argv[2], "w"))
+PY
+}
