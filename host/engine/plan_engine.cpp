@@ -161,14 +161,7 @@ Status PlanEngine::authorize(const Event& e) const {
       break;
     default: return {};  // local events
   }
-  if (e.kind_case() == Event::kPlanProposal) {
-    auto issuer = model::ResourceId::parse(e.planproposal().plan().id().id());
-    if (!issuer || issuer->organizationId != from) {
-      return makeError(ErrorCode::kPermissionDenied,
-                       from + " may not propose plan " + e.planproposal().plan().id().id() +
-                           ": only its issuing organization may");
-    }
-  }
+  if (auto s = authorizeProposer(e); !s) return s;
   if (!havePlan_) return {};  // judged when the plan arrives; the engine keeps it until then
   if (!isParticipant(from)) {
     return makeError(ErrorCode::kPermissionDenied, from + " is not a participant of plan " + planId_);
@@ -184,6 +177,18 @@ Status PlanEngine::authorize(const Event& e) const {
                        from + " is not an executor of instruction " + std::to_string(completionOf) +
                            " of plan " + planId_);
     }
+  }
+  return {};
+}
+
+Status PlanEngine::authorizeProposer(const Event& e) {
+  if (e.kind_case() != Event::kPlanProposal) return {};
+  const std::string& from = e.planproposal().from();
+  auto issuer = model::ResourceId::parse(e.planproposal().plan().id().id());
+  if (!issuer || issuer->organizationId != from) {
+    return makeError(ErrorCode::kPermissionDenied,
+                     from + " may not propose plan " + e.planproposal().plan().id().id() +
+                         ": only its issuing organization may");
   }
   return {};
 }

@@ -33,6 +33,8 @@ class PlanEngine {
   // May this event's sender send it for this plan? Checked before the event is journaled.
   // Local events (no sender) always may.
   Status authorize(const finp2p::journal::Event& event) const;
+  // The part of authorize() that needs no plan: a plan is proposed by its issuer only.
+  static Status authorizeProposer(const finp2p::journal::Event& event);
   std::vector<Action> handle(const finp2p::journal::Event& event);
   // The effects needed to carry on from the current state (after replaying the journal, or to
   // re-send what peers may have missed).

@@ -88,21 +88,25 @@ journal::PlanSummary RouterNode::summarize(const engine::PlanEngine& e, int64_t 
 
 // On the plan's strand: authorize, apply, journal; effects and the caller's answer follow once
 // the journal entry is durable.
-void RouterNode::process(Strand& strand, Event event, std::function<void(Status)> done) {
+void RouterNode::process(Strand& strand, Event event, Answer done) {
   const std::string planId = event.planid();
+  if (auto s = engine::PlanEngine::authorizeProposer(event); !s) {
+    done(s.error());
+    return;
+  }
   auto it = strand.plans.find(planId);
   if (it == strand.plans.end()) {
     auto known = journal_.summary(planId);
     if (known.ok() && known->has_value() && (*known)->terminal) {
-      done({});  // a late or repeated message for a finished plan changes nothing
+      // A late or repeated message for a finished plan changes nothing.
+      done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
     }
     it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine)).first;
   }
   engine::PlanEngine& engine = *it->second;
   if (auto s = engine.authorize(event); !s) {
-    spdlog::warn("plan {}: refused {}: {}", planId, event.GetDescriptor()->name(), s.error().message);
-    done(s);
+    done(s.error());
     return;
   }
   auto beforeStatus = engine.status();
@@ -147,7 +151,7 @@ void RouterNode::process(Strand& strand, Event event, std::function<void(Status)
         activePlans_.erase(planId);
       }
     });
-    done({});
+    done(std::string("accepted"));
   });
 }
 
@@ -155,7 +159,7 @@ void RouterNode::postLocal(Event event) {
   event.set_atmillis(nowMillis());
   std::string planId = event.planid();
   post(planId, [this, planId, event = std::move(event)]() mutable {
-    process(strandOf(planId), std::move(event), [](Status) {});
+    process(strandOf(planId), std::move(event), [](Result<std::string>) {});
   });
 }
 
@@ -363,13 +367,14 @@ Result<std::string> RouterNode::submit(finp2p::execution::ExecutionPlan plan) {
   return *id;
 }
 
-Status RouterNode::deliver(Event event) {
+Result<std::string> RouterNode::deliver(Event event) {
   if (event.atmillis() == 0) event.set_atmillis(nowMillis());
-  auto result = std::make_shared<std::promise<Status>>();
+  auto result = std::make_shared<std::promise<Result<std::string>>>();
   auto future = result->get_future();
   std::string planId = event.planid();
   post(planId, [this, planId, event = std::move(event), result]() mutable {
-    process(strandOf(planId), std::move(event), [result](Status s) { result->set_value(s); });
+    process(strandOf(planId), std::move(event),
+            [result](Result<std::string> s) { result->set_value(std::move(s)); });
   });
   return future.get();
 }

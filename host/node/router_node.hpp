@@ -56,8 +56,9 @@ class RouterNode {
   Status recover();
   // Validates, assigns "<self>:106:<uuid>", journals and proposes. Returns the plan id.
   Result<std::string> submit(finp2p::execution::ExecutionPlan plan);
-  // A verified peer message as an event; returns once it is journaled, or why it was refused.
-  Status deliver(finp2p::journal::Event event);
+  // A verified peer message as an event; returns once it is journaled (with a note for the
+  // sender: "accepted", or that the plan already ended), or why it was refused.
+  Result<std::string> deliver(finp2p::journal::Event event);
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
   std::size_t plansInMemory();
@@ -75,7 +76,8 @@ class RouterNode {
   Strand& strandOf(const std::string& planId);
   void post(const std::string& planId, std::function<void()> task);
   void runStrand(Strand& strand);
-  void process(Strand& strand, finp2p::journal::Event event, std::function<void(Status)> done);
+  using Answer = std::function<void(Result<std::string>)>;
+  void process(Strand& strand, finp2p::journal::Event event, Answer done);
   void perform(const std::string& planId, std::vector<engine::Action> actions);
   void postLocal(finp2p::journal::Event event);
   void preflight(const std::string& planId, const engine::PreflightAction& action);

@@ -82,7 +82,7 @@ finp2p::common::Status PeerService::accept(const Request& request,
     return status(code, delivered.error().message);
   }
   remember(from, env.messageid(), now);
-  return status(kOk, "accepted");
+  return status(kOk, *delivered);
 }
 
 template <typename Response>

@@ -1,0 +1,89 @@
+// A peer that misbehaves on purpose, for the end-to-end hostile input test: it sends one sealed
+// ExecutionService request shaped by --mode and prints the router's answer as
+// "code=<n> <message>".
+//   hostile_peer --target HOST:PORT --to ORG --as ORG --key PEM --plan ID --mode MODE
+//                [--message-id ID] [--repeat N]
+// modes: approve, stale, future, wrong-receiver, propose-foreign-plan, completion
+
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "crypto/sealing.hpp"
+#include "finp2p/execution.grpc.pb.h"
+
+using namespace finp2p::execution;
+
+int main(int argc, char** argv) {
+  CLI::App app{"hostile_peer"};
+  std::string target, to, as, keyPath, planId, mode, messageId = "hostile-1";
+  int repeat = 1;
+  app.add_option("--target", target)->required();
+  app.add_option("--to", to)->required();
+  app.add_option("--as", as)->required();
+  app.add_option("--key", keyPath)->required();
+  app.add_option("--plan", planId)->required();
+  app.add_option("--mode", mode)->required();
+  app.add_option("--message-id", messageId);
+  app.add_option("--repeat", repeat);
+  CLI11_PARSE(app, argc, argv);
+
+  auto key = finp2p::crypto::SigningKey::fromPemFile(keyPath);
+  if (!key) {
+    std::fprintf(stderr, "%s\n", key.error().message.c_str());
+    return 2;
+  }
+  auto stub = ExecutionService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  finp2p::common::Envelope env;
+  env.set_messageid(messageId);
+  env.set_senderorganizationid(as);
+  env.set_receiverorganizationid(mode == "wrong-receiver" ? "bank-x" : to);
+  env.set_timestampmillis(mode == "stale" ? now - 3'600'000 : mode == "future" ? now + 3'600'000 : now);
+
+  for (int i = 0; i < repeat; ++i) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    finp2p::common::Status answer;
+    grpc::Status rpc;
+    if (mode == "propose-foreign-plan" || mode == "completion") {
+      SignedProposeRequest request;
+      *request.mutable_request()->mutable_envelope() = env;
+      if (mode == "completion") {
+        auto* c = request.mutable_request()->mutable_instructioncompletion();
+        c->mutable_instruction()->mutable_planid()->set_id(planId);
+        c->mutable_instruction()->set_sequence(1);
+        c->mutable_instruction()->add_organizations(as);
+        c->mutable_instruction()->mutable_transfer()->set_amount("1");
+      } else {
+        auto* plan = request.mutable_request()->mutable_executionplan()->mutable_plan();
+        plan->mutable_id()->set_id(planId);
+      }
+      *request.mutable_signature() = finp2p::crypto::seal(request.request(), *key, as);
+      SignedProposeResponse response;
+      rpc = stub->Propose(&context, request, &response);
+      answer = response.response().status();
+    } else {
+      SignedApproveRequest request;
+      *request.mutable_request()->mutable_envelope() = env;
+      auto* approval = request.mutable_request()->mutable_plan();
+      approval->mutable_executionplanid()->set_id(planId);
+      approval->set_organizationid(as);
+      approval->mutable_signature()->set_signature("00");
+      *request.mutable_signature() = finp2p::crypto::seal(request.request(), *key, as);
+      SignedApproveResponse response;
+      rpc = stub->Approve(&context, request, &response);
+      answer = response.response().status();
+    }
+    if (!rpc.ok()) {
+      std::printf("transport error: %s\n", rpc.error_message().c_str());
+      return 3;
+    }
+    std::printf("code=%d %s\n", answer.code(), answer.message().c_str());
+  }
+  return 0;
+}
