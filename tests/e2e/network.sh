@@ -15,6 +15,28 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# The [[ledger]] tables of an organization; tests with other networks redefine this and ORGS.
+org_ledgers() {
+  local org=$1 cash=$2
+  case $org in
+    bank-a) sqlite_ledger securities "$BOND" "{ account = \"$SELLER\", asset = \"$BOND\", amount = \"1000\" }" ;;
+    bank-b) sqlite_ledger cash USD "{ account = \"$BUYER\", asset = \"USD\", amount = \"$cash\" },
+                     { account = \"$SELLER\", asset = \"USD\", amount = \"100.00\" }" ;;
+  esac
+}
+
+# sqlite_ledger NAME ASSET OPENING_BALANCES: one [[ledger]] table on its own database file.
+sqlite_ledger() {
+  echo ""
+  echo "[[ledger]]"
+  echo "name = \"$1\""
+  echo "plugin = \"$PLUGIN_DIR/libsqlite-ledger.so\""
+  echo "assets = [\"$2\"]"
+  echo "[ledger.config]"
+  echo "database = \"$org.$1.db\""
+  echo "opening_balances = [ $3 ]"
+}
+
 # network_init DIR [BUYER_USD]: keys and router configs under DIR.
 network_init() {
   NET=$1
@@ -41,29 +63,7 @@ network_init() {
         echo "address = \"127.0.0.1:${PEER_PORT[$peer]}\""
         echo "public_key = \"$peer.pub\""
       done
-      case $org in
-        bank-a)
-          echo ""
-          echo "[[ledger]]"
-          echo "name = \"securities\""
-          echo "plugin = \"$PLUGIN_DIR/libsqlite-ledger.so\""
-          echo "assets = [\"$BOND\"]"
-          echo "[ledger.config]"
-          echo "database = \"bank-a.securities.db\""
-          echo "opening_balances = [ { account = \"$SELLER\", asset = \"$BOND\", amount = \"1000\" } ]"
-          ;;
-        bank-b)
-          echo ""
-          echo "[[ledger]]"
-          echo "name = \"cash\""
-          echo "plugin = \"$PLUGIN_DIR/libsqlite-ledger.so\""
-          echo "assets = [\"USD\"]"
-          echo "[ledger.config]"
-          echo "database = \"bank-b.cash.db\""
-          echo "opening_balances = [ { account = \"$BUYER\", asset = \"USD\", amount = \"$cash\" },"
-          echo "                     { account = \"$SELLER\", asset = \"USD\", amount = \"100.00\" } ]"
-          ;;
-      esac
+      org_ledgers "$org" "$cash"
     } > "$NET/$org.toml"
   done
 }
