@@ -65,10 +65,12 @@ BENCHMARK(BM_CallThroughAbi);
 
 void BM_SqliteHoldReleasePair(benchmark::State& state) {
   bool full = state.range(0) == 1;
-  auto db = std::filesystem::temp_directory_path() / ("finp2p-bench-" + std::to_string(getpid()) + ".db");
+  auto db =
+      std::filesystem::temp_directory_path() / ("finp2p-bench-" + std::to_string(getpid()) + ".db");
   std::filesystem::remove(db);
-  auto plugin = load(SQLITE_LEDGER_PLUGIN, Config({{"database", db.string()},
-                                                   {"synchronous", full ? "full" : "normal"}}));
+  auto plugin =
+      load(SQLITE_LEDGER_PLUGIN,
+           Config({{"database", db.string()}, {"synchronous", full ? "full" : "normal"}}));
   auto fund = transferOp("fund");
   fund.kind = FINP2P_LEDGER_OP_ISSUE;
   fund.destination = "seller";

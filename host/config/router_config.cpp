@@ -65,7 +65,8 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
     if (!t.is_table()) fail(t, "ledger", "each [[ledger]] must be a table");
     LedgerConfig l;
     l.name = requiredString(t, "name", "[[ledger]]");
-    if (!names.insert(l.name).second) fail(t.at("name"), "name", "ledger \"" + l.name + "\" is defined twice");
+    if (!names.insert(l.name).second)
+      fail(t.at("name"), "name", "ledger \"" + l.name + "\" is defined twice");
     l.pluginPath = resolve(base, requiredString(t, "plugin", "[[ledger]]"));
     if (t.contains("sha256")) {
       l.sha256 = requiredString(t, "sha256", "[[ledger]]");
@@ -78,7 +79,8 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
       fail(t, "assets", "[[ledger]] \"" + l.name + "\" needs a non-empty array of asset ids");
     }
     for (const auto& a : t.at("assets").as_array()) {
-      if (!a.is_string() || a.as_string().str.empty()) fail(a, "assets", "asset ids are non-empty strings");
+      if (!a.is_string() || a.as_string().str.empty())
+        fail(a, "assets", "asset ids are non-empty strings");
       if (!assets.insert(a.as_string().str).second) {
         fail(a, "assets", "asset \"" + a.as_string().str + "\" is served by two ledgers");
       }
@@ -119,7 +121,8 @@ std::string withLocation(const std::string& toml11Message) {
 }
 
 template <typename Fn>
-auto guardedParse(const std::string& path, Fn&& fn) -> Result<decltype(fn(toml::value{}, fs::path{}))> {
+auto guardedParse(const std::string& path, Fn&& fn)
+    -> Result<decltype(fn(toml::value{}, fs::path{}))> {
   try {
     auto root = toml::parse(path);
     fs::path base = fs::absolute(fs::path(path)).parent_path();
@@ -138,9 +141,8 @@ auto guardedParse(const std::string& path, Fn&& fn) -> Result<decltype(fn(toml::
 }  // namespace
 
 Result<std::vector<LedgerConfig>> loadLedgerConfigs(const std::string& path) {
-  return guardedParse(path, [](const toml::value& root, const fs::path& base) {
-    return parseLedgers(root, base);
-  });
+  return guardedParse(
+      path, [](const toml::value& root, const fs::path& base) { return parseLedgers(root, base); });
 }
 
 Result<RouterConfig> loadRouterConfig(const std::string& path) {
@@ -162,7 +164,8 @@ Result<RouterConfig> loadRouterConfig(const std::string& path) {
     }
     c.keyPath = resolve(base, requiredString(root, "key", "the top level"));
     c.journalPath = resolve(base, requiredString(root, "journal", "the top level"));
-    c.messageMaxSkewSeconds = positiveInteger(root, "message_max_skew_seconds", c.messageMaxSkewSeconds);
+    c.messageMaxSkewSeconds =
+        positiveInteger(root, "message_max_skew_seconds", c.messageMaxSkewSeconds);
     c.agreementTimeoutSeconds =
         positiveInteger(root, "agreement_timeout_seconds", c.agreementTimeoutSeconds);
     c.defaultInstructionTimeoutSeconds = positiveInteger(
@@ -174,9 +177,11 @@ Result<RouterConfig> loadRouterConfig(const std::string& path) {
       for (const auto& t : array.as_array()) {
         PeerConfig p;
         p.organization = requiredString(t, "organization", "[[peer]]");
-        if (p.organization == c.organization) fail(t.at("organization"), "organization", "a router is not its own peer");
+        if (p.organization == c.organization)
+          fail(t.at("organization"), "organization", "a router is not its own peer");
         if (!peers.insert(p.organization).second) {
-          fail(t.at("organization"), "organization", "peer \"" + p.organization + "\" is listed twice");
+          fail(t.at("organization"), "organization",
+               "peer \"" + p.organization + "\" is listed twice");
         }
         p.address = requiredString(t, "address", "[[peer]]");
         checkAddress(t, "address", p.address, false);

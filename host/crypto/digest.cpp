@@ -20,8 +20,12 @@ Digest evpDigest(const EVP_MD* md, std::string_view bytes) {
 
 }  // namespace
 
-Digest sha3_256(std::string_view bytes) { return evpDigest(EVP_sha3_256(), bytes); }
-Digest sha256(std::string_view bytes) { return evpDigest(EVP_sha256(), bytes); }
+Digest sha3_256(std::string_view bytes) {
+  return evpDigest(EVP_sha3_256(), bytes);
+}
+Digest sha256(std::string_view bytes) {
+  return evpDigest(EVP_sha256(), bytes);
+}
 
 std::string toHex(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";

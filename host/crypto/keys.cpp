@@ -21,7 +21,9 @@ std::string opensslError() {
   return buf;
 }
 
-PkeyPtr wrap(EVP_PKEY* key) { return PkeyPtr(key, PkeyDeleter{}); }
+PkeyPtr wrap(EVP_PKEY* key) {
+  return PkeyPtr(key, PkeyDeleter{});
+}
 
 Result<std::string> readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -42,16 +44,21 @@ std::string bioToString(BIO* bio) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
-bool isEd25519(EVP_PKEY* key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519; }
+bool isEd25519(EVP_PKEY* key) {
+  return EVP_PKEY_get_base_id(key) == EVP_PKEY_ED25519;
+}
 
 }  // namespace
 
-void PkeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+void PkeyDeleter::operator()(EVP_PKEY* key) const {
+  EVP_PKEY_free(key);
+}
 
 Result<VerifyingKey> VerifyingKey::fromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
-  if (!key) return makeError(ErrorCode::kInvalidArgument, "not a PEM public key: " + opensslError());
+  if (!key)
+    return makeError(ErrorCode::kInvalidArgument, "not a PEM public key: " + opensslError());
   auto owned = wrap(key);
   if (!isEd25519(key)) return makeError(ErrorCode::kInvalidArgument, "public key is not Ed25519");
   return VerifyingKey(owned);
@@ -66,10 +73,11 @@ Result<VerifyingKey> VerifyingKey::fromPemFile(const std::string& path) {
 }
 
 Result<VerifyingKey> VerifyingKey::fromRaw(std::string_view raw32) {
-  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw32.data()),
-      raw32.size());
-  if (!key) return makeError(ErrorCode::kInvalidArgument, "bad Ed25519 public key: " + opensslError());
+  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                              reinterpret_cast<const unsigned char*>(raw32.data()),
+                                              raw32.size());
+  if (!key)
+    return makeError(ErrorCode::kInvalidArgument, "bad Ed25519 public key: " + opensslError());
   return VerifyingKey(wrap(key));
 }
 
@@ -82,8 +90,7 @@ bool VerifyingKey::verify(std::string_view message, std::string_view signature) 
   }
   int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
                             signature.size(),
-                            reinterpret_cast<const unsigned char*>(message.data()),
-                            message.size());
+                            reinterpret_cast<const unsigned char*>(message.data()), message.size());
   ERR_clear_error();
   return rc == 1;
 }
@@ -103,14 +110,16 @@ std::string VerifyingKey::raw() const {
 
 Result<SigningKey> SigningKey::generate() {
   EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
-  if (!key) return makeError(ErrorCode::kInternal, "Ed25519 key generation failed: " + opensslError());
+  if (!key)
+    return makeError(ErrorCode::kInternal, "Ed25519 key generation failed: " + opensslError());
   return SigningKey(wrap(key));
 }
 
 Result<SigningKey> SigningKey::fromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-  if (!key) return makeError(ErrorCode::kInvalidArgument, "not a PEM private key: " + opensslError());
+  if (!key)
+    return makeError(ErrorCode::kInvalidArgument, "not a PEM private key: " + opensslError());
   auto owned = wrap(key);
   if (!isEd25519(key)) return makeError(ErrorCode::kInvalidArgument, "private key is not Ed25519");
   return SigningKey(owned);

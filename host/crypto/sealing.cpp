@@ -22,10 +22,10 @@ finp2p::signature::Signature makeSignature(const Digest& digest, const SigningKe
 Status verifySignature(const Digest& digest, const finp2p::signature::Signature& s,
                        const VerifyingKey& key, const char* templateName, const char* what) {
   if (s.hashfunc() != kHashFunc || s.template_() != templateName) {
-    return makeError(ErrorCode::kUnauthenticated,
-                     std::string(what) + " signature has template \"" + s.template_() +
-                         "\" / hash \"" + s.hashfunc() + "\", expected \"" + templateName +
-                         "\" / \"" + kHashFunc + "\"");
+    return makeError(ErrorCode::kUnauthenticated, std::string(what) + " signature has template \"" +
+                                                      s.template_() + "\" / hash \"" +
+                                                      s.hashfunc() + "\", expected \"" +
+                                                      templateName + "\" / \"" + kHashFunc + "\"");
   }
   std::string raw;
   if (!fromHex(s.signature(), raw) || !key.verify(view(digest), raw)) {
@@ -70,19 +70,19 @@ Status verifySeal(const google::protobuf::Message& payload,
                   const finp2p::common::SealingSignature& signature, const VerifyingKey& key,
                   const std::string& expectedKeyId) {
   if (signature.keyid() != expectedKeyId) {
-    return makeError(ErrorCode::kUnauthenticated, "seal is by \"" + signature.keyid() +
-                                                      "\" but the sender is \"" + expectedKeyId +
-                                                      "\"");
+    return makeError(
+        ErrorCode::kUnauthenticated,
+        "seal is by \"" + signature.keyid() + "\" but the sender is \"" + expectedKeyId + "\"");
   }
   if (signature.algorithm() != kSealAlgorithm || signature.hashfunc() != kHashFunc) {
-    return makeError(ErrorCode::kUnauthenticated,
-                     "seal uses algorithm \"" + signature.algorithm() + "\" / hash \"" +
-                         signature.hashfunc() + "\", expected \"ed25519\" / \"sha3-256\"");
+    return makeError(ErrorCode::kUnauthenticated, "seal uses algorithm \"" + signature.algorithm() +
+                                                      "\" / hash \"" + signature.hashfunc() +
+                                                      "\", expected \"ed25519\" / \"sha3-256\"");
   }
   if (!key.verify(view(sealDigest(payload)), signature.signature())) {
-    return makeError(ErrorCode::kUnauthenticated,
-                     "seal does not verify with the key configured for \"" + signature.keyid() +
-                         "\"");
+    return makeError(
+        ErrorCode::kUnauthenticated,
+        "seal does not verify with the key configured for \"" + signature.keyid() + "\"");
   }
   return {};
 }
@@ -104,9 +104,8 @@ finp2p::execution::ExecutionPlanApproval signPlanApproval(
   finp2p::execution::ExecutionPlanApproval approval;
   *approval.mutable_executionplanid() = plan.id();
   approval.set_organizationid(organizationId);
-  *approval.mutable_signature() =
-      makeSignature(planApprovalDigest(planDigest(plan), organizationId), key,
-                    kPlanApprovalTemplate);
+  *approval.mutable_signature() = makeSignature(
+      planApprovalDigest(planDigest(plan), organizationId), key, kPlanApprovalTemplate);
   return approval;
 }
 

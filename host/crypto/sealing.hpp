@@ -1,7 +1,7 @@
 #pragma once
 // Message sealing and plan signatures, exactly as docs/protocol.md specifies them:
-//   seal digest       = SHA3-256("finp2p-exec:seal:v1\n" || type name || "\n" || canonical(payload))
-//   plan digest       = SHA3-256("finp2p-exec:plan:v1\n" || canonical(plan))
+//   seal digest       = SHA3-256("finp2p-exec:seal:v1\n" || type name || "\n" ||
+//   canonical(payload)) plan digest       = SHA3-256("finp2p-exec:plan:v1\n" || canonical(plan))
 //   approval digest   = SHA3-256("finp2p-exec:plan-approval:v1\n" || plan digest || org id)
 //   completion digest = SHA3-256("finp2p-exec:completion:v1\n" || canonical(event, no signature))
 // and every signature is Ed25519 over the 32-byte digest.

@@ -40,14 +40,23 @@ void withDeadline(grpc::ClientContext& c, int seconds = 30) {
 
 std::string instructionName(const finp2p::execution::ExecutionInstruction& i) {
   switch (i.operation_case()) {
-    case finp2p::execution::ExecutionInstruction::kHold: return "hold " + i.hold().amount() + " " + i.hold().asset().id();
-    case finp2p::execution::ExecutionInstruction::kTransfer: return "transfer " + i.transfer().amount() + " " + i.transfer().asset().id();
-    case finp2p::execution::ExecutionInstruction::kRelease: return "release " + i.release().amount() + " " + i.release().asset().id();
-    case finp2p::execution::ExecutionInstruction::kRevertHold: return "revert hold of instruction " + std::to_string(i.reverthold().holdinstructionsequence());
-    case finp2p::execution::ExecutionInstruction::kIssue: return "issue " + i.issue().amount() + " " + i.issue().asset().id();
-    case finp2p::execution::ExecutionInstruction::kRedeem: return "redeem " + i.redeem().amount() + " " + i.redeem().asset().id();
-    case finp2p::execution::ExecutionInstruction::kAwait: return "await until " + std::to_string(i.await().waituntil());
-    default: return "?";
+    case finp2p::execution::ExecutionInstruction::kHold:
+      return "hold " + i.hold().amount() + " " + i.hold().asset().id();
+    case finp2p::execution::ExecutionInstruction::kTransfer:
+      return "transfer " + i.transfer().amount() + " " + i.transfer().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRelease:
+      return "release " + i.release().amount() + " " + i.release().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRevertHold:
+      return "revert hold of instruction " +
+             std::to_string(i.reverthold().holdinstructionsequence());
+    case finp2p::execution::ExecutionInstruction::kIssue:
+      return "issue " + i.issue().amount() + " " + i.issue().asset().id();
+    case finp2p::execution::ExecutionInstruction::kRedeem:
+      return "redeem " + i.redeem().amount() + " " + i.redeem().asset().id();
+    case finp2p::execution::ExecutionInstruction::kAwait:
+      return "await until " + std::to_string(i.await().waituntil());
+    default:
+      return "?";
   }
 }
 
@@ -58,16 +67,19 @@ void printExecution(const GetExecutionResponse& r) {
   std::printf("\n  approvals: %d, current instruction: %u\n", e.approvals_size(),
               e.currentinstructionsequence());
   for (const auto& ins : e.plan().instructions()) {
-    std::string state = "pending";
+    const std::string& status = e.executionplanstatus();
+    bool ended = status != "proposed" && status != "in-progress";
+    std::string state = ended ? "not run" : "pending";
     for (const auto& ev : e.events()) {
       if (ev.instruction().sequence() != ins.sequence()) continue;
-      state = ev.status().code() == 0 ? "done, tx " + ev.receipt().transactiondetails().transactionid()
-                                      : "FAILED: " + ev.status().message();
+      state = ev.status().code() == 0
+                  ? "done, tx " + ev.receipt().transactiondetails().transactionid()
+                  : "FAILED: " + ev.status().message();
     }
     std::string orgs;
     for (const auto& o : ins.organizations()) orgs += (orgs.empty() ? "" : ",") + o;
-    std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(ins).c_str(), orgs.c_str(),
-                state.c_str());
+    std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(ins).c_str(),
+                orgs.c_str(), state.c_str());
   }
   std::printf("  journal head: %s\n", r.journalheadhash().c_str());
 }

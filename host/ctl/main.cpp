@@ -6,8 +6,8 @@
 #include <string>
 
 #include "config/router_config.hpp"
-#include "ctl/admin_commands.hpp"
 #include "crypto/keys.hpp"
+#include "ctl/admin_commands.hpp"
 #include "ledgers/ledger_registry.hpp"
 #include "model/plan_file.hpp"
 #include "model/plan_validation.hpp"
@@ -39,7 +39,8 @@ int validatePlanCommand(const std::string& path, bool allowMissingId) {
     for (int r : p.roles()) contributors += r == finp2p::execution::Participant::Contributor;
   }
   std::printf("%s: valid plan %s: %d participants (%d contributors), %d instructions\n",
-              path.c_str(), plan->id().id().empty() ? "(id to be assigned)" : plan->id().id().c_str(),
+              path.c_str(),
+              plan->id().id().empty() ? "(id to be assigned)" : plan->id().id().c_str(),
               plan->participants_size(), contributors, plan->instructions_size());
   return 0;
 }
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
   ledger->require_subcommand(1);
   std::string ledgerToml;
   auto* probe = ledger->add_subcommand(
-      "probe", "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
+      "probe",
+      "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
   probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
 
   // Commands against a running router's admin service.
@@ -120,14 +122,16 @@ int main(int argc, char** argv) {
   auto* show = plan->add_subcommand("show", "Show an execution: status, steps, journal head");
   show->add_option("ID", planId, "Plan id")->required();
   show->add_flag("--json", json, "Print the whole execution as JSON");
-  auto* watch = plan->add_subcommand("watch", "Follow a plan until it ends; exit 4 unless it completes");
+  auto* watch =
+      plan->add_subcommand("watch", "Follow a plan until it ends; exit 4 unless it completes");
   watch->add_option("ID", planId, "Plan id")->required();
   auto* listCmd = plan->add_subcommand("list", "List executions, newest first");
   listCmd->add_option("--status", statusFilter, "Only plans in this status");
 
   std::string ledgerName, pluginPath, account, asset;
   auto* ledgerList = ledger->add_subcommand("list", "List the router's ledgers");
-  auto* reload = ledger->add_subcommand("reload", "Load a ledger's plugin again, without a restart");
+  auto* reload =
+      ledger->add_subcommand("reload", "Load a ledger's plugin again, without a restart");
   reload->add_option("NAME", ledgerName, "Ledger name")->required();
   reload->add_option("--plugin", pluginPath, "Load this file instead of the configured one");
   auto* balance = ledger->add_subcommand("balance", "Show an account's balance on a ledger");
@@ -141,7 +145,6 @@ int main(int argc, char** argv) {
   auto* generate = keys->add_subcommand(
       "generate", "Generate an Ed25519 router key pair as PREFIX.key and PREFIX.pub");
   generate->add_option("PREFIX", keyPrefix, "Output path prefix")->required();
-
 
   try {
     app.parse(argc, argv);
@@ -163,8 +166,9 @@ int main(int argc, char** argv) {
     admin = cfg->adminAddress;
   }
   if (admin.empty()) {
-    std::fprintf(stderr, "error: say which router: --admin HOST:PORT, --config router.toml or "
-                         "FINP2P_ADMIN\n");
+    std::fprintf(stderr,
+                 "error: say which router: --admin HOST:PORT, --config router.toml or "
+                 "FINP2P_ADMIN\n");
     return kExitUsage;
   }
   namespace ctl = finp2p::ctl;

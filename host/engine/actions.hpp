@@ -51,13 +51,13 @@ struct TimerAction {
 // An agreed fact for the plan's hash chain (identical on every participant).
 struct ChainAction {
   uint32_t index = 0;
-  std::string kind;     // "plan", "approved", "rejected", "settled", "terminal"
-  std::string payload;  // canonical bytes of the fact
+  std::string kind;      // "plan", "approved", "rejected", "settled", "terminal"
+  std::string payload;   // canonical bytes of the fact
   std::string prevHash;  // hex
   std::string hash;      // hex
 };
 
-using Action =
-    std::variant<SendAction, PreflightAction, ExecuteAction, VerifyAction, TimerAction, ChainAction>;
+using Action = std::variant<SendAction, PreflightAction, ExecuteAction, VerifyAction, TimerAction,
+                            ChainAction>;
 
 }  // namespace finp2p::engine

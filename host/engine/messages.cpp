@@ -28,7 +28,8 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
       *p->mutable_event() = m.instructioncompletion();
       return withPlan(std::move(e), m.instructioncompletion().instruction().planid().id());
     }
-    default: return malformed("a proposal with neither a plan nor a completion");
+    default:
+      return malformed("a proposal with neither a plan nor a completion");
   }
 }
 
@@ -46,10 +47,12 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
       auto* a = e.mutable_completionapproval();
       a->set_from(from);
       *a->mutable_approval() = m.instructioncompletion();
-      return withPlan(std::move(e),
-                      m.instructioncompletion().instructioncompletion().instruction().planid().id());
+      return withPlan(
+          std::move(e),
+          m.instructioncompletion().instructioncompletion().instruction().planid().id());
     }
-    default: return malformed("an approval of neither a plan nor a completion");
+    default:
+      return malformed("an approval of neither a plan nor a completion");
   }
 }
 
@@ -70,7 +73,8 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
       r->set_reason(m.instructioncompletion().reason());
       return withPlan(std::move(e), m.instructioncompletion().executionplanid().id());
     }
-    default: return malformed("a rejection of neither a plan nor a completion");
+    default:
+      return malformed("a rejection of neither a plan nor a completion");
   }
 }
 

@@ -29,39 +29,60 @@ std::string digestHex(const InstructionCompletionEvent& e) {
 // The amount an instruction moves, if it names one.
 std::string instructionAmount(const ExecutionInstruction& ins) {
   switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold: return ins.hold().amount();
-    case ExecutionInstruction::kTransfer: return ins.transfer().amount();
-    case ExecutionInstruction::kRelease: return ins.release().amount();
-    case ExecutionInstruction::kIssue: return ins.issue().amount();
-    case ExecutionInstruction::kRedeem: return ins.redeem().amount();
-    default: return "";
+    case ExecutionInstruction::kHold:
+      return ins.hold().amount();
+    case ExecutionInstruction::kTransfer:
+      return ins.transfer().amount();
+    case ExecutionInstruction::kRelease:
+      return ins.release().amount();
+    case ExecutionInstruction::kIssue:
+      return ins.issue().amount();
+    case ExecutionInstruction::kRedeem:
+      return ins.redeem().amount();
+    default:
+      return "";
   }
 }
 
 // Receipt operation types a ledger may report for each instruction kind.
 bool receiptTypeMatches(const ExecutionInstruction& ins, const std::string& type) {
   switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold: return type == "hold";
-    case ExecutionInstruction::kTransfer: return type == "transfer";
-    case ExecutionInstruction::kRelease: return type == "release";
-    case ExecutionInstruction::kIssue: return type == "issue";
-    case ExecutionInstruction::kRedeem: return type == "redeem";
-    case ExecutionInstruction::kRevertHold: return type == "revert_hold" || type == "release";
-    case ExecutionInstruction::kAwait: return type == "await";
-    default: return false;
+    case ExecutionInstruction::kHold:
+      return type == "hold";
+    case ExecutionInstruction::kTransfer:
+      return type == "transfer";
+    case ExecutionInstruction::kRelease:
+      return type == "release";
+    case ExecutionInstruction::kIssue:
+      return type == "issue";
+    case ExecutionInstruction::kRedeem:
+      return type == "redeem";
+    case ExecutionInstruction::kRevertHold:
+      return type == "revert_hold" || type == "release";
+    case ExecutionInstruction::kAwait:
+      return type == "await";
+    default:
+      return false;
   }
 }
 }  // namespace
 
 const char* planStatusName(PlanStatus s) {
   switch (s) {
-    case PlanStatus::kProposed: return "proposed";
-    case PlanStatus::kInProgress: return "in-progress";
-    case PlanStatus::kCompleted: return "completed";
-    case PlanStatus::kFailed: return "failed";
-    case PlanStatus::kHalted: return "halted";
-    case PlanStatus::kRejected: return "rejected";
-    case PlanStatus::kCancelled: return "cancelled";
+    case PlanStatus::kProposed:
+      return "proposed";
+    case PlanStatus::kInProgress:
+      return "in-progress";
+    case PlanStatus::kCompleted:
+      return "completed";
+    case PlanStatus::kFailed:
+      return "failed";
+    case PlanStatus::kHalted:
+      return "halted";
+    case PlanStatus::kRejected:
+      return "rejected";
+    case PlanStatus::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -73,7 +94,9 @@ bool isTerminal(PlanStatus s) {
 PlanEngine::PlanEngine(std::string planId, EngineConfig config)
     : planId_(std::move(planId)), config_(std::move(config)) {}
 
-std::string PlanEngine::chainHeadHex() const { return chainHead_; }
+std::string PlanEngine::chainHeadHex() const {
+  return chainHead_;
+}
 
 // ---- helpers ----
 
@@ -138,7 +161,8 @@ void PlanEngine::chain(const std::string& kind, const std::string& payload, Acti
   c.prevHash = chainHead_;
   std::string prevRaw;
   crypto::fromHex(chainHead_, prevRaw);
-  chainHead_ = crypto::toHex(crypto::sha3_256("finp2p-exec:chain:v1\n" + prevRaw + kind + "\n" + payload));
+  chainHead_ =
+      crypto::toHex(crypto::sha3_256("finp2p-exec:chain:v1\n" + prevRaw + kind + "\n" + payload));
   c.hash = chainHead_;
   out.push_back(std::move(c));
 }
@@ -150,32 +174,48 @@ Status PlanEngine::authorize(const Event& e) const {
   bool contributorsOnly = false;
   uint32_t completionOf = 0;
   switch (e.kind_case()) {
-    case Event::kPlanProposal: from = e.planproposal().from(); break;
-    case Event::kPlanApproval: from = e.planapproval().from(); contributorsOnly = true; break;
-    case Event::kPlanRejection: from = e.planrejection().from(); contributorsOnly = true; break;
-    case Event::kCompletionApproval: from = e.completionapproval().from(); contributorsOnly = true; break;
-    case Event::kCompletionRejection: from = e.completionrejection().from(); contributorsOnly = true; break;
+    case Event::kPlanProposal:
+      from = e.planproposal().from();
+      break;
+    case Event::kPlanApproval:
+      from = e.planapproval().from();
+      contributorsOnly = true;
+      break;
+    case Event::kPlanRejection:
+      from = e.planrejection().from();
+      contributorsOnly = true;
+      break;
+    case Event::kCompletionApproval:
+      from = e.completionapproval().from();
+      contributorsOnly = true;
+      break;
+    case Event::kCompletionRejection:
+      from = e.completionrejection().from();
+      contributorsOnly = true;
+      break;
     case Event::kCompletionProposal:
       from = e.completionproposal().from();
       completionOf = e.completionproposal().event().instruction().sequence();
       break;
-    default: return {};  // local events
+    default:
+      return {};  // local events
   }
   if (auto s = authorizeProposer(e); !s) return s;
   if (!havePlan_) return {};  // judged when the plan arrives; the engine keeps it until then
   if (!isParticipant(from)) {
-    return makeError(ErrorCode::kPermissionDenied, from + " is not a participant of plan " + planId_);
+    return makeError(ErrorCode::kPermissionDenied,
+                     from + " is not a participant of plan " + planId_);
   }
   if (contributorsOnly && !isContributor(from)) {
-    return makeError(ErrorCode::kPermissionDenied,
-                     from + " is an observer of plan " + planId_ + " and may not approve or reject");
+    return makeError(ErrorCode::kPermissionDenied, from + " is an observer of plan " + planId_ +
+                                                       " and may not approve or reject");
   }
   if (completionOf) {
     const auto* ins = instruction(completionOf);
     if (!ins || !executes(*ins, from)) {
-      return makeError(ErrorCode::kPermissionDenied,
-                       from + " is not an executor of instruction " + std::to_string(completionOf) +
-                           " of plan " + planId_);
+      return makeError(ErrorCode::kPermissionDenied, from + " is not an executor of instruction " +
+                                                         std::to_string(completionOf) +
+                                                         " of plan " + planId_);
     }
   }
   return {};
@@ -186,9 +226,9 @@ Status PlanEngine::authorizeProposer(const Event& e) {
   const std::string& from = e.planproposal().from();
   auto issuer = model::ResourceId::parse(e.planproposal().plan().id().id());
   if (!issuer || issuer->organizationId != from) {
-    return makeError(ErrorCode::kPermissionDenied,
-                     from + " may not propose plan " + e.planproposal().plan().id().id() +
-                         ": only its issuing organization may");
+    return makeError(ErrorCode::kPermissionDenied, from + " may not propose plan " +
+                                                       e.planproposal().plan().id().id() +
+                                                       ": only its issuing organization may");
   }
   return {};
 }
@@ -210,7 +250,9 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
   bool handled = true;
   int64_t at = e.atmillis();
   switch (e.kind_case()) {
-    case Event::kPlanCreated: handled = onPlan(e.plancreated().plan(), config_.self, at, out); break;
+    case Event::kPlanCreated:
+      handled = onPlan(e.plancreated().plan(), config_.self, at, out);
+      break;
     case Event::kPlanProposal:
       handled = onPlan(e.planproposal().plan(), e.planproposal().from(), at, out);
       break;
@@ -224,23 +266,34 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
       handled = onPreflight(e.preflight().ok(), e.preflight().reason(), out);
       checkAllApproved(at, out);
       break;
-    case Event::kAgreementDeadline: handled = onAgreementDeadline(out); break;
-    case Event::kInstructionExecuted: handled = onExecuted(e.instructionexecuted(), at, out); break;
-    case Event::kAwaitTimer: handled = onAwaitTimer(e.awaittimer().sequence(), at, out); break;
+    case Event::kAgreementDeadline:
+      handled = onAgreementDeadline(out);
+      break;
+    case Event::kInstructionExecuted:
+      handled = onExecuted(e.instructionexecuted(), at, out);
+      break;
+    case Event::kAwaitTimer:
+      handled = onAwaitTimer(e.awaittimer().sequence(), at, out);
+      break;
     case Event::kCompletionProposal:
       handled = onCompletionProposal(e.completionproposal().from(), e.completionproposal().event(),
                                      at, out);
       break;
-    case Event::kCompletionVerified: handled = onCompletionVerified(e.completionverified(), at, out); break;
+    case Event::kCompletionVerified:
+      handled = onCompletionVerified(e.completionverified(), at, out);
+      break;
     case Event::kCompletionApproval:
-      handled = onCompletionApproval(e.completionapproval().from(), e.completionapproval().approval(),
-                                     at, out);
+      handled = onCompletionApproval(e.completionapproval().from(),
+                                     e.completionapproval().approval(), at, out);
       break;
     case Event::kCompletionRejection:
-      handled = onCompletionRejection(e.completionrejection().from(), e.completionrejection().sequence(),
-                                      e.completionrejection().reason(), out);
+      handled =
+          onCompletionRejection(e.completionrejection().from(), e.completionrejection().sequence(),
+                                e.completionrejection().reason(), out);
       break;
-    case Event::KIND_NOT_SET: note("ignored an empty event"); break;
+    case Event::KIND_NOT_SET:
+      note("ignored an empty event");
+      break;
   }
   if (!handled) pending_.push_back(e);
 }
@@ -420,9 +473,11 @@ void PlanEngine::startInstruction(uint32_t sequence, int64_t at, Actions& out) {
   if (executes(*ins, config_.self)) executeOwn(*ins, at, out);
 }
 
-void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt, Actions& out) const {
+void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
+                            Actions& out) const {
   if (ins.has_await() && ins.await().condition().empty()) {
-    out.push_back(TimerAction{TimerAction::Kind::kAwait, ins.sequence(), ins.await().waituntil() * 1000});
+    out.push_back(
+        TimerAction{TimerAction::Kind::kAwait, ins.sequence(), ins.await().waituntil() * 1000});
     return;
   }
   int64_t timeout = ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
@@ -443,7 +498,8 @@ bool PlanEngine::onAwaitTimer(uint32_t sequence, int64_t at, Actions& out) {
   return onExecuted(done, at, out);
 }
 
-bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at, Actions& out) {
+bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at,
+                            Actions& out) {
   if (status_ != PlanStatus::kInProgress || e.sequence() != currentSequence_) return true;
   const auto* ins = instruction(e.sequence());
   Step& step = steps_[e.sequence()];
@@ -467,7 +523,8 @@ bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64
   c.decided = true;
   ProposeRequest proposal;
   *proposal.mutable_instructioncompletion() = event;
-  out.push_back(send(planId_ + "/" + std::to_string(e.sequence()) + "/completion", std::move(proposal)));
+  out.push_back(
+      send(planId_ + "/" + std::to_string(e.sequence()) + "/completion", std::move(proposal)));
   checkSettled(e.sequence(), at, out);
   return true;
 }
@@ -497,14 +554,16 @@ bool PlanEngine::onCompletionProposal(const std::string& from, const Instruction
       problem = "receipt operation type \"" + e.receipt().operationtype() +
                 "\" does not match the instruction";
     } else if (std::string amount = instructionAmount(*ins); !amount.empty()) {
-      auto want = ledger::Decimal::parse(amount), got = ledger::Decimal::parse(e.receipt().quantity());
+      auto want = ledger::Decimal::parse(amount),
+           got = ledger::Decimal::parse(e.receipt().quantity());
       if (!got || !want || *got != *want) {
-        problem = "receipt quantity \"" + e.receipt().quantity() + "\" differs from the instruction's " + amount;
+        problem = "receipt quantity \"" + e.receipt().quantity() +
+                  "\" differs from the instruction's " + amount;
       }
     }
     const auto& ctx = e.receipt().tradedetails().executioncontext();
-    if (problem.empty() && (ctx.executionplanid().id() != planId_ ||
-                            ctx.instructionsequencenumber() != sequence)) {
+    if (problem.empty() &&
+        (ctx.executionplanid().id() != planId_ || ctx.instructionsequencenumber() != sequence)) {
       problem = "receipt execution context names another plan or instruction";
     }
   }
@@ -628,7 +687,8 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
   std::string payload;
   for (const auto& [executor, c] : step.byExecutor) {
     payload += crypto::canonicalBytes(c.event);
-    for (const auto& [org, approval] : c.approvals) payload += org + crypto::canonicalBytes(approval.signature());
+    for (const auto& [org, approval] : c.approvals)
+      payload += org + crypto::canonicalBytes(approval.signature());
     int32_t code = c.event.status().code();
     if (code != 0) {
       if (outcome != model::Outcome::kFailure) {
@@ -649,8 +709,8 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
     startInstruction(*target.sequence, at, out);
     return;
   }
-  PlanStatus end = target.status == "completed" ? PlanStatus::kCompleted
-                   : target.status == "failed"  ? PlanStatus::kFailed
+  PlanStatus end = target.status == "completed"   ? PlanStatus::kCompleted
+                   : target.status == "failed"    ? PlanStatus::kFailed
                    : target.status == "cancelled" ? PlanStatus::kCancelled
                                                   : PlanStatus::kHalted;
   finish(end, firstFailure_, out);
@@ -659,8 +719,8 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
 void PlanEngine::finish(PlanStatus status, const std::string& reason, Actions& out) {
   status_ = status;
   reason_ = reason;
-  std::string payload = std::string(planStatusName(status)) + "\n" +
-                        std::to_string(failedSequence_) + "\n" + reason;
+  std::string payload =
+      std::string(planStatusName(status)) + "\n" + std::to_string(failedSequence_) + "\n" + reason;
   // A rejection's reason depends on who noticed first; only the fact is agreed.
   if (status == PlanStatus::kRejected) payload = "rejected";
   chain("terminal", payload, out);

@@ -15,7 +15,15 @@
 
 namespace finp2p::engine {
 
-enum class PlanStatus { kProposed, kInProgress, kCompleted, kFailed, kHalted, kRejected, kCancelled };
+enum class PlanStatus {
+  kProposed,
+  kInProgress,
+  kCompleted,
+  kFailed,
+  kHalted,
+  kRejected,
+  kCancelled
+};
 const char* planStatusName(PlanStatus status);  // "proposed", "in-progress", ...
 bool isTerminal(PlanStatus status);
 
@@ -94,7 +102,8 @@ class PlanEngine {
   void rejectPlan(const std::string& reason, Actions& out);
   void checkAllApproved(int64_t at, Actions& out);
   void startInstruction(uint32_t sequence, int64_t at, Actions& out);
-  void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at, Actions& out) const;
+  void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at,
+                  Actions& out) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);
   void finish(PlanStatus status, const std::string& reason, Actions& out);
@@ -129,7 +138,7 @@ class PlanEngine {
   uint32_t currentSequence_ = 0;
   std::map<uint32_t, Step> steps_;
   std::vector<finp2p::journal::Event> pending_;  // messages that arrived before they could apply
-  std::string chainHead_;  // hex
+  std::string chainHead_;                        // hex
   uint32_t chainLength_ = 0;
   std::vector<std::string> notes_;
 };

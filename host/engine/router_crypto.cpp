@@ -32,9 +32,9 @@ Status RouterCrypto::verifyPlanApproval(const finp2p::execution::ExecutionPlan& 
   const auto* key = keyOf(organization);
   if (!key) return unknownKey(organization);
   if (approval.organizationid() != organization) {
-    return makeError(ErrorCode::kPermissionDenied, "approval names \"" +
-                                                       approval.organizationid() +
-                                                       "\" but was sent by \"" + organization + "\"");
+    return makeError(ErrorCode::kPermissionDenied, "approval names \"" + approval.organizationid() +
+                                                       "\" but was sent by \"" + organization +
+                                                       "\"");
   }
   return crypto::verifyPlanApproval(plan, approval, *key);
 }

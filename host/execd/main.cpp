@@ -79,11 +79,12 @@ int main(int argc, char** argv) {
   nodeConfig.engine.self = config->organization;
   nodeConfig.engine.crypto = &crypto;
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
-  nodeConfig.engine.defaultInstructionTimeoutMillis = config->defaultInstructionTimeoutSeconds * 1000;
+  nodeConfig.engine.defaultInstructionTimeoutMillis =
+      config->defaultInstructionTimeoutSeconds * 1000;
   finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);
 
   finp2p::rpc::PeerService peerService(config->organization, *key, peerKeys, node,
-                                        config->messageMaxSkewSeconds * 1000);
+                                       config->messageMaxSkewSeconds * 1000);
   finp2p::rpc::AdminService adminService(node, ledgers);
 
   grpc::ServerBuilder peerBuilder;
@@ -95,8 +96,8 @@ int main(int argc, char** argv) {
 
   grpc::ServerBuilder adminBuilder;
   int adminPort = 0;
-  adminBuilder.AddListeningPort(grpcAddress(config->adminAddress), grpc::InsecureServerCredentials(),
-                                &adminPort);
+  adminBuilder.AddListeningPort(grpcAddress(config->adminAddress),
+                                grpc::InsecureServerCredentials(), &adminPort);
   adminBuilder.RegisterService(&adminService);
   auto adminServer = adminBuilder.BuildAndStart();
   if (!adminServer) return fail("cannot listen on " + config->adminAddress);

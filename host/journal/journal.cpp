@@ -80,8 +80,8 @@ constexpr const char* kSummaryColumns =
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                             SQLITE_OPEN_FULLMUTEX,
+  if (sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -167,26 +167,29 @@ Status Journal::commit(std::vector<Batch>& batches) {
     std::string payload = b.event.SerializeAsString();
     std::string prevRaw;
     crypto::fromHex(prev, prevRaw);
-    std::string hash = crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
+    std::string hash =
+        crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
     Stmt ins(db_, "INSERT INTO events(plan_id, at_ms, payload, prev_hash, hash) VALUES(?,?,?,?,?)");
     ins.text(1, planId).integer(2, b.event.atmillis()).blob(3, payload).text(4, prev).text(5, hash);
     if (ins.step() != SQLITE_DONE) return rollback("append event");
     heads[planId] = hash;
     for (const auto& c : b.chain) {
-      Stmt ch(db_, "INSERT OR IGNORE INTO chain(plan_id, idx, kind, payload, prev_hash, hash) "
-                   "VALUES(?,?,?,?,?,?)");
+      Stmt ch(db_,
+              "INSERT OR IGNORE INTO chain(plan_id, idx, kind, payload, prev_hash, hash) "
+              "VALUES(?,?,?,?,?,?)");
       ch.text(1, planId).integer(2, c.index).text(3, c.kind).blob(4, c.payload);
       ch.text(5, c.prevHash).text(6, c.hash);
       if (ch.step() != SQLITE_DONE) return rollback("append chain entry");
     }
     const auto& s = b.summary;
-    Stmt up(db_, "INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, reason, "
-                 "created_at_ms, updated_at_ms, chain_head, terminal) VALUES(?,?,?,?,?,?,?,?,?) "
-                 "ON CONFLICT(plan_id) DO UPDATE SET status=excluded.status, "
-                 "current_sequence=excluded.current_sequence, "
-                 "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
-                 "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
-                 "terminal=excluded.terminal");
+    Stmt up(db_,
+            "INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, reason, "
+            "created_at_ms, updated_at_ms, chain_head, terminal) VALUES(?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(plan_id) DO UPDATE SET status=excluded.status, "
+            "current_sequence=excluded.current_sequence, "
+            "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
+            "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
+            "terminal=excluded.terminal");
     up.text(1, planId).text(2, s.status).integer(3, s.currentSequence).integer(4, s.failedSequence);
     up.text(5, s.reason).integer(6, s.createdAtMillis).integer(7, s.updatedAtMillis);
     up.text(8, s.chainHead).integer(9, s.terminal ? 1 : 0);
@@ -241,7 +244,8 @@ Result<std::optional<PlanSummary>> Journal::summary(const std::string& planId) c
 Result<std::vector<PlanSummary>> Journal::list(const std::string& status, uint32_t limit) const {
   std::lock_guard lock(dbMutex_);
   std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM plans" +
-                    (status.empty() ? "" : " WHERE status=?") + " ORDER BY created_at_ms DESC LIMIT ?";
+                    (status.empty() ? "" : " WHERE status=?") +
+                    " ORDER BY created_at_ms DESC LIMIT ?";
   Stmt q(db_, sql.c_str());
   int i = 1;
   if (!status.empty()) q.text(i++, status);
@@ -255,7 +259,8 @@ Result<std::string> Journal::localHead(const std::string& planId) const {
   std::lock_guard lock(dbMutex_);
   Stmt q(db_, "SELECT hash FROM events WHERE plan_id=? ORDER BY id DESC LIMIT 1");
   q.text(1, planId);
-  if (q.step() != SQLITE_ROW) return makeError(ErrorCode::kNotFound, "no journal for plan " + planId);
+  if (q.step() != SQLITE_ROW)
+    return makeError(ErrorCode::kNotFound, "no journal for plan " + planId);
   return q.col(0);
 }
 

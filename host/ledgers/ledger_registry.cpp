@@ -41,9 +41,9 @@ Status LedgerRegistry::add(const config::LedgerConfig& ledger) {
     }
     for (const auto& asset : ledger.assets) {
       if (assetToLedger_.count(asset)) {
-        return makeError(ErrorCode::kAlreadyExists,
-                         "asset \"" + asset + "\" is already served by ledger \"" +
-                             assetToLedger_[asset] + "\"");
+        return makeError(ErrorCode::kAlreadyExists, "asset \"" + asset +
+                                                        "\" is already served by ledger \"" +
+                                                        assetToLedger_[asset] + "\"");
       }
     }
   }
@@ -56,8 +56,8 @@ Status LedgerRegistry::add(const config::LedgerConfig& ledger) {
   e.generation = 1;
   for (const auto& asset : ledger.assets) assetToLedger_[asset] = ledger.name;
   spdlog::info("ledger {} loaded: {} {} from {} (sha256 {})", ledger.name,
-               e.current->description().name, e.current->description().version,
-               ledger.pluginPath, e.current->sha256());
+               e.current->description().name, e.current->description().version, ledger.pluginPath,
+               e.current->sha256());
   return {};
 }
 
@@ -66,7 +66,8 @@ Result<LedgerInfo> LedgerRegistry::reload(const std::string& name, const std::st
   {
     std::lock_guard lock(mutex_);
     auto it = ledgers_.find(name);
-    if (it == ledgers_.end()) return makeError(ErrorCode::kNotFound, "no ledger named \"" + name + "\"");
+    if (it == ledgers_.end())
+      return makeError(ErrorCode::kNotFound, "no ledger named \"" + name + "\"");
     cfg = it->second.config;
   }
   std::string path = pluginPath.empty() ? cfg.pluginPath : pluginPath;
@@ -108,8 +109,8 @@ std::shared_ptr<ledger::LoadedPlugin> LedgerRegistry::byName(const std::string& 
 
 LedgerInfo LedgerRegistry::info(const Entry& e) const {
   const auto& d = e.current->description();
-  return {e.config.name, e.config.pluginPath, d.name, d.version, e.current->abiVersion(),
-          e.config.assets, e.generation};
+  return {e.config.name,           e.config.pluginPath, d.name,      d.version,
+          e.current->abiVersion(), e.config.assets,     e.generation};
 }
 
 std::vector<LedgerInfo> LedgerRegistry::list() const {

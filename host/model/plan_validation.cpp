@@ -16,7 +16,9 @@ using finp2p::execution::OwnerAccount;
 using finp2p::execution::Participant;
 using finp2p::execution::Transition;
 
-std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+std::string quoted(const std::string& s) {
+  return "\"" + s + "\"";
+}
 std::string at(const std::string& base, int index) {
   return base + "[" + std::to_string(index) + "]";
 }
@@ -92,8 +94,7 @@ class PlanValidator {
 
     const std::string& id = plan_.id().id();
     if (auto parsed = ResourceId::parse(id); parsed && !roles_.count(parsed->organizationId)) {
-      add("id", "issuing organization " + quoted(parsed->organizationId) +
-                    " is not a participant");
+      add("id", "issuing organization " + quoted(parsed->organizationId) + " is not a participant");
     }
   }
 
@@ -113,19 +114,19 @@ class PlanValidator {
       const ExecutionInstruction& ins = plan_.instructions(i);
       std::string path = at("instructions", i);
       if (i == 0 && ins.sequence() != 1) {
-        add(path + ".sequence", "the first instruction must have sequence 1, not " +
-                                    std::to_string(ins.sequence()));
+        add(path + ".sequence",
+            "the first instruction must have sequence 1, not " + std::to_string(ins.sequence()));
         sequencesUsable_ = false;
       } else if (i > 0 && ins.sequence() <= previous) {
         add(path + ".sequence", "sequence " + std::to_string(ins.sequence()) +
-                                    " does not increase (previous is " +
-                                    std::to_string(previous) + ")");
+                                    " does not increase (previous is " + std::to_string(previous) +
+                                    ")");
         sequencesUsable_ = false;
       }
       previous = ins.sequence();
       if (ins.planid().id() != plan_.id().id()) {
-        add(path + ".planId", quoted(ins.planid().id()) + " differs from the plan id " +
-                                  quoted(plan_.id().id()));
+        add(path + ".planId",
+            quoted(ins.planid().id()) + " differs from the plan id " + quoted(plan_.id().id()));
       }
       checkOrganizations(ins, path);
       checkOperation(ins, path);
@@ -156,8 +157,9 @@ class PlanValidator {
       add(path, "missing");
       return;
     }
-    if (account.owner().id().empty() && account.account().identifier_case() ==
-                                            finp2p::accounts::AccountIdentifier::IDENTIFIER_NOT_SET) {
+    if (account.owner().id().empty() &&
+        account.account().identifier_case() ==
+            finp2p::accounts::AccountIdentifier::IDENTIFIER_NOT_SET) {
       add(path, "names neither an owner nor an account");
       return;
     }
@@ -216,8 +218,9 @@ class PlanValidator {
     using EI = ExecutionInstruction;
     switch (ins.operation_case()) {
       case EI::OPERATION_NOT_SET:
-        add(path, "an instruction needs exactly one operation (hold, transfer, release, await, "
-                  "issue, revertHold or redeem)");
+        add(path,
+            "an instruction needs exactly one operation (hold, transfer, release, await, "
+            "issue, revertHold or redeem)");
         return;
       case EI::kHold: {
         const auto& op = ins.hold();
@@ -251,8 +254,8 @@ class PlanValidator {
         if (hold && amount) {
           auto held = parseAmount(hold->amount());
           if (held && *amount > *held) {
-            add(p + ".amount", "releases " + amount->toString() + ", more than the " +
-                                   held->toString() + " held");
+            add(p + ".amount",
+                "releases " + amount->toString() + ", more than the " + held->toString() + " held");
           }
         }
         return;
@@ -304,7 +307,9 @@ class PlanValidator {
       if (!transition) continue;
       std::string p = path + ".transitions." + outcomeFieldName(outcome);
       switch (transition->target_case()) {
-        case Transition::TARGET_NOT_SET: add(p, "names neither a sequence nor a status"); break;
+        case Transition::TARGET_NOT_SET:
+          add(p, "names neither a sequence nor a status");
+          break;
         case Transition::kSequence:
           if (transition->sequence() == ins.sequence()) {
             add(p + ".sequence", "an instruction cannot lead to itself");

@@ -18,20 +18,22 @@ bool isKnownType(uint32_t type) {
     case ResourceType::kOwner:
     case ResourceType::kAsset:
     case ResourceType::kIntent:
-    case ResourceType::kExecutionPlan: return true;
+    case ResourceType::kExecutionPlan:
+      return true;
   }
   return false;
 }
 
-bool isLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool isLowerHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 }  // namespace
 
 Status validateOrganizationId(std::string_view id) {
   if (id.empty()) return makeError(ErrorCode::kInvalidArgument, "organization id is empty");
   if (id.size() > ResourceId::kMaxLength) {
-    return makeError(ErrorCode::kInvalidArgument,
-                     "organization id is longer than 150 characters");
+    return makeError(ErrorCode::kInvalidArgument, "organization id is longer than 150 characters");
   }
   for (char c : id) {
     if (c == ':' || std::isspace(static_cast<unsigned char>(c)) ||
@@ -65,7 +67,8 @@ Result<ResourceId> ResourceId::parse(std::string_view text) {
   }
   if (raw.empty()) return invalid(text, "raw id is empty");
   for (char c : raw) {
-    if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        std::iscntrl(static_cast<unsigned char>(c))) {
       return invalid(text, "raw id contains a blank or control character");
     }
   }

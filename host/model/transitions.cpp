@@ -9,9 +9,12 @@ using finp2p::execution::Transition;
 
 const char* outcomeFieldName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "onSuccess";
-    case Outcome::kFailure: return "onFailure";
-    case Outcome::kTimeout: return "onTimeout";
+    case Outcome::kSuccess:
+      return "onSuccess";
+    case Outcome::kFailure:
+      return "onFailure";
+    case Outcome::kTimeout:
+      return "onTimeout";
   }
   return "?";
 }
@@ -32,9 +35,12 @@ const Transition* explicitTransition(const finp2p::execution::ExecutionInstructi
   if (!instruction.has_transitions()) return nullptr;
   const auto& t = instruction.transitions();
   switch (outcome) {
-    case Outcome::kSuccess: return t.has_onsuccess() ? &t.onsuccess() : nullptr;
-    case Outcome::kFailure: return t.has_onfailure() ? &t.onfailure() : nullptr;
-    case Outcome::kTimeout: return t.has_ontimeout() ? &t.ontimeout() : nullptr;
+    case Outcome::kSuccess:
+      return t.has_onsuccess() ? &t.onsuccess() : nullptr;
+    case Outcome::kFailure:
+      return t.has_onfailure() ? &t.onfailure() : nullptr;
+    case Outcome::kTimeout:
+      return t.has_ontimeout() ? &t.ontimeout() : nullptr;
   }
   return nullptr;
 }
@@ -59,8 +65,10 @@ TransitionTarget effectiveTransition(const ExecutionPlan& plan, std::size_t inde
         return {plan.instructions(static_cast<int>(index + 1)).sequence(), ""};
       }
       return {std::nullopt, "completed"};
-    case Outcome::kFailure: return {std::nullopt, "halted"};
-    case Outcome::kTimeout: return effectiveTransition(plan, index, Outcome::kFailure);
+    case Outcome::kFailure:
+      return {std::nullopt, "halted"};
+    case Outcome::kTimeout:
+      return effectiveTransition(plan, index, Outcome::kFailure);
   }
   return {std::nullopt, "halted"};
 }

@@ -9,21 +9,30 @@ using finp2p::execution::ExecutionInstruction;
 std::string ledgerAccount(const finp2p::execution::OwnerAccount& a) {
   const auto& id = a.account();
   switch (id.identifier_case()) {
-    case finp2p::accounts::AccountIdentifier::kFinp2P: return id.finp2p().finid();
-    case finp2p::accounts::AccountIdentifier::kAddress: return id.address();
-    case finp2p::accounts::AccountIdentifier::kIban: return id.iban();
-    default: return a.owner().id();
+    case finp2p::accounts::AccountIdentifier::kFinp2P:
+      return id.finp2p().finid();
+    case finp2p::accounts::AccountIdentifier::kAddress:
+      return id.address();
+    case finp2p::accounts::AccountIdentifier::kIban:
+      return id.iban();
+    default:
+      return a.owner().id();
   }
 }
 
 const finp2p::common::Asset* instructionAsset(const finp2p::execution::ExecutionPlan& plan,
                                               const ExecutionInstruction& ins) {
   switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold: return &ins.hold().asset();
-    case ExecutionInstruction::kTransfer: return &ins.transfer().asset();
-    case ExecutionInstruction::kRelease: return &ins.release().asset();
-    case ExecutionInstruction::kIssue: return &ins.issue().asset();
-    case ExecutionInstruction::kRedeem: return &ins.redeem().asset();
+    case ExecutionInstruction::kHold:
+      return &ins.hold().asset();
+    case ExecutionInstruction::kTransfer:
+      return &ins.transfer().asset();
+    case ExecutionInstruction::kRelease:
+      return &ins.release().asset();
+    case ExecutionInstruction::kIssue:
+      return &ins.issue().asset();
+    case ExecutionInstruction::kRedeem:
+      return &ins.redeem().asset();
     case ExecutionInstruction::kAwait:
       return ins.await().condition().empty() ? nullptr : &ins.await().asset();
     case ExecutionInstruction::kRevertHold: {
@@ -32,7 +41,8 @@ const finp2p::common::Asset* instructionAsset(const finp2p::execution::Execution
       const auto& hold = plan.instructions(static_cast<int>(*index));
       return hold.has_hold() ? &hold.hold().asset() : nullptr;
     }
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -90,7 +100,8 @@ ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan
       op.waitUntilUnixS = ins.await().waituntil();
       op.condition = ins.await().condition();
       break;
-    default: break;
+    default:
+      break;
   }
   return op;
 }
@@ -105,15 +116,29 @@ finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger:
   e.set_sequence(sequence);
   int32_t code = 0;
   switch (o.status) {
-    case FINP2P_LEDGER_OK: code = 0; break;
+    case FINP2P_LEDGER_OK:
+      code = 0;
+      break;
     case FINP2P_LEDGER_ERROR_VALIDATION:
     case FINP2P_LEDGER_ERROR_UNSUPPORTED:
-    case FINP2P_LEDGER_ERROR_NOT_FOUND: code = 1; break;
-    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION: code = 2; break;
-    case FINP2P_LEDGER_ERROR_SETTLEMENT: code = 3; break;
-    case FINP2P_LEDGER_ERROR_SIGNATURE: code = 4; break;
-    case FINP2P_LEDGER_ERROR_TIMEOUT: code = 8; break;
-    default: code = 9; break;
+    case FINP2P_LEDGER_ERROR_NOT_FOUND:
+      code = 1;
+      break;
+    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION:
+      code = 2;
+      break;
+    case FINP2P_LEDGER_ERROR_SETTLEMENT:
+      code = 3;
+      break;
+    case FINP2P_LEDGER_ERROR_SIGNATURE:
+      code = 4;
+      break;
+    case FINP2P_LEDGER_ERROR_TIMEOUT:
+      code = 8;
+      break;
+    default:
+      code = 9;
+      break;
   }
   e.set_code(code);
   e.set_message(o.ok() ? "" : std::string(ledger::statusName(o.status)) + ": " + o.message);

@@ -102,7 +102,8 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
       done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
     }
-    it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine)).first;
+    it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine))
+             .first;
   }
   engine::PlanEngine& engine = *it->second;
   if (auto s = engine.authorize(event); !s) {
@@ -120,7 +121,8 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     spdlog::info("plan {} seq 0: proposed ({} participants, {} instructions)", planId,
                  engine.plan().participants_size(), engine.plan().instructions_size());
   }
-  if (engine.currentSequence() != beforeSequence && engine.status() == engine::PlanStatus::kInProgress) {
+  if (engine.currentSequence() != beforeSequence &&
+      engine.status() == engine::PlanStatus::kInProgress) {
     spdlog::info("plan {} seq {}: instruction started", planId, engine.currentSequence());
   }
   if (engine.status() != beforeStatus) {
@@ -136,7 +138,8 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   batch.summary = summarize(engine, nowMillis());
   bool terminal = batch.summary.terminal;
   failpoint("before-journal-append");
-  journal_.append(std::move(batch), [this, planId, actions = std::move(actions), done, terminal](Status s) mutable {
+  journal_.append(std::move(batch), [this, planId, actions = std::move(actions), done,
+                                     terminal](Status s) mutable {
     if (!s) {
       // The in-memory state is ahead of the disk: stop rather than act on what may be lost.
       spdlog::critical("plan {}: journal write failed, stopping: {}", planId, s.error().message);
@@ -191,9 +194,9 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
 }
 
 namespace {
-std::optional<finp2p::execution::ExecutionPlan> planCopy(std::mutex& m,
-                                                        std::map<std::string, finp2p::execution::ExecutionPlan>& plans,
-                                                        const std::string& planId) {
+std::optional<finp2p::execution::ExecutionPlan> planCopy(
+    std::mutex& m, std::map<std::string, finp2p::execution::ExecutionPlan>& plans,
+    const std::string& planId) {
   std::lock_guard lock(m);
   auto it = plans.find(planId);
   if (it == plans.end()) return std::nullopt;
@@ -268,9 +271,9 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
       });
       return;
     }
-    outcome = ledger::Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT,
-                                       "deadline passed while the ledger was " +
-                                           std::string(ledger::statusName(outcome.status)));
+    outcome = ledger::Outcome::failure(
+        FINP2P_LEDGER_ERROR_TIMEOUT,
+        "deadline passed while the ledger was " + std::string(ledger::statusName(outcome.status)));
   }
   *e.mutable_instructionexecuted() = toExecuted(ins.sequence(), outcome, asset);
   postLocal(std::move(e));
@@ -313,7 +316,8 @@ Status RouterNode::recover() {
     if (!events) return events.error();
     auto engine = replay(planId, *events);
     spdlog::info("plan {} seq {}: recovered as {} from {} journal entries", planId,
-                 engine->currentSequence(), engine::planStatusName(engine->status()), events->size());
+                 engine->currentSequence(), engine::planStatusName(engine->status()),
+                 events->size());
     auto actions = engine->resume(nowMillis());
     if (engine->hasPlan()) {
       std::lock_guard lock(plansMutex_);
@@ -390,8 +394,7 @@ Result<ExecutionView> RouterNode::get(const std::string& planId) {
   post(planId, [this, planId, snapshot] {
     auto& plans = strandOf(planId).plans;
     auto it = plans.find(planId);
-    snapshot->set_value(it == plans.end() ? std::nullopt
-                                          : std::optional(it->second->execution()));
+    snapshot->set_value(it == plans.end() ? std::nullopt : std::optional(it->second->execution()));
   });
   if (auto live = future.get()) {
     view.execution = *live;
@@ -408,7 +411,7 @@ Result<ExecutionView> RouterNode::get(const std::string& planId) {
 }
 
 Result<std::vector<journal::PlanSummary>> RouterNode::list(const std::string& status,
-                                                          uint32_t limit) {
+                                                           uint32_t limit) {
   return journal_.list(status, limit);
 }
 

@@ -23,8 +23,9 @@
 
 namespace finp2p::node {
 
-using PeerMessage = std::variant<finp2p::execution::ProposeRequest, finp2p::execution::ApproveRequest,
-                                 finp2p::execution::RejectRequest>;
+using PeerMessage =
+    std::variant<finp2p::execution::ProposeRequest, finp2p::execution::ApproveRequest,
+                 finp2p::execution::RejectRequest>;
 
 // Where outgoing messages go (the gRPC outbox in the daemon, a fake in unit tests).
 class MessageSink {

@@ -2,11 +2,11 @@
 // A fixed set of threads running queued tasks: ledger calls block (a plugin may answer in
 // minutes), so they run here and never on a plan's strand.
 
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
-#include <map>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>

@@ -17,7 +17,8 @@ Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, P
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    auto channel = grpc::CreateCustomChannel(endpoint.address, grpc::InsecureChannelCredentials(), args);
+    auto channel =
+        grpc::CreateCustomChannel(endpoint.address, grpc::InsecureChannelCredentials(), args);
     peer->stub = ExecutionService::NewStub(channel);
     Peer* raw = peer.get();
     peer->thread = std::thread([this, raw] { run(*raw); });

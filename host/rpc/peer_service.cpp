@@ -64,9 +64,11 @@ finp2p::common::Status PeerService::accept(const Request& request,
   int64_t now = node::nowMillis();
   int64_t skew = env.timestampmillis() - now;
   if (skew > maxSkewMillis_ || -skew > maxSkewMillis_) {
-    return status(kStale, std::string(skew > 0 ? "future-dated" : "stale") + " message: " +
-                              std::to_string(skew > 0 ? skew : -skew) + " ms from this router's "
-                              "clock, the limit is " + std::to_string(maxSkewMillis_) + " ms");
+    return status(kStale, std::string(skew > 0 ? "future-dated" : "stale") +
+                              " message: " + std::to_string(skew > 0 ? skew : -skew) +
+                              " ms from this router's "
+                              "clock, the limit is " +
+                              std::to_string(maxSkewMillis_) + " ms");
   }
   if (env.messageid().empty()) return status(kMalformed, "message has no id");
   if (seen(from, env.messageid(), now)) {
@@ -76,7 +78,7 @@ finp2p::common::Status PeerService::accept(const Request& request,
   if (!event) return status(kMalformed, event.error().message);
   auto delivered = node_.deliver(std::move(*event));
   if (!delivered) {
-    int32_t code = delivered.error().code == ErrorCode::kPermissionDenied ? kNotAuthorized
+    int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
                    : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
                                                                            : kInternal;
     return status(code, delivered.error().message);
@@ -104,19 +106,22 @@ void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
 
 grpc::Status PeerService::Propose(grpc::ServerContext*, const SignedProposeRequest* request,
                                   SignedProposeResponse* response) {
-  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  answer(*response, request->request().envelope(),
+         accept(request->request(), request->signature()));
   return grpc::Status::OK;
 }
 
 grpc::Status PeerService::Approve(grpc::ServerContext*, const SignedApproveRequest* request,
                                   SignedApproveResponse* response) {
-  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  answer(*response, request->request().envelope(),
+         accept(request->request(), request->signature()));
   return grpc::Status::OK;
 }
 
 grpc::Status PeerService::Reject(grpc::ServerContext*, const SignedRejectRequest* request,
                                  SignedRejectResponse* response) {
-  answer(*response, request->request().envelope(), accept(request->request(), request->signature()));
+  answer(*response, request->request().envelope(),
+         accept(request->request(), request->signature()));
   return grpc::Status::OK;
 }
 

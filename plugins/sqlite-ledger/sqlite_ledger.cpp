@@ -73,7 +73,8 @@ std::optional<Outcome> checkInput(const Operation& op) {
   if (op.assetDecimals > Decimal::kDefaultMaxDecimals) {
     return validation("asset decimals " + std::to_string(op.assetDecimals) + " above 18");
   }
-  bool amountGiven = needsAmount(op.kind) || (op.kind == FINP2P_LEDGER_OP_RELEASE && !op.amount.empty());
+  bool amountGiven =
+      needsAmount(op.kind) || (op.kind == FINP2P_LEDGER_OP_RELEASE && !op.amount.empty());
   if (amountGiven) {
     std::string why;
     auto amount = Decimal::parse(op.amount, op.assetDecimals, &why);
@@ -117,9 +118,8 @@ void writeAccount(Database& db, const std::string& account, const std::string& a
   s.run();
 }
 
-void post(Database& db, const std::string& tx, const std::string& account,
-          const std::string& asset, const char* bucket, const char* direction,
-          const std::string& amount) {
+void post(Database& db, const std::string& tx, const std::string& account, const std::string& asset,
+          const char* bucket, const char* direction, const std::string& amount) {
   Statement s(db.handle(),
               "INSERT INTO postings(transaction_id, account, asset, bucket, direction, amount) "
               "VALUES(?,?,?,?,?,?)");
@@ -127,8 +127,8 @@ void post(Database& db, const std::string& tx, const std::string& account,
   s.run();
 }
 
-Outcome insufficient(const std::string& account, const std::string& asset,
-                     const Decimal& available, const Decimal& needed) {
+Outcome insufficient(const std::string& account, const std::string& asset, const Decimal& available,
+                     const Decimal& needed) {
   return Outcome::failure(FINP2P_LEDGER_ERROR_SETTLEMENT,
                           "insufficient balance: account " + account + " has " +
                               available.toString() + " " + asset + " available, needs " +
@@ -147,8 +147,7 @@ Outcome SqliteLedger::execute(const Operation& op) {
   std::lock_guard lock(mutex_);
   try {
     Transaction tx(db_);
-    Statement existing(db_.handle(),
-                       "SELECT fingerprint FROM operations WHERE idempotency_key=?");
+    Statement existing(db_.handle(), "SELECT fingerprint FROM operations WHERE idempotency_key=?");
     existing.bind(1, op.context.idempotencyKey);
     if (existing.step()) {
       if (existing.text(0) != fingerprint(op)) {
@@ -176,13 +175,20 @@ Outcome SqliteLedger::execute(const Operation& op) {
 
 Outcome SqliteLedger::apply(const Operation& op) {
   switch (op.kind) {
-    case FINP2P_LEDGER_OP_HOLD: return hold(op);
-    case FINP2P_LEDGER_OP_RELEASE: return release(op);
-    case FINP2P_LEDGER_OP_REVERT_HOLD: return revertHold(op);
-    case FINP2P_LEDGER_OP_TRANSFER: return transfer(op);
-    case FINP2P_LEDGER_OP_ISSUE: return issue(op);
-    case FINP2P_LEDGER_OP_REDEEM: return redeem(op);
-    case FINP2P_LEDGER_OP_AWAIT: break;
+    case FINP2P_LEDGER_OP_HOLD:
+      return hold(op);
+    case FINP2P_LEDGER_OP_RELEASE:
+      return release(op);
+    case FINP2P_LEDGER_OP_REVERT_HOLD:
+      return revertHold(op);
+    case FINP2P_LEDGER_OP_TRANSFER:
+      return transfer(op);
+    case FINP2P_LEDGER_OP_ISSUE:
+      return issue(op);
+    case FINP2P_LEDGER_OP_REDEEM:
+      return redeem(op);
+    case FINP2P_LEDGER_OP_AWAIT:
+      break;
   }
   return Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED, "not a ledger movement");
 }
@@ -260,7 +266,8 @@ Outcome SqliteLedger::release(const Operation& op) {
     return validation("release of " + op.asset + " but hold " + op.holdOperationId + " is of " +
                       hold->asset);
   }
-  Decimal amount = op.amount.empty() ? hold->remaining : *Decimal::parse(op.amount, op.assetDecimals);
+  Decimal amount =
+      op.amount.empty() ? hold->remaining : *Decimal::parse(op.amount, op.assetDecimals);
   if (hold->remaining < amount) {
     return validation("release of " + amount.toString() + " but hold " + op.holdOperationId +
                       " has " + hold->remaining.toString());
@@ -308,7 +315,8 @@ Outcome SqliteLedger::transfer(const Operation& op) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
   auto source = readAccount(db_, op.source, op.asset);
   if (!source) return validation("unknown account " + op.source + " for asset " + op.asset);
-  if (source->available < amount) return insufficient(op.source, op.asset, source->available, amount);
+  if (source->available < amount)
+    return insufficient(op.source, op.asset, source->available, amount);
   if (op.source == op.destination) return validation("source and destination are the same account");
   source->available = *source->available.minus(amount);
   writeAccount(db_, op.source, op.asset, *source);
@@ -338,7 +346,8 @@ Outcome SqliteLedger::redeem(const Operation& op) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
   auto source = readAccount(db_, op.source, op.asset);
   if (!source) return validation("unknown account " + op.source + " for asset " + op.asset);
-  if (source->available < amount) return insufficient(op.source, op.asset, source->available, amount);
+  if (source->available < amount)
+    return insufficient(op.source, op.asset, source->available, amount);
   source->available = *source->available.minus(amount);
   writeAccount(db_, op.source, op.asset, *source);
   auto receipt = record(op, "redeem", op.source, kWorld, amount.toString());
@@ -396,7 +405,8 @@ Outcome SqliteLedger::storedOutcome(const std::string& key) {
   if (status != FINP2P_LEDGER_OK) return Outcome::failure(status, s.text(1));
   auto receipt = receiptFor(key);
   if (!receipt) {
-    return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL, "operation " + key + " has no transaction");
+    return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                            "operation " + key + " has no transaction");
   }
   return Outcome::success(*receipt);
 }

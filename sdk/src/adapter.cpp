@@ -37,7 +37,9 @@ Completion::Completion(const finp2p_ledger_host_api* host, void* completionPtr)
   state_->ptr = completionPtr;
 }
 
-void Completion::complete(const Outcome& outcome) const noexcept { state_->deliver(outcome); }
+void Completion::complete(const Outcome& outcome) const noexcept {
+  state_->deliver(outcome);
+}
 
 // ---- Timer: one thread per adapter, started on first use ----
 
@@ -98,25 +100,39 @@ Adapter::~Adapter() = default;
 
 namespace {
 void unsupported(const Operation& op, const Completion& done) {
-  done.complete(Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
-                                 std::string("this ledger does not support ") +
-                                     operationKindName(op.kind)));
+  done.complete(
+      Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
+                       std::string("this ledger does not support ") + operationKindName(op.kind)));
 }
 }  // namespace
 
-void Adapter::hold(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::release(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::revertHold(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::transfer(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::issue(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::redeem(const Operation& op, Completion done) { unsupported(op, done); }
-void Adapter::preflight(const Operation&, Completion done) { done.complete(Outcome::success()); }
+void Adapter::hold(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::release(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::revertHold(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::transfer(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::issue(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::redeem(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::preflight(const Operation&, Completion done) {
+  done.complete(Outcome::success());
+}
 
 void Adapter::await(const Operation& op, Completion done) {
   if (!op.condition.empty()) {
-    done.complete(Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
-                                   "this ledger does not understand the condition \"" +
-                                       op.condition + "\""));
+    done.complete(
+        Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
+                         "this ledger does not understand the condition \"" + op.condition + "\""));
     return;
   }
   Receipt receipt;
@@ -134,13 +150,20 @@ void Adapter::await(const Operation& op, Completion done) {
 
 void Adapter::execute(const Operation& op, Completion done) {
   switch (op.kind) {
-    case FINP2P_LEDGER_OP_HOLD: return hold(op, std::move(done));
-    case FINP2P_LEDGER_OP_RELEASE: return release(op, std::move(done));
-    case FINP2P_LEDGER_OP_REVERT_HOLD: return revertHold(op, std::move(done));
-    case FINP2P_LEDGER_OP_TRANSFER: return transfer(op, std::move(done));
-    case FINP2P_LEDGER_OP_ISSUE: return issue(op, std::move(done));
-    case FINP2P_LEDGER_OP_REDEEM: return redeem(op, std::move(done));
-    case FINP2P_LEDGER_OP_AWAIT: return await(op, std::move(done));
+    case FINP2P_LEDGER_OP_HOLD:
+      return hold(op, std::move(done));
+    case FINP2P_LEDGER_OP_RELEASE:
+      return release(op, std::move(done));
+    case FINP2P_LEDGER_OP_REVERT_HOLD:
+      return revertHold(op, std::move(done));
+    case FINP2P_LEDGER_OP_TRANSFER:
+      return transfer(op, std::move(done));
+    case FINP2P_LEDGER_OP_ISSUE:
+      return issue(op, std::move(done));
+    case FINP2P_LEDGER_OP_REDEEM:
+      return redeem(op, std::move(done));
+    case FINP2P_LEDGER_OP_AWAIT:
+      return await(op, std::move(done));
   }
   done.complete(Outcome::failure(FINP2P_LEDGER_ERROR_VALIDATION,
                                  "unknown operation kind " + std::to_string(op.kind)));
@@ -171,8 +194,12 @@ struct Instance {
   const finp2p_ledger_host_api* host;
 };
 
-Adapter& adapterOf(void* p) { return *static_cast<Instance*>(p)->adapter; }
-const finp2p_ledger_host_api* hostOf(void* p) { return static_cast<Instance*>(p)->host; }
+Adapter& adapterOf(void* p) {
+  return *static_cast<Instance*>(p)->adapter;
+}
+const finp2p_ledger_host_api* hostOf(void* p) {
+  return static_cast<Instance*>(p)->host;
+}
 
 std::string describeException(const char* hook) {
   try {
@@ -267,10 +294,9 @@ int32_t initPlugin(const finp2p_ledger_host_api* host, const finp2p_ledger_confi
     instance->adapter = factory(Config::fromC(config, configCount));
     instance->adapter->attachHost(host);
     instance->description = instance->adapter->describe();
-    instance->cDescription = {instance->description.name.c_str(),
-                              instance->description.version.c_str(),
-                              instance->description.supportedOperations,
-                              instance->description.assetTypes.c_str()};
+    instance->cDescription = {
+        instance->description.name.c_str(), instance->description.version.c_str(),
+        instance->description.supportedOperations, instance->description.assetTypes.c_str()};
     plugin->struct_size = sizeof(finp2p_ledger_plugin_api);
     plugin->plugin_ptr = instance.release();
     plugin->on_describe = onDescribe;

@@ -20,12 +20,18 @@ namespace finp2p::ledger {
 
 const char* loadErrorCodeName(LoadErrorCode code) {
   switch (code) {
-    case LoadErrorCode::kMissingFile: return "missing file";
-    case LoadErrorCode::kNotAPlugin: return "not a plugin";
-    case LoadErrorCode::kAbiMismatch: return "ABI mismatch";
-    case LoadErrorCode::kHashMismatch: return "hash mismatch";
-    case LoadErrorCode::kInitFailed: return "init failed";
-    case LoadErrorCode::kException: return "exception";
+    case LoadErrorCode::kMissingFile:
+      return "missing file";
+    case LoadErrorCode::kNotAPlugin:
+      return "not a plugin";
+    case LoadErrorCode::kAbiMismatch:
+      return "ABI mismatch";
+    case LoadErrorCode::kHashMismatch:
+      return "hash mismatch";
+    case LoadErrorCode::kInitFailed:
+      return "init failed";
+    case LoadErrorCode::kException:
+      return "exception";
   }
   return "unknown";
 }
@@ -156,8 +162,12 @@ class OperationTable {
   std::thread watchdog_;
 };
 
-void* toPtr(uint64_t id) { return reinterpret_cast<void*>(static_cast<uintptr_t>(id)); }
-uint64_t fromPtr(void* p) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p)); }
+void* toPtr(uint64_t id) {
+  return reinterpret_cast<void*>(static_cast<uintptr_t>(id));
+}
+uint64_t fromPtr(void* p) {
+  return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(p));
+}
 
 bool knownStatus(finp2p_ledger_status s) {
   return s >= FINP2P_LEDGER_OK && s <= FINP2P_LEDGER_ERROR_INTERNAL;
@@ -181,13 +191,13 @@ Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op
     if (out.receipt->operationId != op.idempotencyKey) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
                               "plugin returned a receipt for operation \"" +
-                                  out.receipt->operationId + "\", expected \"" +
-                                  op.idempotencyKey + "\"");
+                                  out.receipt->operationId + "\", expected \"" + op.idempotencyKey +
+                                  "\"");
     }
     if (!out.receipt->quantity.empty() && !Decimal::parse(out.receipt->quantity)) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
-                              "plugin returned a receipt with quantity \"" +
-                                  out.receipt->quantity + "\", not a decimal amount");
+                              "plugin returned a receipt with quantity \"" + out.receipt->quantity +
+                                  "\", not a decimal amount");
     }
   }
   return out;
@@ -210,8 +220,7 @@ void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
   if (!b || !knownStatus(b->status)) {
     out = Balance{FINP2P_LEDGER_ERROR_INTERNAL, "plugin returned an invalid balance", "", "", ""};
   } else {
-    out = Balance{b->status, copy(b->message), copy(b->current), copy(b->available),
-                  copy(b->held)};
+    out = Balance{b->status, copy(b->message), copy(b->current), copy(b->available), copy(b->held)};
     if (out.status == FINP2P_LEDGER_OK &&
         (!Decimal::parse(out.current) || !Decimal::parse(out.available) ||
          !Decimal::parse(out.held))) {
@@ -235,8 +244,9 @@ struct LoadedPlugin::Private {
   std::shared_ptr<LogSink> log;
 };
 
-std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(
-    const std::string& path, const Config& config, LoadOptions options) {
+std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const std::string& path,
+                                                                          const Config& config,
+                                                                          LoadOptions options) {
   auto fail = [&](LoadErrorCode code, const std::string& why) {
     return LoadError{code, "ledger plugin " + path + ": " + why};
   };
@@ -259,9 +269,9 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(
     return fail(LoadErrorCode::kNotAPlugin,
                 std::string("does not export ") + FINP2P_LEDGER_ENTRY_POINT);
   }
-  auto init = library.get<int32_t(const finp2p_ledger_host_api*, const finp2p_ledger_config_entry*,
-                                  size_t, finp2p_ledger_plugin_api*, char*, size_t)>(
-      FINP2P_LEDGER_ENTRY_POINT);
+  auto init =
+      library.get<int32_t(const finp2p_ledger_host_api*, const finp2p_ledger_config_entry*, size_t,
+                          finp2p_ledger_plugin_api*, char*, size_t)>(FINP2P_LEDGER_ENTRY_POINT);
   {
     std::lock_guard lock(librariesMutex);
     keptLibraries().push_back(library);
@@ -279,8 +289,12 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(
     };
   }
   priv.log = std::make_shared<LogSink>(std::move(options.log));
-  priv.host = {sizeof(finp2p_ledger_host_api), FINP2P_LEDGER_ABI_VERSION, priv.log.get(),
-               hostComplete, hostBalance, hostLog};
+  priv.host = {sizeof(finp2p_ledger_host_api),
+               FINP2P_LEDGER_ABI_VERSION,
+               priv.log.get(),
+               hostComplete,
+               hostBalance,
+               hostLog};
 
   std::vector<finp2p_ledger_config_entry> entries;
   for (const auto& [k, v] : config.entries()) entries.push_back({view(k), view(v)});
@@ -308,8 +322,8 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(
     return fail(LoadErrorCode::kInitFailed,
                 std::string("init failed: ") + (error[0] ? error : "no reason given"));
   }
-  if (!api.on_describe || !api.on_execute || !api.on_lookup || !api.on_verify ||
-      !api.on_balance || !api.on_destroy) {
+  if (!api.on_describe || !api.on_execute || !api.on_lookup || !api.on_verify || !api.on_balance ||
+      !api.on_destroy) {
     return fail(LoadErrorCode::kNotAPlugin, "init left required hooks empty");
   }
   plugin->api_ = api;

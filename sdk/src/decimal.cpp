@@ -51,7 +51,8 @@ std::optional<Decimal> Decimal::parse(std::string_view text, uint32_t maxDecimal
   std::string_view integer = text.substr(0, dot);
   std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
   if (!allDigits(integer) || (dot != std::string_view::npos && !allDigits(fraction))) {
-    return invalid("expected digits with an optional '.' and fraction (no sign, exponent or blanks)");
+    return invalid(
+        "expected digits with an optional '.' and fraction (no sign, exponent or blanks)");
   }
   if (fraction.size() > maxDecimals) {
     return invalid(std::to_string(fraction.size()) + " fractional digits, the asset allows " +

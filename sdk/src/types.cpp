@@ -13,30 +13,48 @@ int64_t nowUnixMs() {
 
 const char* statusName(Status status) {
   switch (status) {
-    case FINP2P_LEDGER_OK: return "ok";
-    case FINP2P_LEDGER_ERROR_VALIDATION: return "validation error";
-    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION: return "intent validation error";
-    case FINP2P_LEDGER_ERROR_SETTLEMENT: return "settlement error";
-    case FINP2P_LEDGER_ERROR_SIGNATURE: return "signature error";
-    case FINP2P_LEDGER_ERROR_NOT_FOUND: return "not found";
-    case FINP2P_LEDGER_PENDING: return "pending";
-    case FINP2P_LEDGER_ERROR_UNSUPPORTED: return "unsupported";
-    case FINP2P_LEDGER_ERROR_UNAVAILABLE: return "unavailable";
-    case FINP2P_LEDGER_ERROR_TIMEOUT: return "timeout";
-    case FINP2P_LEDGER_ERROR_INTERNAL: return "internal error";
+    case FINP2P_LEDGER_OK:
+      return "ok";
+    case FINP2P_LEDGER_ERROR_VALIDATION:
+      return "validation error";
+    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION:
+      return "intent validation error";
+    case FINP2P_LEDGER_ERROR_SETTLEMENT:
+      return "settlement error";
+    case FINP2P_LEDGER_ERROR_SIGNATURE:
+      return "signature error";
+    case FINP2P_LEDGER_ERROR_NOT_FOUND:
+      return "not found";
+    case FINP2P_LEDGER_PENDING:
+      return "pending";
+    case FINP2P_LEDGER_ERROR_UNSUPPORTED:
+      return "unsupported";
+    case FINP2P_LEDGER_ERROR_UNAVAILABLE:
+      return "unavailable";
+    case FINP2P_LEDGER_ERROR_TIMEOUT:
+      return "timeout";
+    case FINP2P_LEDGER_ERROR_INTERNAL:
+      return "internal error";
   }
   return "unknown status";
 }
 
 const char* operationKindName(OperationKind kind) {
   switch (kind) {
-    case FINP2P_LEDGER_OP_HOLD: return "hold";
-    case FINP2P_LEDGER_OP_RELEASE: return "release";
-    case FINP2P_LEDGER_OP_REVERT_HOLD: return "revert_hold";
-    case FINP2P_LEDGER_OP_TRANSFER: return "transfer";
-    case FINP2P_LEDGER_OP_ISSUE: return "issue";
-    case FINP2P_LEDGER_OP_REDEEM: return "redeem";
-    case FINP2P_LEDGER_OP_AWAIT: return "await";
+    case FINP2P_LEDGER_OP_HOLD:
+      return "hold";
+    case FINP2P_LEDGER_OP_RELEASE:
+      return "release";
+    case FINP2P_LEDGER_OP_REVERT_HOLD:
+      return "revert_hold";
+    case FINP2P_LEDGER_OP_TRANSFER:
+      return "transfer";
+    case FINP2P_LEDGER_OP_ISSUE:
+      return "issue";
+    case FINP2P_LEDGER_OP_REDEEM:
+      return "redeem";
+    case FINP2P_LEDGER_OP_AWAIT:
+      return "await";
   }
   return "unknown";
 }
@@ -108,9 +126,9 @@ finp2p_ledger_operation operationToC(const Operation& o) {
 }
 
 Receipt receiptFromC(const finp2p_ledger_receipt& r) {
-  return {copy(r.transaction_id), copy(r.operation_id), copy(r.operation_type), copy(r.source),
-          copy(r.destination),    copy(r.asset),        copy(r.quantity),       r.timestamp_unix_s,
-          copy(r.proof)};
+  return {copy(r.transaction_id), copy(r.operation_id), copy(r.operation_type),
+          copy(r.source),         copy(r.destination),  copy(r.asset),
+          copy(r.quantity),       r.timestamp_unix_s,   copy(r.proof)};
 }
 
 finp2p_ledger_receipt receiptToC(const Receipt& r) {

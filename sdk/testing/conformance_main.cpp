@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
   std::string configPath;
   auto& s = finp2p::conformance::settings();
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--plugin") && i + 1 < argc) s.pluginPath = argv[++i];
-    else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) configPath = argv[++i];
+    if (!std::strcmp(argv[i], "--plugin") && i + 1 < argc)
+      s.pluginPath = argv[++i];
+    else if (!std::strcmp(argv[i], "--config") && i + 1 < argc)
+      configPath = argv[++i];
   }
   if (s.pluginPath.empty()) {
     std::fprintf(stderr, "usage: finp2p-ledger-conformance --plugin X.so [--config Y.toml]\n");

@@ -65,8 +65,7 @@ class Conformance : public ::testing::Test {
   std::pair<std::string, std::string> balanceOf(const std::string& who) {
     auto b = plugin_->balanceAndWait(who, settings().asset);
     EXPECT_EQ(b.status, FINP2P_LEDGER_OK) << b.message;
-    EXPECT_EQ(*Decimal::parse(b.current),
-              *Decimal::parse(b.available) + *Decimal::parse(b.held))
+    EXPECT_EQ(*Decimal::parse(b.current), *Decimal::parse(b.available) + *Decimal::parse(b.held))
         << "current must be available + held";
     return {Decimal::parse(b.available)->toString(), Decimal::parse(b.held)->toString()};
   }
@@ -251,9 +250,9 @@ TEST_F(Conformance, ConcurrentCallsKeepTheBooksBalanced) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         bool forward = (t + i) % 2 == 0;
-        auto out = transfer(forward ? account("a") : account("b"),
-                            forward ? account("b") : account("a"), "1.01",
-                            "c" + std::to_string(t) + "-" + std::to_string(i));
+        auto out =
+            transfer(forward ? account("a") : account("b"), forward ? account("b") : account("a"),
+                     "1.01", "c" + std::to_string(t) + "-" + std::to_string(i));
         if (!out.ok()) ++failures;
       }
     });

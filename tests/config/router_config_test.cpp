@@ -26,8 +26,8 @@ class RouterConfigTest : public ::testing::Test {
     auto c = loadRouterConfig(write(toml));
     ASSERT_FALSE(c.ok()) << "accepted:\n" << toml;
     for (const char* f : fragments) {
-      EXPECT_NE(c.error().message.find(f), std::string::npos)
-          << "missing \"" << f << "\" in:\n" << c.error().message;
+      EXPECT_NE(c.error().message.find(f), std::string::npos) << "missing \"" << f << "\" in:\n"
+                                                              << c.error().message;
     }
   }
 
@@ -111,7 +111,8 @@ TEST_F(RouterConfigTest, LedgerMistakesAreNamed) {
   toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"bank-a:102:bond\"]\n";
   expectError(toml, {"served by two ledgers"});
   toml = kValid;
-  toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"USD\"]\nsha256 = \"abc\"\n";
+  toml +=
+      "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"USD\"]\nsha256 = \"abc\"\n";
   expectError(toml, {"sha256", "64 lowercase hex"});
   toml = kValid;
   toml += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\n";
@@ -120,10 +121,12 @@ TEST_F(RouterConfigTest, LedgerMistakesAreNamed) {
 
 TEST_F(RouterConfigTest, DuplicatePeerAndSelfAsPeer) {
   std::string toml = kValid;
-  toml += "\n[[peer]]\norganization = \"bank-b\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
+  toml +=
+      "\n[[peer]]\norganization = \"bank-b\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
   expectError(toml, {"peer \"bank-b\" is listed twice"});
   toml = kValid;
-  toml += "\n[[peer]]\norganization = \"bank-a\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
+  toml +=
+      "\n[[peer]]\norganization = \"bank-a\"\naddress = \"127.0.0.1:7003\"\npublic_key = \"k\"\n";
   expectError(toml, {"not its own peer"});
 }
 

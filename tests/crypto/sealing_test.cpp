@@ -59,7 +59,8 @@ TEST(Sealing, OneFlippedBitAnywhereFailsVerification) {
   *signed_.mutable_request() = vectorMessage();
   *signed_.mutable_signature() = seal(signed_.request(), *key, "bank-b");
   std::string wire = signed_.SerializeAsString();
-  ASSERT_TRUE(verifySeal(signed_.request(), signed_.signature(), key->verifyingKey(), "bank-b").ok());
+  ASSERT_TRUE(
+      verifySeal(signed_.request(), signed_.signature(), key->verifyingKey(), "bank-b").ok());
 
   google::protobuf::LogSilencer quiet;  // most flips are parse errors protobuf would log
   int accepted = 0;

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", key.error().message.c_str());
     return 2;
   }
-  auto stub = ExecutionService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  auto stub =
+      ExecutionService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
@@ -43,7 +44,9 @@ int main(int argc, char** argv) {
   env.set_messageid(messageId);
   env.set_senderorganizationid(as);
   env.set_receiverorganizationid(mode == "wrong-receiver" ? "bank-x" : to);
-  env.set_timestampmillis(mode == "stale" ? now - 3'600'000 : mode == "future" ? now + 3'600'000 : now);
+  env.set_timestampmillis(mode == "stale"    ? now - 3'600'000
+                          : mode == "future" ? now + 3'600'000
+                                             : now);
 
   for (int i = 0; i < repeat; ++i) {
     grpc::ClientContext context;

@@ -20,7 +20,8 @@ class Network {
  public:
   explicit Network(finp2p::execution::ExecutionPlan plan) : plan_(std::move(plan)) {
     std::map<std::string, crypto::SigningKey> keys;
-    for (const char* org : {"bank-a", "bank-b", "bank-c"}) keys.emplace(org, *crypto::SigningKey::generate());
+    for (const char* org : {"bank-a", "bank-b", "bank-c"})
+      keys.emplace(org, *crypto::SigningKey::generate());
     std::map<std::string, crypto::VerifyingKey> pub;
     for (auto& [org, k] : keys) pub.emplace(org, k.verifyingKey());
     for (auto& [org, k] : keys) {
@@ -38,10 +39,10 @@ class Network {
   }
 
   // The ledger's answer for an instruction; default: success with a matching receipt.
-  std::function<finp2p::journal::InstructionExecuted(const std::string&, const ExecuteAction&)> ledger =
-      [](const std::string&, const ExecuteAction& a) { return success(a); };
+  std::function<finp2p::journal::InstructionExecuted(const std::string&, const ExecuteAction&)>
+      ledger = [](const std::string&, const ExecuteAction& a) { return success(a); };
   std::map<std::string, std::pair<bool, std::string>> preflight;  // org -> (ok, reason)
-  std::set<std::string> silent;   // orgs whose outgoing messages are lost
+  std::set<std::string> silent;  // orgs whose outgoing messages are lost
   bool shuffle = false, duplicate = false;
   std::mt19937 rng{42};
   std::map<std::string, std::vector<Event>> journal;
@@ -52,14 +53,21 @@ class Network {
     auto* r = e.mutable_receipt();
     r->set_id("tx");
     const auto& ins = a.instruction;
-    r->set_operationtype(ins.has_hold() ? "hold" : ins.has_transfer() ? "transfer"
-                         : ins.has_release() ? "release" : ins.has_reverthold() ? "revert_hold" : "issue");
-    r->set_quantity(ins.has_hold() ? ins.hold().amount() : ins.has_transfer() ? ins.transfer().amount()
-                    : ins.has_release() ? ins.release().amount() : "");
+    r->set_operationtype(ins.has_hold()         ? "hold"
+                         : ins.has_transfer()   ? "transfer"
+                         : ins.has_release()    ? "release"
+                         : ins.has_reverthold() ? "revert_hold"
+                                                : "issue");
+    r->set_quantity(ins.has_hold()       ? ins.hold().amount()
+                    : ins.has_transfer() ? ins.transfer().amount()
+                    : ins.has_release()  ? ins.release().amount()
+                                         : "");
     return e;
   }
 
-  void submit() { local("bank-a", [&](Event& e) { *e.mutable_plancreated()->mutable_plan() = plan_; }); }
+  void submit() {
+    local("bank-a", [&](Event& e) { *e.mutable_plancreated()->mutable_plan() = plan_; });
+  }
 
   void local(const std::string& org, const std::function<void(Event&)>& fill) {
     Event e;
@@ -71,7 +79,8 @@ class Network {
 
   void run(int maxSteps = 10'000) {
     while (!queue_.empty() && maxSteps-- > 0) {
-      std::size_t i = shuffle ? std::uniform_int_distribution<std::size_t>(0, queue_.size() - 1)(rng) : 0;
+      std::size_t i =
+          shuffle ? std::uniform_int_distribution<std::size_t>(0, queue_.size() - 1)(rng) : 0;
       auto [org, event] = queue_[i];
       queue_.erase(queue_.begin() + static_cast<long>(i));
       apply(org, event);
@@ -119,7 +128,9 @@ class Network {
   }
 
   PlanEngine& engine(const std::string& org) { return *engines_[org]; }
-  void replace(const std::string& org, std::unique_ptr<PlanEngine> e) { engines_[org] = std::move(e); }
+  void replace(const std::string& org, std::unique_ptr<PlanEngine> e) {
+    engines_[org] = std::move(e);
+  }
 
   int64_t now = 1'000'000;
 
@@ -133,7 +144,8 @@ class Network {
 void expectEverywhere(Network& n, PlanStatus status) {
   for (const char* org : {"bank-a", "bank-b", "bank-c"}) {
     EXPECT_EQ(n.engine(org).status(), status)
-        << org << " is " << planStatusName(n.engine(org).status()) << ": " << n.engine(org).reason();
+        << org << " is " << planStatusName(n.engine(org).status()) << ": "
+        << n.engine(org).reason();
   }
 }
 
@@ -197,7 +209,8 @@ TEST(PlanEngine, FailingPreflightRejectsEverywhereAndNothingExecutes) {
   n.run();
   expectEverywhere(n, PlanStatus::kRejected);
   EXPECT_EQ(executions, 0);
-  EXPECT_NE(n.engine("bank-a").reason().find("rejected by bank-b: preflight failed: account buyer is frozen"),
+  EXPECT_NE(n.engine("bank-a").reason().find(
+                "rejected by bank-b: preflight failed: account buyer is frozen"),
             std::string::npos)
       << n.engine("bank-a").reason();
 }

@@ -5,7 +5,9 @@
 namespace finp2p::model {
 namespace {
 
-Decimal dec(const char* s) { return parseAmount(s).value(); }
+Decimal dec(const char* s) {
+  return parseAmount(s).value();
+}
 
 TEST(Decimal, ParsesAndCanonicalizes) {
   EXPECT_EQ(dec("0").toString(), "0");

@@ -9,7 +9,9 @@
 namespace finp2p::model {
 namespace {
 
-std::string example(const char* name) { return std::string(FINP2P_EXAMPLES_DIR) + "/" + name; }
+std::string example(const char* name) {
+  return std::string(FINP2P_EXAMPLES_DIR) + "/" + name;
+}
 
 class ValidExample : public ::testing::TestWithParam<const char*> {};
 

@@ -31,7 +31,9 @@ void expectViolation(const ExecutionPlan& plan, const std::string& path, const s
   ADD_FAILURE() << "expected \"" << path << ": ..." << text << "...\" in:\n" << describe(vs);
 }
 
-TEST(PlanValidation, TheDvpPlanIsValid) { expectValid(dvpPlan()); }
+TEST(PlanValidation, TheDvpPlanIsValid) {
+  expectValid(dvpPlan());
+}
 
 TEST(PlanValidation, ReportsEveryViolationNotJustTheFirst) {
   auto plan = dvpPlan();

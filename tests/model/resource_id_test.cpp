@@ -27,9 +27,9 @@ TEST(ResourceId, IssuerIsEverythingBeforeTheFirstColon) {
 }
 
 TEST(ResourceId, RejectsMalformed) {
-  for (const char* bad : {"", "bank-a", "bank-a:106", ":106:x", "bank-a::x", "bank-a:abc:x",
-                          "bank-a:106:", "bank-a:999:x", "bank a:106:x", "bank-a:1060:x",
-                          "bank-a:106:x y"}) {
+  for (const char* bad :
+       {"", "bank-a", "bank-a:106", ":106:x", "bank-a::x", "bank-a:abc:x",
+        "bank-a:106:", "bank-a:999:x", "bank a:106:x", "bank-a:1060:x", "bank-a:106:x y"}) {
     EXPECT_FALSE(ResourceId::parse(bad).ok()) << bad;
   }
 }
@@ -37,7 +37,7 @@ TEST(ResourceId, RejectsMalformed) {
 TEST(ResourceId, EnforcesTheLengthLimits) {
   std::string org(140, 'o');
   EXPECT_TRUE(ResourceId::parse(org + ":106:" + std::string(5, 'r')).ok());  // 150 chars
-  auto tooLong = ResourceId::parse(org + ":106:" + std::string(6, 'r'));    // 151
+  auto tooLong = ResourceId::parse(org + ":106:" + std::string(6, 'r'));     // 151
   ASSERT_FALSE(tooLong.ok());
   EXPECT_NE(tooLong.error().message.find("150"), std::string::npos);
   EXPECT_FALSE(validateOrganizationId(std::string(151, 'o')).ok());

@@ -21,7 +21,8 @@ LoadOptions quiet() {
   return o;
 }
 
-LoadError loadError(const std::string& path, const Config& config = {}, LoadOptions options = quiet()) {
+LoadError loadError(const std::string& path, const Config& config = {},
+                    LoadOptions options = quiet()) {
   auto loaded = LoadedPlugin::load(path, config, options);
   if (auto* e = std::get_if<LoadError>(&loaded)) return *e;
   ADD_FAILURE() << path << " loaded, expected a refusal";
@@ -115,7 +116,8 @@ TEST(PluginCalls, ExceptionsInHooksBecomeInternalErrors) {
   ASSERT_NE(plugin, nullptr);
   auto out = plugin->executeAndWait(transfer("p_1"));
   EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_INTERNAL);
-  EXPECT_NE(out.message.find("plugin threw from execute: ledger connection lost"), std::string::npos)
+  EXPECT_NE(out.message.find("plugin threw from execute: ledger connection lost"),
+            std::string::npos)
       << out.message;
   EXPECT_EQ(plugin->lookupAndWait("k").status, FINP2P_LEDGER_ERROR_INTERNAL);
   auto verify = plugin->verifyAndWait({});
@@ -146,11 +148,11 @@ TEST_P(Misbehaving, GarbageResultsAreRefusedByTheHost) {
   EXPECT_NE(out.message.find(expected), std::string::npos) << out.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, Misbehaving,
-    ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
-                      std::pair{"no_receipt", "success without a receipt"},
-                      std::pair{"wrong_operation_id", "receipt for operation \"someone-else_1\""}));
+INSTANTIATE_TEST_SUITE_P(Modes, Misbehaving,
+                         ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
+                                           std::pair{"no_receipt", "success without a receipt"},
+                                           std::pair{"wrong_operation_id",
+                                                     "receipt for operation \"someone-else_1\""}));
 
 TEST(PluginCalls, SecondCompletionIsIgnored) {
   auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"));

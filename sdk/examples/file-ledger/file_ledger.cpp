@@ -79,7 +79,8 @@ class FileLedger final : public Adapter {
   Outcome lookup(const std::string& key) override {
     std::lock_guard lock(mutex_);
     auto it = ops_.find(key);
-    if (it == ops_.end()) return Outcome::failure(FINP2P_LEDGER_ERROR_NOT_FOUND, "unknown key " + key);
+    if (it == ops_.end())
+      return Outcome::failure(FINP2P_LEDGER_ERROR_NOT_FOUND, "unknown key " + key);
     return it->second.outcome;
   }
 
@@ -100,14 +101,17 @@ class FileLedger final : public Adapter {
   Balance balance(const std::string& account, const std::string& asset) override {
     std::lock_guard lock(mutex_);
     auto it = accounts_.find({account, asset});
-    if (it == accounts_.end()) return {FINP2P_LEDGER_ERROR_NOT_FOUND, "unknown account", "", "", ""};
+    if (it == accounts_.end())
+      return {FINP2P_LEDGER_ERROR_NOT_FOUND, "unknown account", "", "", ""};
     const Account& a = it->second;
     return {FINP2P_LEDGER_OK, "", (a.available + a.held).toString(), a.available.toString(),
             a.held.toString()};
   }
 
  private:
-  static Outcome fail(finp2p_ledger_status s, const std::string& why) { return Outcome::failure(s, why); }
+  static Outcome fail(finp2p_ledger_status s, const std::string& why) {
+    return Outcome::failure(s, why);
+  }
 
   Outcome apply(const Operation& op, const std::string& txId, int64_t timestamp) {
     std::string why;
@@ -119,11 +123,19 @@ class FileLedger final : public Adapter {
       if (!amount) return fail(FINP2P_LEDGER_ERROR_VALIDATION, why);
       if (amount->isZero()) return fail(FINP2P_LEDGER_ERROR_VALIDATION, "amount must be positive");
     }
-    Receipt r{txId, op.context.idempotencyKey, operationKindName(op.kind), op.source,
-              op.destination, op.asset, hasAmount ? amount->toString() : "", timestamp, ""};
+    Receipt r{txId,
+              op.context.idempotencyKey,
+              operationKindName(op.kind),
+              op.source,
+              op.destination,
+              op.asset,
+              hasAmount ? amount->toString() : "",
+              timestamp,
+              ""};
     auto spend = [&](const std::string& who) -> std::optional<Outcome> {
       auto it = accounts_.find({who, op.asset});
-      if (it == accounts_.end()) return fail(FINP2P_LEDGER_ERROR_VALIDATION, "unknown account " + who);
+      if (it == accounts_.end())
+        return fail(FINP2P_LEDGER_ERROR_VALIDATION, "unknown account " + who);
       if (it->second.available < *amount) {
         return fail(FINP2P_LEDGER_ERROR_SETTLEMENT, "insufficient balance: " + who + " has " +
                                                         it->second.available.toString() +
@@ -155,13 +167,14 @@ class FileLedger final : public Adapter {
       case FINP2P_LEDGER_OP_REVERT_HOLD: {
         auto it = holds_.find(op.holdOperationId);
         if (it == holds_.end() || !it->second.open) {
-          return record(op, fail(FINP2P_LEDGER_ERROR_VALIDATION,
-                                 "no open hold " + op.holdOperationId));
+          return record(op,
+                        fail(FINP2P_LEDGER_ERROR_VALIDATION, "no open hold " + op.holdOperationId));
         }
         Hold& h = it->second;
         Decimal moved = amount ? *amount : h.remaining;
         if (op.kind == FINP2P_LEDGER_OP_REVERT_HOLD) moved = h.remaining;
-        if (h.remaining < moved) return record(op, fail(FINP2P_LEDGER_ERROR_VALIDATION, "more than held"));
+        if (h.remaining < moved)
+          return record(op, fail(FINP2P_LEDGER_ERROR_VALIDATION, "more than held"));
         Account& owner = accounts_[{h.owner, h.asset}];
         owner.held = *owner.held.minus(moved);
         std::string to = op.kind == FINP2P_LEDGER_OP_REVERT_HOLD ? h.owner
@@ -170,11 +183,19 @@ class FileLedger final : public Adapter {
         accounts_[{to, h.asset}].available = accounts_[{to, h.asset}].available + moved;
         h.remaining = *h.remaining.minus(moved);
         h.open = !h.remaining.isZero();
-        r = Receipt{txId, op.context.idempotencyKey, operationKindName(op.kind), h.owner, to,
-                    h.asset, moved.toString(), timestamp, ""};
+        r = Receipt{txId,
+                    op.context.idempotencyKey,
+                    operationKindName(op.kind),
+                    h.owner,
+                    to,
+                    h.asset,
+                    moved.toString(),
+                    timestamp,
+                    ""};
         break;
       }
-      case FINP2P_LEDGER_OP_AWAIT: break;
+      case FINP2P_LEDGER_OP_AWAIT:
+        break;
     }
     return record(op, Outcome::success(r));
   }
@@ -192,7 +213,8 @@ class FileLedger final : public Adapter {
          << op.destination << '\t' << op.asset << '\t' << op.assetDecimals << '\t' << op.amount
          << '\t' << op.holdOperationId << '\t' << txId << '\t' << timestamp << '\n';
     std::string s = line.str();
-    if (::write(fd_, s.data(), s.size()) != static_cast<ssize_t>(s.size()) || ::fdatasync(fd_) != 0) {
+    if (::write(fd_, s.data(), s.size()) != static_cast<ssize_t>(s.size()) ||
+        ::fdatasync(fd_) != 0) {
       throw std::runtime_error("cannot persist operation " + op.context.idempotencyKey);
     }
   }

@@ -83,20 +83,21 @@ typedef struct finp2p_ledger_operation {
   uint32_t struct_size;
   finp2p_ledger_operation_kind kind;
   finp2p_ledger_context context;
-  finp2p_ledger_str source;          /* hold, transfer, redeem, release (the holder) */
-  finp2p_ledger_str destination;     /* hold (the payee), release, transfer, issue, revert */
-  finp2p_ledger_str asset;           /* asset id as this ledger knows it */
-  uint32_t asset_decimals;           /* precision of the asset */
-  finp2p_ledger_str amount;          /* exact decimal */
+  finp2p_ledger_str source;            /* hold, transfer, redeem, release (the holder) */
+  finp2p_ledger_str destination;       /* hold (the payee), release, transfer, issue, revert */
+  finp2p_ledger_str asset;             /* asset id as this ledger knows it */
+  uint32_t asset_decimals;             /* precision of the asset */
+  finp2p_ledger_str amount;            /* exact decimal */
   finp2p_ledger_str hold_operation_id; /* release, revert_hold: the hold's idempotency key */
-  int64_t wait_until_unix_s;         /* await */
-  finp2p_ledger_str condition;       /* await: a ledger condition the plugin understands */
+  int64_t wait_until_unix_s;           /* await */
+  finp2p_ledger_str condition;         /* await: a ledger condition the plugin understands */
 } finp2p_ledger_operation;
 
 typedef struct finp2p_ledger_receipt {
   finp2p_ledger_str transaction_id;
-  finp2p_ledger_str operation_id;   /* the idempotency key */
-  finp2p_ledger_str operation_type; /* hold | release | revert_hold | transfer | issue | redeem | await */
+  finp2p_ledger_str operation_id; /* the idempotency key */
+  finp2p_ledger_str
+      operation_type; /* hold | release | revert_hold | transfer | issue | redeem | await */
   finp2p_ledger_str source;
   finp2p_ledger_str destination;
   finp2p_ledger_str asset;
@@ -110,21 +111,21 @@ typedef struct finp2p_ledger_receipt {
 typedef struct finp2p_ledger_result {
   uint32_t struct_size;
   finp2p_ledger_status status;
-  finp2p_ledger_str message;             /* why, when status != OK */
-  const finp2p_ledger_receipt* receipt;  /* execute / lookup with status OK; else NULL */
+  finp2p_ledger_str message;            /* why, when status != OK */
+  const finp2p_ledger_receipt* receipt; /* execute / lookup with status OK; else NULL */
 } finp2p_ledger_result;
 
 typedef struct finp2p_ledger_balance {
   finp2p_ledger_status status;
   finp2p_ledger_str message;
-  finp2p_ledger_str current;   /* available + held */
+  finp2p_ledger_str current; /* available + held */
   finp2p_ledger_str available;
   finp2p_ledger_str held;
 } finp2p_ledger_balance;
 
 typedef struct finp2p_ledger_description {
-  const char* name;    /* NUL-terminated, owned by the plugin, valid until on_destroy */
-  const char* version; /* NUL-terminated */
+  const char* name;              /* NUL-terminated, owned by the plugin, valid until on_destroy */
+  const char* version;           /* NUL-terminated */
   uint32_t supported_operations; /* FINP2P_LEDGER_SUPPORTS bits */
   const char* asset_types;       /* NUL-terminated, comma separated, e.g. "fiat,finp2p" */
 } finp2p_ledger_description;

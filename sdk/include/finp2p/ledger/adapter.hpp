@@ -83,13 +83,13 @@ int32_t initPlugin(const finp2p_ledger_host_api* host, const finp2p_ledger_confi
 
 /// Registers `AdapterClass` (constructible from `const finp2p::ledger::Config&`; a throwing
 /// constructor fails the load with its message) as this library's ledger plugin.
-#define FINP2P_LEDGER_PLUGIN(AdapterClass)                                                  \
-  extern "C" __attribute__((visibility("default"))) int32_t finp2p_ledger_plugin_init(       \
-      const finp2p_ledger_host_api* host, const finp2p_ledger_config_entry* config,          \
+#define FINP2P_LEDGER_PLUGIN(AdapterClass)                                                     \
+  extern "C" __attribute__((visibility("default"))) int32_t finp2p_ledger_plugin_init(         \
+      const finp2p_ledger_host_api* host, const finp2p_ledger_config_entry* config,            \
       size_t config_count, finp2p_ledger_plugin_api* plugin, char* error, size_t error_size) { \
-    return ::finp2p::ledger::detail::initPlugin(                                             \
-        host, config, config_count, plugin, error, error_size,                               \
-        [](const ::finp2p::ledger::Config& c) -> std::unique_ptr<::finp2p::ledger::Adapter> { \
-          return std::make_unique<AdapterClass>(c);                                          \
-        });                                                                                  \
+    return ::finp2p::ledger::detail::initPlugin(                                               \
+        host, config, config_count, plugin, error, error_size,                                 \
+        [](const ::finp2p::ledger::Config& c) -> std::unique_ptr<::finp2p::ledger::Adapter> {  \
+          return std::make_unique<AdapterClass>(c);                                            \
+        });                                                                                    \
   }

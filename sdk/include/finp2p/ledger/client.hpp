@@ -22,12 +22,12 @@
 namespace finp2p::ledger {
 
 enum class LoadErrorCode {
-  kMissingFile,  // no file at the configured path
-  kNotAPlugin,   // not a shared library, or it lacks the entry point
-  kAbiMismatch,  // different ABI major, or a newer minor than the host
-  kHashMismatch, // the file's SHA-256 differs from the configured pin
-  kInitFailed,   // the plugin's init refused (its message is included)
-  kException,    // the plugin's entry point threw
+  kMissingFile,   // no file at the configured path
+  kNotAPlugin,    // not a shared library, or it lacks the entry point
+  kAbiMismatch,   // different ABI major, or a newer minor than the host
+  kHashMismatch,  // the file's SHA-256 differs from the configured pin
+  kInitFailed,    // the plugin's init refused (its message is included)
+  kException,     // the plugin's entry point threw
 };
 const char* loadErrorCodeName(LoadErrorCode code);
 

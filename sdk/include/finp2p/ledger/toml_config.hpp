@@ -21,12 +21,19 @@ inline void flattenToml(const toml::value& value, const std::string& prefix,
       return;
     case toml::value_t::array: {
       const auto& array = value.as_array();
-      for (std::size_t i = 0; i < array.size(); ++i) flattenToml(array[i], key(std::to_string(i)), out);
+      for (std::size_t i = 0; i < array.size(); ++i)
+        flattenToml(array[i], key(std::to_string(i)), out);
       return;
     }
-    case toml::value_t::string: out.emplace_back(prefix, value.as_string().str); return;
-    case toml::value_t::boolean: out.emplace_back(prefix, value.as_boolean() ? "true" : "false"); return;
-    case toml::value_t::integer: out.emplace_back(prefix, std::to_string(value.as_integer())); return;
+    case toml::value_t::string:
+      out.emplace_back(prefix, value.as_string().str);
+      return;
+    case toml::value_t::boolean:
+      out.emplace_back(prefix, value.as_boolean() ? "true" : "false");
+      return;
+    case toml::value_t::integer:
+      out.emplace_back(prefix, std::to_string(value.as_integer()));
+      return;
     default: {
       // Floats and dates keep their TOML spelling; amounts should be strings anyway.
       std::string text = toml::format(value);

@@ -101,7 +101,9 @@ class Config {
 };
 
 // ---- conversions (views borrow from the C++ objects; keep those alive) ----
-inline finp2p_ledger_str view(const std::string& s) { return {s.data(), s.size()}; }
+inline finp2p_ledger_str view(const std::string& s) {
+  return {s.data(), s.size()};
+}
 inline std::string copy(finp2p_ledger_str s) {
   return s.data ? std::string(s.data, s.size) : std::string();
 }
