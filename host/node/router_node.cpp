@@ -137,15 +137,18 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   }
   batch.summary = summarize(engine, nowMillis());
   bool terminal = batch.summary.terminal;
+  std::optional<journal::PlanSummary> ended;
+  if (terminal && !engine::isTerminal(beforeStatus)) ended = batch.summary;
   failpoint("before-journal-append");
-  journal_.append(std::move(batch), [this, planId, actions = std::move(actions), done,
-                                     terminal](Status s) mutable {
+  journal_.append(std::move(batch), [this, planId, actions = std::move(actions), done, terminal,
+                                     ended](Status s) mutable {
     if (!s) {
       // The in-memory state is ahead of the disk: stop rather than act on what may be lost.
       spdlog::critical("plan {}: journal write failed, stopping: {}", planId, s.error().message);
       std::abort();
     }
     failpoint("after-journal-append");
+    if (ended && terminalListener_) terminalListener_(*ended);
     post(planId, [this, planId, actions = std::move(actions), terminal]() mutable {
       perform(planId, std::move(actions));
       if (terminal) {
@@ -413,6 +416,10 @@ Result<ExecutionView> RouterNode::get(const std::string& planId) {
 Result<std::vector<journal::PlanSummary>> RouterNode::list(const std::string& status,
                                                            uint32_t limit) {
   return journal_.list(status, limit);
+}
+
+void RouterNode::setTerminalListener(std::function<void(const journal::PlanSummary&)> listener) {
+  terminalListener_ = std::move(listener);
 }
 
 std::size_t RouterNode::plansInMemory() {

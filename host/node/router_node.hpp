@@ -63,6 +63,8 @@ class RouterNode {
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
   std::size_t plansInMemory();
+  // Called (on the journal's thread) once a plan's terminal status is durable.
+  void setTerminalListener(std::function<void(const journal::PlanSummary&)> listener);
 
  private:
   struct Strand {
@@ -98,6 +100,7 @@ class RouterNode {
   // Plans' contents needed off-strand by ledger calls (a RevertHold's asset is its Hold's).
   std::mutex plansMutex_;
   std::map<std::string, finp2p::execution::ExecutionPlan> activePlans_;
+  std::function<void(const journal::PlanSummary&)> terminalListener_;
 };
 
 int64_t nowMillis();

@@ -64,6 +64,49 @@ LedgerInfo toProto(const ledgers::LedgerInfo& i) {
 
 }  // namespace
 
+AdminService::AdminService(node::RouterNode& node, ledgers::LedgerRegistry& ledgers)
+    : node_(node), ledgers_(ledgers) {
+  node_.setTerminalListener([this](const journal::PlanSummary& s) {
+    TerminalEvent e;
+    e.mutable_planid()->set_id(s.planId);
+    e.set_status(s.status);
+    e.set_atmillis(s.updatedAtMillis);
+    std::lock_guard lock(subscribersMutex_);
+    for (auto& sub : subscribers_) {
+      {
+        std::lock_guard subLock(sub->mutex);
+        sub->events.push_back(e);
+      }
+      sub->cv.notify_one();
+    }
+  });
+}
+
+grpc::Status AdminService::SubscribeTerminal(grpc::ServerContext* context,
+                                             const SubscribeTerminalRequest*,
+                                             grpc::ServerWriter<TerminalEvent>* writer) {
+  auto sub = std::make_shared<Subscriber>();
+  {
+    std::lock_guard lock(subscribersMutex_);
+    subscribers_.push_back(sub);
+  }
+  grpc::Status result = grpc::Status::OK;
+  while (!context->IsCancelled()) {
+    std::deque<TerminalEvent> batch;
+    {
+      std::unique_lock lock(sub->mutex);
+      sub->cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return !sub->events.empty(); });
+      batch.swap(sub->events);
+    }
+    bool open = true;
+    for (const auto& e : batch) open = open && writer->Write(e);
+    if (!open) break;
+  }
+  std::lock_guard lock(subscribersMutex_);
+  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), sub), subscribers_.end());
+  return result;
+}
+
 grpc::Status AdminService::SubmitPlan(grpc::ServerContext*, const SubmitPlanRequest* request,
                                       SubmitPlanResponse* response) {
   auto id = node_.submit(request->plan());

@@ -2,6 +2,12 @@
 // The local operators' service (finp2p-execctl talks to it). Listens on loopback or a unix
 // socket only; it is not part of the FinP2P protocol.
 
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
 #include "finp2p/admin.grpc.pb.h"
 #include "ledgers/ledger_registry.hpp"
 #include "node/router_node.hpp"
@@ -10,8 +16,7 @@ namespace finp2p::rpc {
 
 class AdminService final : public finp2p::admin::AdminService::Service {
  public:
-  AdminService(node::RouterNode& node, ledgers::LedgerRegistry& ledgers)
-      : node_(node), ledgers_(ledgers) {}
+  AdminService(node::RouterNode& node, ledgers::LedgerRegistry& ledgers);
 
   grpc::Status SubmitPlan(grpc::ServerContext*, const finp2p::admin::SubmitPlanRequest*,
                           finp2p::admin::SubmitPlanResponse*) override;
@@ -27,10 +32,19 @@ class AdminService final : public finp2p::admin::AdminService::Service {
                             finp2p::admin::ReloadLedgerResponse*) override;
   grpc::Status GetBalance(grpc::ServerContext*, const finp2p::admin::GetBalanceRequest*,
                           finp2p::admin::GetBalanceResponse*) override;
+  grpc::Status SubscribeTerminal(grpc::ServerContext*, const finp2p::admin::SubscribeTerminalRequest*,
+                                 grpc::ServerWriter<finp2p::admin::TerminalEvent>*) override;
 
  private:
+  struct Subscriber {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<finp2p::admin::TerminalEvent> events;
+  };
   node::RouterNode& node_;
   ledgers::LedgerRegistry& ledgers_;
+  std::mutex subscribersMutex_;
+  std::vector<std::shared_ptr<Subscriber>> subscribers_;
 };
 
 }  // namespace finp2p::rpc

@@ -1,0 +1,422 @@
+// finp2p-execbench: starts N routers (separate finp2p-execd processes) on loopback with the
+// sqlite-ledger plugin and generated keys, drives DvP plans through them, and reports plans/s,
+// latency from submit to completed-on-every-router, CPU per plan, peak RSS and journal bytes.
+// Signatures (Ed25519) and fsync (SQLite synchronous=FULL) stay on.
+//
+//   finp2p-execbench [--routers 2] [--plans 1000] [--concurrency 64 | --rate 500] [--json]
+
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "crypto/keys.hpp"
+#include "finp2p/admin.grpc.pb.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace finp2p;
+
+namespace {
+
+const char* kSeller = "02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa";
+const char* kBuyer = "03c8f3d2e5b0a4f6c7d8b9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0bb";
+const char* kBond = "bank-1:102:9d1e2f3a-4b5c-4d6e-9f70-8192a3b4c5d6";
+
+int freePort() {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+struct Router {
+  std::string org;
+  int peerPort = 0, adminPort = 0;
+  pid_t pid = 0;
+  std::unique_ptr<admin::AdminService::Stub> admin;
+  std::string adminAddress() const { return "127.0.0.1:" + std::to_string(adminPort); }
+};
+
+// utime + stime of a process, in seconds.
+double cpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(in, line);
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double peakRssMb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return 0;
+}
+
+uintmax_t journalBytes(const fs::path& dir, const std::string& org) {
+  uintmax_t total = 0;
+  for (const char* suffix : {".journal.db", ".journal.db-wal"}) {
+    std::error_code ec;
+    auto size = fs::file_size(dir / (org + suffix), ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
+std::string routerToml(const std::vector<Router>& routers, std::size_t self) {
+  const Router& r = routers[self];
+  std::ostringstream t;
+  t << "organization = \"" << r.org << "\"\nlisten = \"127.0.0.1:" << r.peerPort
+    << "\"\nadmin_listen = \"" << r.adminAddress() << "\"\nkey = \"" << r.org
+    << ".key\"\njournal = \"" << r.org << ".journal.db\"\n";
+  for (std::size_t i = 0; i < routers.size(); ++i) {
+    if (i == self) continue;
+    t << "\n[[peer]]\norganization = \"" << routers[i].org << "\"\naddress = \"127.0.0.1:"
+      << routers[i].peerPort << "\"\npublic_key = \"" << routers[i].org << ".pub\"\n";
+  }
+  auto ledger = [&](const char* name, const std::string& asset, const char* account) {
+    t << "\n[[ledger]]\nname = \"" << name << "\"\nplugin = \"" << FINP2P_SQLITE_LEDGER
+      << "\"\nassets = [\"" << asset << "\"]\n[ledger.config]\ndatabase = \"" << r.org << "."
+      << name << ".db\"\nopening_balances = [ { account = \"" << account << "\", asset = \""
+      << asset << "\", amount = \"1000000000000\" } ]\n";
+  };
+  if (self == 0) ledger("securities", kBond, kSeller);
+  if (self == 1) ledger("cash", "USD", kBuyer);
+  return t.str();
+}
+
+execution::ExecutionPlan dvpPlan(const std::vector<Router>& routers) {
+  execution::ExecutionPlan plan;
+  for (const auto& r : routers) {
+    auto* p = plan.add_participants();
+    p->set_organizationid(r.org);
+    p->add_roles(execution::Participant::Contributor);
+  }
+  auto account = [](const char* finId, const std::string& org) {
+    execution::OwnerAccount a;
+    a.mutable_owner()->set_id(org + ":101:" + std::string(finId).substr(0, 8));
+    a.mutable_account()->mutable_finp2p()->set_finid(finId);
+    a.mutable_account()->mutable_finp2p()->set_orgid(org);
+    return a;
+  };
+  auto seller = account(kSeller, "bank-1"), buyer = account(kBuyer, "bank-2");
+  common::Asset bond, usd;
+  bond.set_id(kBond);
+  bond.set_type(common::Asset::FINP2P);
+  bond.set_decimals(0);
+  usd.set_id("USD");
+  usd.set_type(common::Asset::FIAT);
+  usd.set_decimals(2);
+  auto add = [&](uint32_t seq, const char* org) {
+    auto* i = plan.add_instructions();
+    i->set_sequence(seq);
+    i->add_organizations(org);
+    return i;
+  };
+  auto* hold = add(1, "bank-1")->mutable_hold();
+  *hold->mutable_source() = seller;
+  *hold->mutable_destination() = buyer;
+  *hold->mutable_asset() = bond;
+  hold->set_amount("1");
+  auto* pay = add(2, "bank-2");
+  pay->mutable_transitions()->mutable_onfailure()->set_sequence(4);
+  *pay->mutable_transfer()->mutable_source() = buyer;
+  *pay->mutable_transfer()->mutable_destination() = seller;
+  *pay->mutable_transfer()->mutable_asset() = usd;
+  pay->mutable_transfer()->set_amount("1.00");
+  auto* rel = add(3, "bank-1");
+  rel->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  *rel->mutable_release()->mutable_source() = seller;
+  *rel->mutable_release()->mutable_destination() = buyer;
+  *rel->mutable_release()->mutable_asset() = bond;
+  rel->mutable_release()->set_amount("1");
+  rel->mutable_release()->set_holdinstructionsequence(1);
+  auto* rev = add(4, "bank-1");
+  rev->mutable_transitions()->mutable_onsuccess()->set_status("failed");
+  rev->mutable_reverthold()->set_holdinstructionsequence(1);
+  return plan;
+}
+
+// Plans in flight and finished, fed by every router's terminal stream.
+class Tracker {
+ public:
+  explicit Tracker(std::size_t routers) : routers_(routers) {}
+  void submitted(const std::string& id, Clock::time_point at) {
+    std::lock_guard lock(mutex_);
+    plans_[id].start = at;
+  }
+  void terminal(const std::string& id, const std::string& status) {
+    std::lock_guard lock(mutex_);
+    auto& p = plans_[id];
+    p.failed |= status != "completed";
+    if (++p.done == routers_) {
+      p.end = Clock::now();
+      ++finished_;
+      cv_.notify_all();
+    }
+  }
+  bool waitFor(const std::string& id, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return plans_[id].done >= routers_; });
+  }
+  bool waitAll(std::size_t count, std::chrono::seconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return finished_ >= count; });
+  }
+  struct Result {
+    std::vector<double> latenciesMs;
+    std::size_t completed = 0, failed = 0;
+  };
+  Result result() {
+    std::lock_guard lock(mutex_);
+    Result r;
+    for (const auto& [id, p] : plans_) {
+      if (p.done < routers_ || p.failed) {
+        ++r.failed;
+        continue;
+      }
+      ++r.completed;
+      r.latenciesMs.push_back(std::chrono::duration<double, std::milli>(p.end - p.start).count());
+    }
+    std::sort(r.latenciesMs.begin(), r.latenciesMs.end());
+    return r;
+  }
+
+ private:
+  struct Plan {
+    Clock::time_point start, end;
+    std::size_t done = 0;
+    bool failed = false;
+  };
+  std::size_t routers_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::map<std::string, Plan> plans_;
+  std::size_t finished_ = 0;
+};
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(i, sorted.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"finp2p-execbench: DvP throughput and latency across real routers"};
+  std::size_t routersCount = 2, plans = 1000, concurrency = 64;
+  double rate = 0;
+  bool json = false, keep = false;
+  std::string execd = FINP2P_EXECD;
+  app.add_option("--routers", routersCount, "Routers (participants of every plan), at least 2");
+  app.add_option("--plans", plans, "DvP plans to run");
+  app.add_option("--concurrency", concurrency, "Closed loop: plans in flight at once");
+  app.add_option("--rate", rate, "Open loop: plans submitted per second (instead of closed loop)");
+  app.add_flag("--json", json, "Also print the results as one JSON line");
+  app.add_flag("--keep", keep, "Keep the work directory (configs, logs, journals)");
+  app.add_option("--execd", execd, "finp2p-execd binary");
+  CLI11_PARSE(app, argc, argv);
+  if (routersCount < 2) {
+    std::fprintf(stderr, "--routers must be at least 2\n");
+    return 2;
+  }
+
+  fs::path work = fs::temp_directory_path() / ("finp2p-execbench-" + std::to_string(getpid()));
+  fs::create_directories(work);
+  std::vector<Router> routers(routersCount);
+  for (std::size_t i = 0; i < routersCount; ++i) {
+    routers[i].org = "bank-" + std::to_string(i + 1);
+    routers[i].peerPort = freePort();
+    routers[i].adminPort = freePort();
+    auto key = crypto::SigningKey::generate();
+    (void)crypto::writeKeyPair(*key, (work / routers[i].org).string());
+  }
+  for (std::size_t i = 0; i < routersCount; ++i) {
+    std::ofstream(work / (routers[i].org + ".toml")) << routerToml(routers, i);
+  }
+  for (auto& r : routers) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(work.c_str()) != 0) _exit(127);
+      int log = open((r.org + ".log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(log, 1);
+      dup2(log, 2);
+      std::string config = r.org + ".toml";
+      execl(execd.c_str(), "finp2p-execd", "--config", config.c_str(), nullptr);
+      _exit(127);
+    }
+    r.pid = pid;
+    r.admin = admin::AdminService::NewStub(
+        grpc::CreateChannel(r.adminAddress(), grpc::InsecureChannelCredentials()));
+  }
+  auto stopAll = [&] {
+    for (auto& r : routers) kill(r.pid, SIGTERM);
+    for (auto& r : routers) waitpid(r.pid, nullptr, 0);
+    if (!keep) fs::remove_all(work);
+  };
+  for (auto& r : routers) {
+    bool up = false;
+    for (int i = 0; i < 200 && !up; ++i) {
+      grpc::ClientContext c;
+      admin::ListLedgersResponse out;
+      up = r.admin->ListLedgers(&c, admin::ListLedgersRequest{}, &out).ok();
+      if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!up) {
+      std::fprintf(stderr, "router %s did not start; see %s\n", r.org.c_str(),
+                   (work / (r.org + ".log")).c_str());
+      keep = true;
+      stopAll();
+      return 3;
+    }
+  }
+
+  Tracker tracker(routersCount);
+  std::vector<std::unique_ptr<grpc::ClientContext>> streamContexts;
+  std::vector<std::thread> streams;
+  for (auto& r : routers) {
+    streamContexts.push_back(std::make_unique<grpc::ClientContext>());
+    auto* context = streamContexts.back().get();
+    auto* stub = r.admin.get();
+    std::atomic<bool> subscribed{false};
+    streams.emplace_back([&, context, stub] {
+      auto reader = stub->SubscribeTerminal(context, admin::SubscribeTerminalRequest{});
+      subscribed = true;
+      admin::TerminalEvent e;
+      while (reader->Read(&e)) tracker.terminal(e.planid().id(), e.status());
+      reader->Finish();
+    });
+    while (!subscribed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // streams established
+
+  std::vector<double> cpuBefore;
+  std::vector<uintmax_t> journalBefore;
+  for (auto& r : routers) {
+    cpuBefore.push_back(cpuSeconds(r.pid));
+    journalBefore.push_back(journalBytes(work, r.org));
+  }
+  auto plan = dvpPlan(routers);
+  std::atomic<std::size_t> next{0}, submitErrors{0};
+  auto submit = [&](Clock::time_point start) -> std::string {
+    admin::SubmitPlanRequest request;
+    *request.mutable_plan() = plan;
+    admin::SubmitPlanResponse response;
+    grpc::ClientContext c;
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!routers[0].admin->SubmitPlan(&c, request, &response).ok()) {
+      ++submitErrors;
+      return "";
+    }
+    tracker.submitted(response.planid().id(), start);
+    return response.planid().id();
+  };
+
+  auto began = Clock::now();
+  std::vector<std::thread> workers;
+  if (rate <= 0) {
+    for (std::size_t w = 0; w < concurrency; ++w) {
+      workers.emplace_back([&] {
+        while (next++ < plans) {
+          auto id = submit(Clock::now());
+          if (!id.empty()) tracker.waitFor(id, std::chrono::seconds(60));
+        }
+      });
+    }
+  } else {
+    // Open loop: plan k is due at began + k/rate; latency counts from that moment, so a
+    // router that falls behind is charged for the queueing it causes.
+    std::size_t submitters = 32;
+    for (std::size_t w = 0; w < submitters; ++w) {
+      workers.emplace_back([&] {
+        for (std::size_t k; (k = next++) < plans;) {
+          auto due = began + std::chrono::microseconds(static_cast<int64_t>(1e6 * k / rate));
+          std::this_thread::sleep_until(due);
+          submit(due);
+        }
+      });
+    }
+  }
+  for (auto& w : workers) w.join();
+  tracker.waitAll(plans - submitErrors, std::chrono::seconds(120));
+  double wall = std::chrono::duration<double>(Clock::now() - began).count();
+
+  double cpu = 0;
+  std::vector<double> rss;
+  std::vector<double> journalPerPlan;
+  for (std::size_t i = 0; i < routers.size(); ++i) {
+    cpu += cpuSeconds(routers[i].pid) - cpuBefore[i];
+    rss.push_back(peakRssMb(routers[i].pid));
+    journalPerPlan.push_back(static_cast<double>(journalBytes(work, routers[i].org) - journalBefore[i]) /
+                             static_cast<double>(std::max<std::size_t>(plans, 1)));
+  }
+  for (auto& c : streamContexts) c->TryCancel();
+  for (auto& s : streams) s.join();
+  stopAll();
+
+  auto r = tracker.result();
+  r.failed += submitErrors;
+  std::size_t n = routersCount;
+  std::size_t messages = (n - 1) * (1 + 4 * n);  // see docs/benchmarks.md
+  double throughput = static_cast<double>(r.completed) / wall;
+  std::printf("finp2p-execbench: %zu routers, %s, %zu DvP plans; Ed25519 seals and signatures on, "
+              "fsync on (SQLite synchronous=FULL, journal and ledgers)\n",
+              n, rate > 0 ? ("open loop at " + std::to_string(static_cast<int>(rate)) + " plans/s").c_str()
+                          : ("closed loop, " + std::to_string(concurrency) + " in flight").c_str(),
+              plans);
+  std::printf("  completed %zu, failures %zu, %.2f s: %.1f plans/s\n", r.completed, r.failed, wall,
+              throughput);
+  std::printf("  latency submit -> completed on every router: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, "
+              "max %.1f ms\n",
+              percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
+              percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back());
+  std::printf("  CPU per plan (sum over routers): %.2f ms\n", 1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)));
+  std::printf("  peak RSS:");
+  for (std::size_t i = 0; i < n; ++i) std::printf(" %s %.1f MB", routers[i].org.c_str(), rss[i]);
+  std::printf("\n  journal bytes per plan:");
+  for (std::size_t i = 0; i < n; ++i) std::printf(" %s %.0f", routers[i].org.c_str(), journalPerPlan[i]);
+  std::printf("\n  peer messages per plan (by protocol): %zu\n", messages);
+  if (json) {
+    std::printf("{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,\"completed\":%zu,"
+                "\"failures\":%zu,\"seconds\":%.3f,\"plans_per_second\":%.1f,\"p50_ms\":%.2f,"
+                "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"cpu_ms_per_plan\":%.3f,"
+                "\"peak_rss_mb_max\":%.1f,\"messages_per_plan\":%zu}\n",
+                n, plans, rate > 0 ? 0 : concurrency, rate, r.completed, r.failed, wall, throughput,
+                percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
+                percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back(),
+                1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)),
+                *std::max_element(rss.begin(), rss.end()), messages);
+  }
+  return r.failed == 0 ? 0 : 1;
+}
