@@ -238,6 +238,7 @@ int main(int argc, char** argv) {
   std::size_t routersCount = 2, plans = 1000, concurrency = 64;
   double rate = 0;
   bool json = false, keep = false;
+  std::size_t park = 0;
   std::string execd = FINP2P_EXECD;
   app.add_option("--routers", routersCount, "Routers (participants of every plan), at least 2");
   app.add_option("--plans", plans, "DvP plans to run");
@@ -246,6 +247,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "Also print the results as one JSON line");
   app.add_flag("--keep", keep, "Keep the work directory (configs, logs, journals)");
   app.add_option("--execd", execd, "finp2p-execd binary");
+  app.add_option("--park", park,
+                 "Instead: submit this many plans that wait (an Await an hour ahead) and report "
+                 "the routers' memory with all of them in flight");
   CLI11_PARSE(app, argc, argv);
   if (routersCount < 2) {
     std::fprintf(stderr, "--routers must be at least 2\n");
@@ -342,6 +346,49 @@ int main(int argc, char** argv) {
     tracker.submitted(response.planid().id(), start);
     return response.planid().id();
   };
+
+  if (park > 0) {
+    // Plans held in flight: the first instruction waits an hour, so every plan stays in memory.
+    auto* wait = plan.mutable_instructions()->Add();
+    *wait = plan.instructions(0);
+    wait->clear_hold();
+    wait->mutable_await()->set_waituntil(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 3600);
+    // Renumber: the Await becomes sequence 1, the DvP follows.
+    std::vector<execution::ExecutionInstruction> ordered = {*wait};
+    for (int i = 0; i + 1 < plan.instructions_size(); ++i) ordered.push_back(plan.instructions(i));
+    plan.clear_instructions();
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+      ordered[i].set_sequence(static_cast<uint32_t>(i + 1));
+      *plan.add_instructions() = ordered[i];
+    }
+    plan.mutable_instructions(2)->mutable_transitions()->mutable_onfailure()->set_sequence(5);
+    plan.mutable_instructions(3)->mutable_release()->set_holdinstructionsequence(2);
+    plan.mutable_instructions(4)->mutable_reverthold()->set_holdinstructionsequence(2);
+    std::vector<double> rssBefore;
+    for (auto& r : routers) rssBefore.push_back(peakRssMb(r.pid));
+    auto start = Clock::now();
+    std::vector<std::thread> submitters;
+    for (int w = 0; w < 16; ++w) {
+      submitters.emplace_back([&] {
+        while (next++ < park) submit(Clock::now());
+      });
+    }
+    for (auto& t : submitters) t.join();
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // approvals settle; plans park at the Await
+    double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("finp2p-execbench: %zu plans parked in flight on %zu routers (submitted in %.1f s, "
+                "%zu submit errors)\n", park, routersCount, secs, submitErrors.load());
+    for (std::size_t i = 0; i < routers.size(); ++i) {
+      double rss = peakRssMb(routers[i].pid);
+      std::printf("  %s: peak RSS %.1f MB (%.1f MB before), %.1f KB per plan in flight\n",
+                  routers[i].org.c_str(), rss, rssBefore[i], 1024 * (rss - rssBefore[i]) / static_cast<double>(park));
+    }
+    for (auto& c : streamContexts) c->TryCancel();
+    for (auto& s : streams) s.join();
+    stopAll();
+    return submitErrors == 0 ? 0 : 1;
+  }
 
   auto began = Clock::now();
   std::vector<std::thread> workers;
