@@ -1,15 +1,39 @@
 #pragma once
-// Named crash points for recovery tests: when FINP2P_FAILPOINT names this point, the process
-// aborts there, as kill -9 would stop it. Off unless that variable is set.
+// Named crash points for recovery tests: FINP2P_FAILPOINT=<name> aborts the process the first
+// time it reaches that point, FINP2P_FAILPOINT=<name>:<n> the n-th time, as kill -9 would stop
+// it. Off unless that variable is set; then each check is one string comparison.
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 namespace finp2p {
 
+namespace detail {
+struct ArmedFailpoint {
+  std::string name;
+  long at = 1;
+  std::atomic<long> hits{0};
+  ArmedFailpoint() {
+    const char* env = std::getenv("FINP2P_FAILPOINT");
+    if (!env) return;
+    name = env;
+    if (auto colon = name.find(':'); colon != std::string::npos) {
+      at = std::atol(name.c_str() + colon + 1);
+      name.resize(colon);
+    }
+  }
+};
+inline ArmedFailpoint& armedFailpoint() {
+  static ArmedFailpoint armed;
+  return armed;
+}
+}  // namespace detail
+
 inline void failpoint(const char* name) {
-  static const char* armed = std::getenv("FINP2P_FAILPOINT");
-  if (armed && std::strcmp(armed, name) == 0) std::abort();
+  auto& armed = detail::armedFailpoint();
+  if (!armed.name.empty() && armed.name == name && ++armed.hits == armed.at) std::abort();
 }
 
 }  // namespace finp2p

@@ -170,6 +170,7 @@ Result<RouterConfig> loadRouterConfig(const std::string& path) {
         positiveInteger(root, "agreement_timeout_seconds", c.agreementTimeoutSeconds);
     c.defaultInstructionTimeoutSeconds = positiveInteger(
         root, "default_instruction_timeout_seconds", c.defaultInstructionTimeoutSeconds);
+    c.maxPlansInFlight = positiveInteger(root, "max_plans_in_flight", c.maxPlansInFlight);
     std::set<std::string> peers;
     if (root.contains("peer")) {
       const auto& array = root.at("peer");

@@ -40,6 +40,8 @@ struct RouterConfig {
   int64_t agreementTimeoutSeconds = 60;
   // Instructions without their own timeout get this deadline for a ledger call.
   int64_t defaultInstructionTimeoutSeconds = 300;
+  // Plans held in memory at once; beyond it new plans are refused until some finish.
+  int64_t maxPlansInFlight = 100'000;
 };
 
 Result<RouterConfig> loadRouterConfig(const std::string& path);

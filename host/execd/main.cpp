@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   nodeConfig.engine.self = config->organization;
   nodeConfig.engine.crypto = &crypto;
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
+  nodeConfig.maxPlansInFlight = static_cast<std::size_t>(config->maxPlansInFlight);
   nodeConfig.engine.defaultInstructionTimeoutMillis =
       config->defaultInstructionTimeoutSeconds * 1000;
   finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
   int peerPort = 0;
   peerBuilder.AddListeningPort(config->listenAddress, grpc::InsecureServerCredentials(), &peerPort);
   peerBuilder.RegisterService(&peerService);
+  // Far above any valid message (a 256-instruction plan is ~100 KB); larger ones are refused
+  // by gRPC before they are parsed.
+  peerBuilder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   auto peerServer = peerBuilder.BuildAndStart();
   if (!peerServer || peerPort == 0) return fail("cannot listen on " + config->listenAddress);
 

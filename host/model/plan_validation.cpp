@@ -66,6 +66,10 @@ class PlanValidator {
       add("participants", "a plan needs at least one participant");
       return;
     }
+    if (plan_.participants_size() > kMaxParticipants) {
+      add("participants", std::to_string(plan_.participants_size()) +
+                              " participants, at most " + std::to_string(kMaxParticipants));
+    }
     for (int i = 0; i < plan_.participants_size(); ++i) {
       const Participant& p = plan_.participants(i);
       std::string path = at("participants", i);
@@ -108,6 +112,10 @@ class PlanValidator {
       add("instructions", "a plan needs at least one instruction");
       sequencesUsable_ = false;
       return;
+    }
+    if (plan_.instructions_size() > kMaxInstructions) {
+      add("instructions", std::to_string(plan_.instructions_size()) + " instructions, at most " +
+                              std::to_string(kMaxInstructions));
     }
     uint32_t previous = 0;
     for (int i = 0; i < plan_.instructions_size(); ++i) {

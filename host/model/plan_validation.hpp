@@ -16,6 +16,10 @@ struct Violation {
   std::string toString() const { return path + ": " + message; }
 };
 
+// Limits that keep one plan's cost bounded (messages grow with participants squared).
+inline constexpr int kMaxParticipants = 64;
+inline constexpr int kMaxInstructions = 256;
+
 struct PlanValidationOptions {
   // A plan being submitted may leave the id (and its instructions' planId) empty: the router
   // assigns one. A plan exchanged between routers must carry it.

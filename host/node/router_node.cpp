@@ -102,6 +102,14 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
       done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
     }
+    if (plansInFlight_ >= config_.maxPlansInFlight) {
+      done(makeError(ErrorCode::kUnavailable,
+                     "router " + config_.engine.self + " has " +
+                         std::to_string(plansInFlight_.load()) +
+                         " plans in flight, its limit; refusing plan " + planId + " for now"));
+      return;
+    }
+    ++plansInFlight_;
     it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine))
              .first;
   }
@@ -152,7 +160,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     post(planId, [this, planId, actions = std::move(actions), terminal]() mutable {
       perform(planId, std::move(actions));
       if (terminal) {
-        strandOf(planId).plans.erase(planId);  // its state stays in the journal
+        if (strandOf(planId).plans.erase(planId)) --plansInFlight_;  // its state stays in the journal
         std::lock_guard lock(plansMutex_);
         activePlans_.erase(planId);
       }
@@ -329,7 +337,7 @@ Status RouterNode::recover() {
     std::promise<void> placed;
     auto holder = std::make_shared<std::unique_ptr<engine::PlanEngine>>(std::move(engine));
     post(planId, [this, planId, &placed, holder, actions = std::move(actions)]() mutable {
-      strandOf(planId).plans[planId] = std::move(*holder);
+      if (strandOf(planId).plans.emplace(planId, std::move(*holder)).second) ++plansInFlight_;
       perform(planId, std::move(actions));
       placed.set_value();
     });

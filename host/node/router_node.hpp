@@ -4,6 +4,7 @@
 // parallel), the journal written before any effect, and the effects themselves: messages to
 // peers, ledger calls on a worker pool, timers.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -39,6 +40,9 @@ struct NodeConfig {
   engine::EngineConfig engine;
   int strands = 2;
   int ledgerThreads = 4;
+  // Plans held in memory at once (in flight, or announced by a message before their
+  // proposal); beyond it new plans are refused until some finish.
+  std::size_t maxPlansInFlight = 100'000;
 };
 
 struct ExecutionView {
@@ -101,6 +105,7 @@ class RouterNode {
   std::mutex plansMutex_;
   std::map<std::string, finp2p::execution::ExecutionPlan> activePlans_;
   std::function<void(const journal::PlanSummary&)> terminalListener_;
+  std::atomic<std::size_t> plansInFlight_{0};
 };
 
 int64_t nowMillis();

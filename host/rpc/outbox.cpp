@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <spdlog/spdlog.h>
 
+#include "common/failpoint.hpp"
 #include "crypto/sealing.hpp"
 
 namespace finp2p::rpc {
@@ -119,6 +120,7 @@ std::optional<finp2p::common::Status> call(const Request& body, const std::strin
 bool Outbox::deliver(Peer& peer, const Item& item) {
   std::string error;
   std::optional<finp2p::common::Status> answer;
+  failpoint("before-send");
   auto& stub = *peer.stub;
   const auto& to = peer.organization;
   const auto& pk = peer.endpoint.key;
@@ -135,6 +137,7 @@ bool Outbox::deliver(Peer& peer, const Item& item) {
         *m, item.messageId, self_, to, key_, pk,
         [&](auto* c, const auto& r, auto* out) { return stub.Reject(c, r, out); }, error);
   }
+  if (answer) failpoint("after-send");
   if (!answer) {
     spdlog::debug("message {} to {}: {}; will retry", item.messageId, to, error);
     return false;

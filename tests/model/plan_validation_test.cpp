@@ -257,6 +257,24 @@ TEST(PlanValidation, AwaitNeedsATimeOrACondition) {
   expectViolation(plan, "instructions[0].await", "needs waitUntil");
 }
 
+TEST(PlanValidation, TooManyInstructionsOrParticipantsAreRefused) {
+  auto plan = dvpPlan();
+  for (int i = 0; i < kMaxParticipants; ++i) {
+    auto* p = plan.add_participants();
+    p->set_organizationid("org-" + std::to_string(i));
+    p->add_roles(Participant::Observer);
+  }
+  expectViolation(plan, "participants", "at most 64");
+  plan = dvpPlan();
+  for (uint32_t s = 5; s <= 300; ++s) {
+    auto* ins = plan.add_instructions();
+    *ins = plan.instructions(0);
+    ins->set_sequence(s);
+    ins->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  }
+  expectViolation(plan, "instructions", "300 instructions, at most 256");
+}
+
 TEST(PlanValidation, IntentWindowMustNotEndBeforeItStarts) {
   auto plan = dvpPlan();
   auto* intent = plan.mutable_intent()->mutable_intent();

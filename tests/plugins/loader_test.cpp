@@ -148,11 +148,12 @@ TEST_P(Misbehaving, GarbageResultsAreRefusedByTheHost) {
   EXPECT_NE(out.message.find(expected), std::string::npos) << out.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, Misbehaving,
-                         ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
-                                           std::pair{"no_receipt", "success without a receipt"},
-                                           std::pair{"wrong_operation_id",
-                                                     "receipt for operation \"someone-else_1\""}));
+INSTANTIATE_TEST_SUITE_P(
+    Modes, Misbehaving,
+    ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
+                      std::pair{"no_receipt", "success without a receipt"},
+                      std::pair{"wrong_operation_id", "receipt for operation \"someone-else_1\""}),
+    [](const auto& info) { return std::string(info.param.first); });
 
 TEST(PluginCalls, SecondCompletionIsIgnored) {
   auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"));
