@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <set>
+#include <sstream>
 #include <toml.hpp>
 
 #include "finp2p/ledger/toml_config.hpp"
@@ -120,11 +121,11 @@ std::string withLocation(const std::string& toml11Message) {
          toml11Message.substr(fileEnd + 1);
 }
 
-template <typename Fn>
-auto guardedParse(const std::string& path, Fn&& fn)
+template <typename Parse, typename Fn>
+auto guardedParse(const std::string& path, Parse&& parse, Fn&& fn)
     -> Result<decltype(fn(toml::value{}, fs::path{}))> {
   try {
-    auto root = toml::parse(path);
+    auto root = parse();
     fs::path base = fs::absolute(fs::path(path)).parent_path();
     return fn(root, base);
   } catch (const ConfigError& e) {
@@ -142,11 +143,33 @@ auto guardedParse(const std::string& path, Fn&& fn)
 
 Result<std::vector<LedgerConfig>> loadLedgerConfigs(const std::string& path) {
   return guardedParse(
-      path, [](const toml::value& root, const fs::path& base) { return parseLedgers(root, base); });
+      path, [&] { return toml::parse(path); },
+      [](const toml::value& root, const fs::path& base) { return parseLedgers(root, base); });
 }
 
+namespace {
+RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const std::string& path);
+}  // namespace
+
 Result<RouterConfig> loadRouterConfig(const std::string& path) {
-  return guardedParse(path, [&](const toml::value& root, const fs::path& base) {
+  return guardedParse(
+      path, [&] { return toml::parse(path); },
+      [&](const toml::value& root, const fs::path& base) { return routerFromToml(root, base, path); });
+}
+
+Result<RouterConfig> parseRouterConfig(const std::string& text, const std::string& name) {
+  return guardedParse(
+      name,
+      [&] {
+        std::istringstream in(text);
+        return toml::parse(in, name);
+      },
+      [&](const toml::value& root, const fs::path& base) { return routerFromToml(root, base, name); });
+}
+
+namespace {
+RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const std::string& path) {
+  {
     RouterConfig c;
     c.path = path;
     c.organization = requiredString(root, "organization", "the top level");
@@ -192,7 +215,8 @@ Result<RouterConfig> loadRouterConfig(const std::string& path) {
     }
     c.ledgers = parseLedgers(root, base);
     return c;
-  });
+  }
 }
+}  // namespace
 
 }  // namespace finp2p::config

@@ -45,6 +45,9 @@ struct RouterConfig {
 };
 
 Result<RouterConfig> loadRouterConfig(const std::string& path);
+// The same from text already in memory; `name` stands for the file in messages and relative
+// paths resolve against the current directory.
+Result<RouterConfig> parseRouterConfig(const std::string& text, const std::string& name);
 // Only the [[ledger]] tables, for tools that load plugins without a whole router.
 Result<std::vector<LedgerConfig>> loadLedgerConfigs(const std::string& path);
 
