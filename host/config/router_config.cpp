@@ -214,6 +214,13 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const
       }
     }
     c.ledgers = parseLedgers(root, base);
+    if (root.contains("tls")) {
+      const auto& t = root.at("tls");
+      if (!t.is_table()) fail(t, "tls", "must be a table ([tls])");
+      c.tls = TlsConfig{resolve(base, requiredString(t, "certificate", "[tls]")),
+                        resolve(base, requiredString(t, "private_key", "[tls]")),
+                        resolve(base, requiredString(t, "ca", "[tls]"))};
+    }
     return c;
   }
 }

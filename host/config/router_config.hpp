@@ -3,6 +3,7 @@
 // the key, and what is wrong with it. Relative paths are resolved against the file's folder.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,14 @@ struct LedgerConfig {
   std::vector<std::pair<std::string, std::string>> pluginConfig;  // [ledger.config], flattened
 };
 
+// mTLS between routers: this router's certificate and key, and the CA that signs peers'
+// certificates. A peer's certificate must name its organization id (subjectAltName DNS).
+struct TlsConfig {
+  std::string certificatePath;
+  std::string privateKeyPath;
+  std::string caPath;
+};
+
 struct RouterConfig {
   std::string path;  // the file this came from
   std::string organization;
@@ -34,6 +43,7 @@ struct RouterConfig {
   std::string journalPath;    // SQLite file
   std::vector<PeerConfig> peers;
   std::vector<LedgerConfig> ledgers;
+  std::optional<TlsConfig> tls;  // unset: plaintext gRPC, messages still sealed
   // Messages older or further in the future than this are refused as stale.
   int64_t messageMaxSkewSeconds = 300;
   // How long contributors have to approve a plan before it is rejected.

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "config/router_config.hpp"
 #include "engine/crypto_port.hpp"
@@ -55,6 +57,22 @@ int main(int argc, char** argv) {
     peerKeys.emplace(p.organization, *pk);
     endpoints.emplace(p.organization, finp2p::rpc::PeerEndpoint{p.address, *pk});
   }
+  finp2p::rpc::TlsMaterial tls;
+  if (config->tls) {
+    auto read = [](const std::string& path, std::string& out) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return false;
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      out = ss.str();
+      return !out.empty();
+    };
+    for (auto [path, out] : {std::pair{&config->tls->certificatePath, &tls.certificate},
+                             std::pair{&config->tls->privateKeyPath, &tls.privateKey},
+                             std::pair{&config->tls->caPath, &tls.ca}}) {
+      if (!read(*path, *out)) return fail("[tls]: cannot read " + *path, 2);
+    }
+  }
   if (checkOnly) {
     std::printf("%s: configuration of %s is valid (%zu peers, %zu ledgers)\n", configPath.c_str(),
                 config->organization.c_str(), config->peers.size(), config->ledgers.size());
@@ -74,7 +92,7 @@ int main(int argc, char** argv) {
   if (auto s = ledgers.loadAll(config->ledgers); !s) return fail(s.error().message);
 
   finp2p::engine::RouterCrypto crypto(config->organization, *key, peerKeys);
-  finp2p::rpc::Outbox outbox(config->organization, *key, endpoints);
+  finp2p::rpc::Outbox outbox(config->organization, *key, endpoints, tls);
   finp2p::node::NodeConfig nodeConfig;
   nodeConfig.engine.self = config->organization;
   nodeConfig.engine.crypto = &crypto;
@@ -85,12 +103,20 @@ int main(int argc, char** argv) {
   finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);
 
   finp2p::rpc::PeerService peerService(config->organization, *key, peerKeys, node,
-                                       config->messageMaxSkewSeconds * 1000);
+                                       config->messageMaxSkewSeconds * 1000, tls.enabled());
   finp2p::rpc::AdminService adminService(node, ledgers);
 
   grpc::ServerBuilder peerBuilder;
   int peerPort = 0;
-  peerBuilder.AddListeningPort(config->listenAddress, grpc::InsecureServerCredentials(), &peerPort);
+  std::shared_ptr<grpc::ServerCredentials> peerCredentials = grpc::InsecureServerCredentials();
+  if (tls.enabled()) {
+    grpc::SslServerCredentialsOptions options(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    options.pem_root_certs = tls.ca;
+    options.pem_key_cert_pairs.push_back({tls.privateKey, tls.certificate});
+    peerCredentials = grpc::SslServerCredentials(options);
+  }
+  peerBuilder.AddListeningPort(config->listenAddress, peerCredentials, &peerPort);
   peerBuilder.RegisterService(&peerService);
   // Far above any valid message (a 256-instruction plan is ~100 KB); larger ones are refused
   // by gRPC before they are parsed.

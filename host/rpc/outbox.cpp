@@ -10,7 +10,8 @@ namespace finp2p::rpc {
 
 using namespace finp2p::execution;
 
-Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers)
+Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers,
+               TlsMaterial tls)
     : self_(std::move(self)), key_(std::move(key)) {
   for (auto& [org, endpoint] : peers) {
     auto peer = std::make_unique<Peer>(endpoint);
@@ -18,8 +19,17 @@ Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, P
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    auto channel =
-        grpc::CreateCustomChannel(endpoint.address, grpc::InsecureChannelCredentials(), args);
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (tls.enabled()) {
+      grpc::SslCredentialsOptions options;
+      options.pem_root_certs = tls.ca;
+      options.pem_private_key = tls.privateKey;
+      options.pem_cert_chain = tls.certificate;
+      credentials = grpc::SslCredentials(options);
+      // The peer's certificate must carry its organization id as a subjectAltName.
+      args.SetSslTargetNameOverride(org);
+    }
+    auto channel = grpc::CreateCustomChannel(endpoint.address, credentials, args);
     peer->stub = ExecutionService::NewStub(channel);
     Peer* raw = peer.get();
     peer->thread = std::thread([this, raw] { run(*raw); });
@@ -139,9 +149,15 @@ bool Outbox::deliver(Peer& peer, const Item& item) {
   }
   if (answer) failpoint("after-send");
   if (!answer) {
-    spdlog::debug("message {} to {}: {}; will retry", item.messageId, to, error);
+    if (peer.reachable) {
+      spdlog::warn("peer {} at {} unreachable ({}); retrying with backoff", to,
+                   peer.endpoint.address, error);
+    }
+    peer.reachable = false;
     return false;
   }
+  if (!peer.reachable) spdlog::info("peer {} reachable again", to);
+  peer.reachable = true;
   if (answer->code() == 9) {
     spdlog::warn("message {} to {}: peer failed internally: {}; will retry", item.messageId, to,
                  answer->message());

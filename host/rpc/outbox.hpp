@@ -24,9 +24,18 @@ struct PeerEndpoint {
   crypto::VerifyingKey key;
 };
 
+// PEM material for mTLS; empty: plaintext.
+struct TlsMaterial {
+  std::string certificate;
+  std::string privateKey;
+  std::string ca;
+  bool enabled() const { return !certificate.empty(); }
+};
+
 class Outbox final : public node::MessageSink {
  public:
-  Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers);
+  Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers,
+         TlsMaterial tls = {});
   ~Outbox() override;
 
   void send(const std::string& to, const std::string& messageId,
@@ -46,6 +55,7 @@ class Outbox final : public node::MessageSink {
     std::condition_variable cv;
     std::deque<Item> queue;
     std::thread thread;
+    bool reachable = true;  // to log the first failure of a run of failures, not every retry
   };
   void run(Peer& peer);
   bool deliver(Peer& peer, const Item& item);  // false: retry later

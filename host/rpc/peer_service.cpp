@@ -21,12 +21,13 @@ finp2p::common::Status status(int32_t code, std::string message) {
 
 PeerService::PeerService(std::string self, crypto::SigningKey key,
                          std::map<std::string, crypto::VerifyingKey> peerKeys,
-                         node::RouterNode& node, int64_t maxSkewMillis)
+                         node::RouterNode& node, int64_t maxSkewMillis, bool requireTlsIdentity)
     : self_(std::move(self)),
       key_(std::move(key)),
       peerKeys_(std::move(peerKeys)),
       node_(node),
-      maxSkewMillis_(maxSkewMillis) {}
+      maxSkewMillis_(maxSkewMillis),
+      requireTlsIdentity_(requireTlsIdentity) {}
 
 bool PeerService::seen(const std::string& sender, const std::string& id, int64_t now) {
   std::lock_guard lock(seenMutex_);
@@ -46,10 +47,25 @@ void PeerService::remember(const std::string& sender, const std::string& id, int
 }
 
 template <typename Request>
-finp2p::common::Status PeerService::accept(const Request& request,
+finp2p::common::Status PeerService::accept(grpc::ServerContext* context, const Request& request,
                                            const finp2p::common::SealingSignature& signature) {
   const auto& env = request.envelope();
   const std::string& from = env.senderorganizationid();
+  if (requireTlsIdentity_) {
+    // The TLS certificate (verified against the CA) must name the organization the message
+    // claims to come from.
+    std::string names;
+    bool matches = false;
+    for (const auto& id : context->auth_context()->GetPeerIdentity()) {
+      std::string name(id.data(), id.size());
+      matches |= name == from;
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    if (!matches) {
+      return status(kNotAuthorized, "the TLS certificate names \"" + names +
+                                        "\" but the message claims to come from \"" + from + "\"");
+    }
+  }
   if (env.receiverorganizationid() != self_) {
     return status(kNotAuthorized, "message is addressed to \"" + env.receiverorganizationid() +
                                       "\", this router is \"" + self_ + "\"");
@@ -104,24 +120,24 @@ void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
   *response.mutable_signature() = crypto::seal(*r, key_, self_);
 }
 
-grpc::Status PeerService::Propose(grpc::ServerContext*, const SignedProposeRequest* request,
+grpc::Status PeerService::Propose(grpc::ServerContext* context, const SignedProposeRequest* request,
                                   SignedProposeResponse* response) {
   answer(*response, request->request().envelope(),
-         accept(request->request(), request->signature()));
+         accept(context, request->request(), request->signature()));
   return grpc::Status::OK;
 }
 
-grpc::Status PeerService::Approve(grpc::ServerContext*, const SignedApproveRequest* request,
+grpc::Status PeerService::Approve(grpc::ServerContext* context, const SignedApproveRequest* request,
                                   SignedApproveResponse* response) {
   answer(*response, request->request().envelope(),
-         accept(request->request(), request->signature()));
+         accept(context, request->request(), request->signature()));
   return grpc::Status::OK;
 }
 
-grpc::Status PeerService::Reject(grpc::ServerContext*, const SignedRejectRequest* request,
+grpc::Status PeerService::Reject(grpc::ServerContext* context, const SignedRejectRequest* request,
                                  SignedRejectResponse* response) {
   answer(*response, request->request().envelope(),
-         accept(request->request(), request->signature()));
+         accept(context, request->request(), request->signature()));
   return grpc::Status::OK;
 }
 

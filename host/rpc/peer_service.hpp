@@ -28,7 +28,7 @@ class PeerService final : public finp2p::execution::ExecutionService::Service {
  public:
   PeerService(std::string self, crypto::SigningKey key,
               std::map<std::string, crypto::VerifyingKey> peerKeys, node::RouterNode& node,
-              int64_t maxSkewMillis);
+              int64_t maxSkewMillis, bool requireTlsIdentity = false);
 
   grpc::Status Propose(grpc::ServerContext*, const finp2p::execution::SignedProposeRequest* request,
                        finp2p::execution::SignedProposeResponse* response) override;
@@ -39,7 +39,7 @@ class PeerService final : public finp2p::execution::ExecutionService::Service {
 
  private:
   template <typename Request>
-  finp2p::common::Status accept(const Request& request,
+  finp2p::common::Status accept(grpc::ServerContext* context, const Request& request,
                                 const finp2p::common::SealingSignature& signature);
   template <typename Response>
   void answer(Response& response, const finp2p::common::Envelope& to,
@@ -55,6 +55,7 @@ class PeerService final : public finp2p::execution::ExecutionService::Service {
   std::mutex seenMutex_;
   std::map<std::string, int64_t> seen_;  // "sender\nmessageId" -> accepted at
   int64_t lastPurge_ = 0;
+  bool requireTlsIdentity_;
 };
 
 }  // namespace finp2p::rpc
