@@ -152,17 +152,18 @@ int watchPlan(const std::string& admin, const std::string& planId) {
   return last.execution().executionplanstatus() == "completed" ? 0 : kExitNotCompleted;
 }
 
-int listPlans(const std::string& admin, const std::string& status) {
+int listPlans(const std::string& admin, const std::string& status, uint32_t limit) {
   ListExecutionsRequest request;
   request.set_status(status);
+  request.set_limit(limit);
   ListExecutionsResponse response;
   grpc::ClientContext c;
   withDeadline(c);
   auto s = connect(admin)->ListExecutions(&c, request, &response);
   if (!s.ok()) return report(s, admin);
   for (const auto& e : response.executions()) {
-    std::printf("%s  %-11s  instruction %u\n", e.planid().id().c_str(), e.status().c_str(),
-                e.currentinstructionsequence());
+    std::printf("%s  %-11s  instruction %u  head %s\n", e.planid().id().c_str(),
+                e.status().c_str(), e.currentinstructionsequence(), e.journalheadhash().c_str());
   }
   return 0;
 }

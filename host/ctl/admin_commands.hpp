@@ -1,6 +1,7 @@
 #pragma once
 // finp2p-execctl commands that talk to a router's admin service.
 
+#include <cstdint>
 #include <string>
 
 namespace finp2p::ctl {
@@ -10,7 +11,7 @@ namespace finp2p::ctl {
 int submitPlan(const std::string& admin, const std::string& file, bool wait);
 int showPlan(const std::string& admin, const std::string& planId, bool json);
 int watchPlan(const std::string& admin, const std::string& planId);
-int listPlans(const std::string& admin, const std::string& status);
+int listPlans(const std::string& admin, const std::string& status, uint32_t limit);
 int listLedgers(const std::string& admin);
 int reloadLedger(const std::string& admin, const std::string& name, const std::string& plugin);
 int showBalance(const std::string& admin, const std::string& ledger, const std::string& account,

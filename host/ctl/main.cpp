@@ -127,6 +127,8 @@ int main(int argc, char** argv) {
   watch->add_option("ID", planId, "Plan id")->required();
   auto* listCmd = plan->add_subcommand("list", "List executions, newest first");
   listCmd->add_option("--status", statusFilter, "Only plans in this status");
+  uint32_t listLimit = 100;
+  listCmd->add_option("--limit", listLimit, "At most this many (default 100)");
 
   std::string ledgerName, pluginPath, account, asset;
   auto* ledgerList = ledger->add_subcommand("list", "List the router's ledgers");
@@ -175,7 +177,7 @@ int main(int argc, char** argv) {
   if (submit->parsed()) return ctl::submitPlan(admin, planFile, wait);
   if (show->parsed()) return ctl::showPlan(admin, planId, json);
   if (watch->parsed()) return ctl::watchPlan(admin, planId);
-  if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter);
+  if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter, listLimit);
   if (ledgerList->parsed()) return ctl::listLedgers(admin);
   if (reload->parsed()) return ctl::reloadLedger(admin, ledgerName, pluginPath);
   if (balance->parsed()) return ctl::showBalance(admin, ledgerName, account, asset);

@@ -134,6 +134,7 @@ grpc::Status AdminService::ListExecutions(grpc::ServerContext*,
     s->set_status(p.status);
     s->set_currentinstructionsequence(p.currentSequence);
     s->set_createdatmillis(p.createdAtMillis);
+    s->set_journalheadhash(p.chainHead);
   }
   return grpc::Status::OK;
 }
