@@ -194,6 +194,8 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const
     c.defaultInstructionTimeoutSeconds = positiveInteger(
         root, "default_instruction_timeout_seconds", c.defaultInstructionTimeoutSeconds);
     c.maxPlansInFlight = positiveInteger(root, "max_plans_in_flight", c.maxPlansInFlight);
+    c.maxPlansInFlightPerPeer =
+        positiveInteger(root, "max_plans_in_flight_per_peer", c.maxPlansInFlightPerPeer);
     std::set<std::string> peers;
     if (root.contains("peer")) {
       const auto& array = root.at("peer");

@@ -52,6 +52,7 @@ struct RouterConfig {
   int64_t defaultInstructionTimeoutSeconds = 300;
   // Plans held in memory at once; beyond it new plans are refused until some finish.
   int64_t maxPlansInFlight = 100'000;
+  int64_t maxPlansInFlightPerPeer = 10'000;
 };
 
 Result<RouterConfig> loadRouterConfig(const std::string& path);

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   nodeConfig.engine.crypto = &crypto;
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
   nodeConfig.maxPlansInFlight = static_cast<std::size_t>(config->maxPlansInFlight);
+  nodeConfig.maxPlansInFlightPerPeer = static_cast<std::size_t>(config->maxPlansInFlightPerPeer);
   nodeConfig.engine.defaultInstructionTimeoutMillis =
       config->defaultInstructionTimeoutSeconds * 1000;
   finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);

@@ -102,14 +102,11 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
       done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
     }
-    if (plansInFlight_ >= config_.maxPlansInFlight) {
-      done(makeError(ErrorCode::kUnavailable,
-                     "router " + config_.engine.self + " has " +
-                         std::to_string(plansInFlight_.load()) +
-                         " plans in flight, its limit; refusing plan " + planId + " for now"));
+    std::string why;
+    if (!admit(strand, event, why)) {
+      done(makeError(ErrorCode::kUnavailable, why + "; refusing plan " + planId + " for now"));
       return;
     }
-    ++plansInFlight_;
     it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine))
              .first;
   }
@@ -160,13 +157,59 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     post(planId, [this, planId, actions = std::move(actions), terminal]() mutable {
       perform(planId, std::move(actions));
       if (terminal) {
-        if (strandOf(planId).plans.erase(planId)) --plansInFlight_;  // its state stays in the journal
+        release(strandOf(planId), planId);  // its state stays in the journal
         std::lock_guard lock(plansMutex_);
         activePlans_.erase(planId);
       }
     });
     done(std::string("accepted"));
   });
+}
+
+namespace {
+std::string senderOf(const Event& e) {
+  switch (e.kind_case()) {
+    case Event::kPlanProposal: return e.planproposal().from();
+    case Event::kPlanApproval: return e.planapproval().from();
+    case Event::kPlanRejection: return e.planrejection().from();
+    case Event::kCompletionProposal: return e.completionproposal().from();
+    case Event::kCompletionApproval: return e.completionapproval().from();
+    case Event::kCompletionRejection: return e.completionrejection().from();
+    default: return "";
+  }
+}
+}  // namespace
+
+// On the plan's strand, before a new plan takes memory: within the router's and the peer's caps?
+bool RouterNode::admit(Strand& strand, const Event& event, std::string& why) {
+  if (plansInFlight_ >= config_.maxPlansInFlight) {
+    why = "router " + config_.engine.self + " has " + std::to_string(plansInFlight_.load()) +
+          " plans in flight, its limit";
+    return false;
+  }
+  std::string peer = senderOf(event);
+  if (!peer.empty()) {
+    std::lock_guard lock(peerCountMutex_);
+    if (plansByPeer_[peer] >= config_.maxPlansInFlightPerPeer) {
+      why = "peer " + peer + " has " + std::to_string(plansByPeer_[peer]) +
+            " plans in flight at " + config_.engine.self + ", its limit";
+      return false;
+    }
+    ++plansByPeer_[peer];
+    strand.broughtBy[event.planid()] = peer;
+  }
+  ++plansInFlight_;
+  return true;
+}
+
+void RouterNode::release(Strand& strand, const std::string& planId) {
+  if (!strand.plans.erase(planId)) return;
+  --plansInFlight_;
+  auto by = strand.broughtBy.find(planId);
+  if (by == strand.broughtBy.end()) return;
+  std::lock_guard lock(peerCountMutex_);
+  --plansByPeer_[by->second];
+  strand.broughtBy.erase(by);
 }
 
 void RouterNode::postLocal(Event event) {

@@ -43,6 +43,9 @@ struct NodeConfig {
   // Plans held in memory at once (in flight, or announced by a message before their
   // proposal); beyond it new plans are refused until some finish.
   std::size_t maxPlansInFlight = 100'000;
+  // Of those, plans a single peer brought here (by proposing them, or by a message about a
+  // plan this router does not know yet): one peer cannot fill the router.
+  std::size_t maxPlansInFlightPerPeer = 10'000;
 };
 
 struct ExecutionView {
@@ -77,6 +80,7 @@ class RouterNode {
     std::deque<std::function<void()>> tasks;
     bool stopping = false;
     std::map<std::string, std::unique_ptr<engine::PlanEngine>> plans;
+    std::map<std::string, std::string> broughtBy;  // plan id -> the peer whose message created it
     std::thread thread;
   };
 
@@ -106,6 +110,10 @@ class RouterNode {
   std::map<std::string, finp2p::execution::ExecutionPlan> activePlans_;
   std::function<void(const journal::PlanSummary&)> terminalListener_;
   std::atomic<std::size_t> plansInFlight_{0};
+  std::mutex peerCountMutex_;
+  std::map<std::string, std::size_t> plansByPeer_;
+  bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);
+  void release(Strand& strand, const std::string& planId);
 };
 
 int64_t nowMillis();

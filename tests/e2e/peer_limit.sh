@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One peer cannot fill a router: bank-b takes at most 2 plans in flight from bank-a. A third is
+# refused (code 9, "its limit") and retried by bank-a's outbox until a slot frees; all complete.
+source "$(dirname "$0")/harness.sh"
+network_init "$WORK"
+echo "max_plans_in_flight_per_peer = 2" | cat - "$WORK/bank-b.toml" > "$WORK/b.toml" && mv "$WORK/b.toml" "$WORK/bank-b.toml"
+network_up
+derive_plan dvp.json "$WORK/slow.json" '
+import copy
+wait = copy.deepcopy(p["instructions"][0])
+del wait["hold"]
+wait.pop("timeoutSeconds", None)
+wait["await"] = {"waitUntil": int(time.time()) + 4}
+for i in p["instructions"]:
+    i["sequence"] += 1
+    for t in i.get("transitions", {}).values():
+        if "sequence" in t: t["sequence"] += 1
+    for k in ("release", "revertHold"):
+        if k in i: i[k]["holdInstructionSequence"] += 1
+wait["sequence"] = 1
+p["instructions"].insert(0, wait)'
+ids=()
+for _ in 1 2 3; do ids+=("$(ctl bank-a plan submit "$WORK/slow.json")"); done
+sleep 1
+grep -q "peer bank-a has 2 plans in flight at bank-b, its limit" "$WORK/bank-a.log" "$WORK/bank-b.log" ||
+  fail "the per-peer limit was not reported"
+for id in "${ids[@]}"; do expect_eq "$(wait_terminal bank-b "$id" 30)" completed "plan after the limit"; done
+echo "ok"
