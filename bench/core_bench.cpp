@@ -3,14 +3,14 @@
 
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
 #include <deque>
+#include <filesystem>
 #include <future>
 
 #include "crypto/sealing.hpp"
+#include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
 #include "journal/journal.hpp"
-#include "engine/messages.hpp"
 #include "model/plan_builder.hpp"
 
 namespace {
@@ -100,8 +100,12 @@ void BM_EngineDvpBothRouters(benchmark::State& state) {
           auto* r = local.mutable_instructionexecuted();
           r->set_sequence(x->instruction.sequence());
           const auto& ins = x->instruction;
-          r->mutable_receipt()->set_operationtype(ins.has_hold() ? "hold" : ins.has_transfer() ? "transfer" : "release");
-          r->mutable_receipt()->set_quantity(ins.has_hold() ? ins.hold().amount() : ins.has_transfer() ? ins.transfer().amount() : ins.release().amount());
+          r->mutable_receipt()->set_operationtype(ins.has_hold()       ? "hold"
+                                                  : ins.has_transfer() ? "transfer"
+                                                                       : "release");
+          r->mutable_receipt()->set_quantity(ins.has_hold()       ? ins.hold().amount()
+                                             : ins.has_transfer() ? ins.transfer().amount()
+                                                                  : ins.release().amount());
           queue.emplace_back(org, local);
         } else if (auto* v = std::get_if<engine::VerifyAction>(&action)) {
           auto* c = local.mutable_completionverified();
@@ -112,13 +116,15 @@ void BM_EngineDvpBothRouters(benchmark::State& state) {
         }
       }
     }
-    if (engines["bank-a"]->status() != engine::PlanStatus::kCompleted) state.SkipWithError("not completed");
+    if (engines["bank-a"]->status() != engine::PlanStatus::kCompleted)
+      state.SkipWithError("not completed");
   }
 }
 BENCHMARK(BM_EngineDvpBothRouters)->Unit(benchmark::kMicrosecond);
 
 void BM_JournalAppend(benchmark::State& state) {
-  auto path = std::filesystem::temp_directory_path() / ("finp2p-journal-bench-" + std::to_string(getpid()) + ".db");
+  auto path = std::filesystem::temp_directory_path() /
+              ("finp2p-journal-bench-" + std::to_string(getpid()) + ".db");
   std::filesystem::remove(path);
   auto journal = std::move(journal::Journal::open(path.string()).value());
   auto plan = testing::dvpPlan();
@@ -142,7 +148,12 @@ void BM_JournalAppend(benchmark::State& state) {
   journal.reset();
   std::filesystem::remove(path);
 }
-BENCHMARK(BM_JournalAppend)->Arg(1)->Arg(16)->ArgName("group")->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_JournalAppend)
+    ->Arg(1)
+    ->Arg(16)
+    ->ArgName("group")
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -101,8 +101,9 @@ std::string routerToml(const std::vector<Router>& routers, std::size_t self) {
     << ".key\"\njournal = \"" << r.org << ".journal.db\"\n";
   for (std::size_t i = 0; i < routers.size(); ++i) {
     if (i == self) continue;
-    t << "\n[[peer]]\norganization = \"" << routers[i].org << "\"\naddress = \"127.0.0.1:"
-      << routers[i].peerPort << "\"\npublic_key = \"" << routers[i].org << ".pub\"\n";
+    t << "\n[[peer]]\norganization = \"" << routers[i].org
+      << "\"\naddress = \"127.0.0.1:" << routers[i].peerPort << "\"\npublic_key = \""
+      << routers[i].org << ".pub\"\n";
   }
   auto ledger = [&](const char* name, const std::string& asset, const char* account) {
     t << "\n[[ledger]]\nname = \"" << name << "\"\nplugin = \"" << FINP2P_SQLITE_LEDGER
@@ -352,8 +353,10 @@ int main(int argc, char** argv) {
     auto* wait = plan.mutable_instructions()->Add();
     *wait = plan.instructions(0);
     wait->clear_hold();
-    wait->mutable_await()->set_waituntil(
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 3600);
+    wait->mutable_await()->set_waituntil(std::chrono::duration_cast<std::chrono::seconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count() +
+                                         3600);
     // Renumber: the Await becomes sequence 1, the DvP follows.
     std::vector<execution::ExecutionInstruction> ordered = {*wait};
     for (int i = 0; i + 1 < plan.instructions_size(); ++i) ordered.push_back(plan.instructions(i));
@@ -375,14 +378,18 @@ int main(int argc, char** argv) {
       });
     }
     for (auto& t : submitters) t.join();
-    std::this_thread::sleep_for(std::chrono::seconds(3));  // approvals settle; plans park at the Await
+    std::this_thread::sleep_for(
+        std::chrono::seconds(3));  // approvals settle; plans park at the Await
     double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("finp2p-execbench: %zu plans parked in flight on %zu routers (submitted in %.1f s, "
-                "%zu submit errors)\n", park, routersCount, secs, submitErrors.load());
+    std::printf(
+        "finp2p-execbench: %zu plans parked in flight on %zu routers (submitted in %.1f s, "
+        "%zu submit errors)\n",
+        park, routersCount, secs, submitErrors.load());
     for (std::size_t i = 0; i < routers.size(); ++i) {
       double rss = peakRssMb(routers[i].pid);
       std::printf("  %s: peak RSS %.1f MB (%.1f MB before), %.1f KB per plan in flight\n",
-                  routers[i].org.c_str(), rss, rssBefore[i], 1024 * (rss - rssBefore[i]) / static_cast<double>(park));
+                  routers[i].org.c_str(), rss, rssBefore[i],
+                  1024 * (rss - rssBefore[i]) / static_cast<double>(park));
     }
     for (auto& c : streamContexts) c->TryCancel();
     for (auto& s : streams) s.join();
@@ -425,8 +432,9 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < routers.size(); ++i) {
     cpu += cpuSeconds(routers[i].pid) - cpuBefore[i];
     rss.push_back(peakRssMb(routers[i].pid));
-    journalPerPlan.push_back(static_cast<double>(journalBytes(work, routers[i].org) - journalBefore[i]) /
-                             static_cast<double>(std::max<std::size_t>(plans, 1)));
+    journalPerPlan.push_back(
+        static_cast<double>(journalBytes(work, routers[i].org) - journalBefore[i]) /
+        static_cast<double>(std::max<std::size_t>(plans, 1)));
   }
   for (auto& c : streamContexts) c->TryCancel();
   for (auto& s : streams) s.join();
@@ -437,33 +445,39 @@ int main(int argc, char** argv) {
   std::size_t n = routersCount;
   std::size_t messages = (n - 1) * (1 + 4 * n);  // see docs/benchmarks.md
   double throughput = static_cast<double>(r.completed) / wall;
-  std::printf("finp2p-execbench: %zu routers, %s, %zu DvP plans; Ed25519 seals and signatures on, "
-              "fsync on (SQLite synchronous=FULL, journal and ledgers)\n",
-              n, rate > 0 ? ("open loop at " + std::to_string(static_cast<int>(rate)) + " plans/s").c_str()
-                          : ("closed loop, " + std::to_string(concurrency) + " in flight").c_str(),
-              plans);
+  std::printf(
+      "finp2p-execbench: %zu routers, %s, %zu DvP plans; Ed25519 seals and signatures on, "
+      "fsync on (SQLite synchronous=FULL, journal and ledgers)\n",
+      n,
+      rate > 0 ? ("open loop at " + std::to_string(static_cast<int>(rate)) + " plans/s").c_str()
+               : ("closed loop, " + std::to_string(concurrency) + " in flight").c_str(),
+      plans);
   std::printf("  completed %zu, failures %zu, %.2f s: %.1f plans/s\n", r.completed, r.failed, wall,
               throughput);
-  std::printf("  latency submit -> completed on every router: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, "
-              "max %.1f ms\n",
-              percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
-              percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back());
-  std::printf("  CPU per plan (sum over routers): %.2f ms\n", 1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)));
+  std::printf(
+      "  latency submit -> completed on every router: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, "
+      "max %.1f ms\n",
+      percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
+      percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back());
+  std::printf("  CPU per plan (sum over routers): %.2f ms\n",
+              1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)));
   std::printf("  peak RSS:");
   for (std::size_t i = 0; i < n; ++i) std::printf(" %s %.1f MB", routers[i].org.c_str(), rss[i]);
   std::printf("\n  journal bytes per plan:");
-  for (std::size_t i = 0; i < n; ++i) std::printf(" %s %.0f", routers[i].org.c_str(), journalPerPlan[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    std::printf(" %s %.0f", routers[i].org.c_str(), journalPerPlan[i]);
   std::printf("\n  peer messages per plan (by protocol): %zu\n", messages);
   if (json) {
-    std::printf("{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,\"completed\":%zu,"
-                "\"failures\":%zu,\"seconds\":%.3f,\"plans_per_second\":%.1f,\"p50_ms\":%.2f,"
-                "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"cpu_ms_per_plan\":%.3f,"
-                "\"peak_rss_mb_max\":%.1f,\"messages_per_plan\":%zu}\n",
-                n, plans, rate > 0 ? 0 : concurrency, rate, r.completed, r.failed, wall, throughput,
-                percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
-                percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back(),
-                1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)),
-                *std::max_element(rss.begin(), rss.end()), messages);
+    std::printf(
+        "{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,\"completed\":%zu,"
+        "\"failures\":%zu,\"seconds\":%.3f,\"plans_per_second\":%.1f,\"p50_ms\":%.2f,"
+        "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"cpu_ms_per_plan\":%.3f,"
+        "\"peak_rss_mb_max\":%.1f,\"messages_per_plan\":%zu}\n",
+        n, plans, rate > 0 ? 0 : concurrency, rate, r.completed, r.failed, wall, throughput,
+        percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
+        percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back(),
+        1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)),
+        *std::max_element(rss.begin(), rss.end()), messages);
   }
   return r.failed == 0 ? 0 : 1;
 }

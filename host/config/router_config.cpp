@@ -154,7 +154,9 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const
 Result<RouterConfig> loadRouterConfig(const std::string& path) {
   return guardedParse(
       path, [&] { return toml::parse(path); },
-      [&](const toml::value& root, const fs::path& base) { return routerFromToml(root, base, path); });
+      [&](const toml::value& root, const fs::path& base) {
+        return routerFromToml(root, base, path);
+      });
 }
 
 Result<RouterConfig> parseRouterConfig(const std::string& text, const std::string& name) {
@@ -164,11 +166,14 @@ Result<RouterConfig> parseRouterConfig(const std::string& text, const std::strin
         std::istringstream in(text);
         return toml::parse(in, name);
       },
-      [&](const toml::value& root, const fs::path& base) { return routerFromToml(root, base, name); });
+      [&](const toml::value& root, const fs::path& base) {
+        return routerFromToml(root, base, name);
+      });
 }
 
 namespace {
-RouterConfig routerFromToml(const toml::value& root, const fs::path& base, const std::string& path) {
+RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
+                            const std::string& path) {
   {
     RouterConfig c;
     c.path = path;

@@ -162,8 +162,8 @@ int listPlans(const std::string& admin, const std::string& status, uint32_t limi
   auto s = connect(admin)->ListExecutions(&c, request, &response);
   if (!s.ok()) return report(s, admin);
   for (const auto& e : response.executions()) {
-    std::printf("%s  %-11s  instruction %u  head %s\n", e.planid().id().c_str(),
-                e.status().c_str(), e.currentinstructionsequence(), e.journalheadhash().c_str());
+    std::printf("%s  %-11s  instruction %u  head %s\n", e.planid().id().c_str(), e.status().c_str(),
+                e.currentinstructionsequence(), e.journalheadhash().c_str());
   }
   return 0;
 }

@@ -67,8 +67,8 @@ class PlanValidator {
       return;
     }
     if (plan_.participants_size() > kMaxParticipants) {
-      add("participants", std::to_string(plan_.participants_size()) +
-                              " participants, at most " + std::to_string(kMaxParticipants));
+      add("participants", std::to_string(plan_.participants_size()) + " participants, at most " +
+                              std::to_string(kMaxParticipants));
     }
     for (int i = 0; i < plan_.participants_size(); ++i) {
       const Participant& p = plan_.participants(i);

@@ -169,13 +169,20 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
 namespace {
 std::string senderOf(const Event& e) {
   switch (e.kind_case()) {
-    case Event::kPlanProposal: return e.planproposal().from();
-    case Event::kPlanApproval: return e.planapproval().from();
-    case Event::kPlanRejection: return e.planrejection().from();
-    case Event::kCompletionProposal: return e.completionproposal().from();
-    case Event::kCompletionApproval: return e.completionapproval().from();
-    case Event::kCompletionRejection: return e.completionrejection().from();
-    default: return "";
+    case Event::kPlanProposal:
+      return e.planproposal().from();
+    case Event::kPlanApproval:
+      return e.planapproval().from();
+    case Event::kPlanRejection:
+      return e.planrejection().from();
+    case Event::kCompletionProposal:
+      return e.completionproposal().from();
+    case Event::kCompletionApproval:
+      return e.completionapproval().from();
+    case Event::kCompletionRejection:
+      return e.completionrejection().from();
+    default:
+      return "";
   }
 }
 }  // namespace
@@ -191,8 +198,8 @@ bool RouterNode::admit(Strand& strand, const Event& event, std::string& why) {
   if (!peer.empty()) {
     std::lock_guard lock(peerCountMutex_);
     if (plansByPeer_[peer] >= config_.maxPlansInFlightPerPeer) {
-      why = "peer " + peer + " has " + std::to_string(plansByPeer_[peer]) +
-            " plans in flight at " + config_.engine.self + ", its limit";
+      why = "peer " + peer + " has " + std::to_string(plansByPeer_[peer]) + " plans in flight at " +
+            config_.engine.self + ", its limit";
       return false;
     }
     ++plansByPeer_[peer];

@@ -103,7 +103,8 @@ grpc::Status AdminService::SubscribeTerminal(grpc::ServerContext* context,
     if (!open) break;
   }
   std::lock_guard lock(subscribersMutex_);
-  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), sub), subscribers_.end());
+  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), sub),
+                     subscribers_.end());
   return result;
 }
 

@@ -32,7 +32,8 @@ class AdminService final : public finp2p::admin::AdminService::Service {
                             finp2p::admin::ReloadLedgerResponse*) override;
   grpc::Status GetBalance(grpc::ServerContext*, const finp2p::admin::GetBalanceRequest*,
                           finp2p::admin::GetBalanceResponse*) override;
-  grpc::Status SubscribeTerminal(grpc::ServerContext*, const finp2p::admin::SubscribeTerminalRequest*,
+  grpc::Status SubscribeTerminal(grpc::ServerContext*,
+                                 const finp2p::admin::SubscribeTerminalRequest*,
                                  grpc::ServerWriter<finp2p::admin::TerminalEvent>*) override;
 
  private:

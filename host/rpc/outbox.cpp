@@ -69,19 +69,44 @@ void Outbox::run(Peer& peer) {
     Item item;
     {
       std::unique_lock lock(peer.mutex);
-      peer.cv.wait(lock, [&] { return stopping_.load() || !peer.queue.empty(); });
-      if (stopping_) return;
-      item = peer.queue.front();
+      // The first message that may go now. A message the peer deferred ("busy, retry later")
+      // waits at the back so it does not hold up the messages behind it: those may be exactly
+      // what lets the peer make room.
+      for (;;) {
+        if (stopping_) return;
+        int64_t now = node::nowMillis(), soonest = INT64_MAX;
+        auto it = peer.queue.begin();
+        for (; it != peer.queue.end() && it->notBefore > now; ++it) {
+          soonest = std::min(soonest, it->notBefore);
+        }
+        if (it != peer.queue.end()) {
+          item = std::move(*it);
+          peer.queue.erase(it);
+          break;
+        }
+        if (peer.queue.empty()) {
+          peer.cv.wait(lock);
+        } else {
+          peer.cv.wait_for(lock, std::chrono::milliseconds(soonest - now));
+        }
+      }
     }
-    if (deliver(peer, item)) {
+    Delivery result = deliver(peer, item);
+    if (result == Delivery::kDone) {
       failures = 0;
-      std::lock_guard lock(peer.mutex);
-      peer.queue.pop_front();
       continue;
     }
+    std::unique_lock lock(peer.mutex);
+    if (result == Delivery::kRetryLater) {
+      ++item.attempts;
+      item.notBefore = node::nowMillis() + std::min(5000, 100 << std::min(item.attempts, 6));
+      peer.queue.push_back(std::move(item));
+      continue;
+    }
+    // The peer is unreachable: everything to it would fail alike, so keep the order and wait.
+    peer.queue.push_front(std::move(item));
     ++failures;
     auto backoff = std::chrono::milliseconds(std::min(5000, 50 << std::min(failures, 7)));
-    std::unique_lock lock(peer.mutex);
     peer.cv.wait_for(lock, backoff, [&] { return stopping_.load(); });
     if (stopping_) return;
   }
@@ -127,7 +152,7 @@ std::optional<finp2p::common::Status> call(const Request& body, const std::strin
 
 }  // namespace
 
-bool Outbox::deliver(Peer& peer, const Item& item) {
+Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
   std::string error;
   std::optional<finp2p::common::Status> answer;
   failpoint("before-send");
@@ -154,20 +179,20 @@ bool Outbox::deliver(Peer& peer, const Item& item) {
                    peer.endpoint.address, error);
     }
     peer.reachable = false;
-    return false;
+    return Delivery::kPeerUnreachable;
   }
   if (!peer.reachable) spdlog::info("peer {} reachable again", to);
   peer.reachable = true;
   if (answer->code() == 9) {
-    spdlog::warn("message {} to {}: peer failed internally: {}; will retry", item.messageId, to,
+    spdlog::warn("message {} to {}: peer cannot take it now: {}; will retry", item.messageId, to,
                  answer->message());
-    return false;
+    return Delivery::kRetryLater;
   }
   if (answer->code() != 0) {
     spdlog::warn("message {} to {} refused (code {}): {}", item.messageId, to, answer->code(),
                  answer->message());
   }
-  return true;
+  return Delivery::kDone;
 }
 
 }  // namespace finp2p::rpc

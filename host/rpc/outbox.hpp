@@ -45,7 +45,10 @@ class Outbox final : public node::MessageSink {
   struct Item {
     std::string messageId;
     node::PeerMessage message;
+    int64_t notBefore = 0;  // a message the peer asked us to retry later waits until then
+    int attempts = 0;
   };
+  enum class Delivery { kDone, kPeerUnreachable, kRetryLater };
   struct Peer {
     explicit Peer(PeerEndpoint e) : endpoint(std::move(e)) {}
     std::string organization;
@@ -58,7 +61,7 @@ class Outbox final : public node::MessageSink {
     bool reachable = true;  // to log the first failure of a run of failures, not every retry
   };
   void run(Peer& peer);
-  bool deliver(Peer& peer, const Item& item);  // false: retry later
+  Delivery deliver(Peer& peer, const Item& item);
 
   std::string self_;
   crypto::SigningKey key_;

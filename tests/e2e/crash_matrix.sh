@@ -21,7 +21,7 @@ run_case() {  # run_case KIND ROUTER FAILPOINT
   local id
   id=$(ctl bank-a plan submit "$SRC/docs/examples/dvp.json" 2>/dev/null) || id=""
   # Wait for the victim to crash (or for the plan to end without reaching the failpoint).
-  for _ in $(seq 1 80); do kill -0 "${PID[$victim]}" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 300); do kill -0 "${PID[$victim]}" 2>/dev/null || break; sleep 0.1; done
   kill -0 "${PID[$victim]}" 2>/dev/null && fail "$kind/$victim/$fp: the failpoint was never reached"
   wait "${PID[$victim]}" 2>/dev/null || true
   PID[$victim]=""
@@ -35,7 +35,7 @@ run_case() {  # run_case KIND ROUTER FAILPOINT
     return
   fi
   for org in "${ORGS[@]}"; do
-    expect_eq "$(wait_terminal "$org" "$id" 30)" "$expected" "$kind/$victim/$fp: $org status"
+    expect_eq "$(wait_terminal "$org" "$id" 90)" "$expected" "$kind/$victim/$fp: $org status"
   done
   same_head_everywhere "$id"
   local a="$WORK/net/bank-a.securities.db" b="$WORK/net/bank-b.cash.db"

@@ -33,15 +33,18 @@ class Relay final : public ExecutionService::Service {
 
   grpc::Status Propose(grpc::ServerContext*, const SignedProposeRequest* r,
                        SignedProposeResponse* out) override {
-    return relay(*r, out, [&](auto* c, const auto& req, auto* o) { return stub_->Propose(c, req, o); });
+    return relay(*r, out,
+                 [&](auto* c, const auto& req, auto* o) { return stub_->Propose(c, req, o); });
   }
   grpc::Status Approve(grpc::ServerContext*, const SignedApproveRequest* r,
                        SignedApproveResponse* out) override {
-    return relay(*r, out, [&](auto* c, const auto& req, auto* o) { return stub_->Approve(c, req, o); });
+    return relay(*r, out,
+                 [&](auto* c, const auto& req, auto* o) { return stub_->Approve(c, req, o); });
   }
   grpc::Status Reject(grpc::ServerContext*, const SignedRejectRequest* r,
                       SignedRejectResponse* out) override {
-    return relay(*r, out, [&](auto* c, const auto& req, auto* o) { return stub_->Reject(c, req, o); });
+    return relay(*r, out,
+                 [&](auto* c, const auto& req, auto* o) { return stub_->Reject(c, req, o); });
   }
 
   void report() const {
@@ -115,7 +118,8 @@ int main(int argc, char** argv) {
 
   Relay relay(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()), faults, seed);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:" + std::to_string(listen), grpc::InsecureServerCredentials());
+  builder.AddListeningPort("127.0.0.1:" + std::to_string(listen),
+                           grpc::InsecureServerCredentials());
   builder.RegisterService(&relay);
   auto server = builder.BuildAndStart();
   if (!server) return 1;

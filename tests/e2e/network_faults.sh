@@ -5,6 +5,9 @@
 # head everywhere and exact balances.
 source "$(dirname "$0")/harness.sh"
 PLANS=${PLANS:-500}
+# The agreement deadline must not be what ends plans here: 500 plans queue up at once on a
+# machine that may be running other tests.
+AGREEMENT_TIMEOUT=900
 network_init "$WORK"
 declare -A RELAY_PORT RELAY_PID
 for org in "${ORGS[@]}"; do RELAY_PORT[$org]=$(free_port); done
@@ -26,7 +29,7 @@ stop_relays() {
   for org in "${ORGS[@]}"; do kill "${RELAY_PID[$org]}" 2>/dev/null || true; done
   for org in "${ORGS[@]}"; do wait "${RELAY_PID[$org]}" 2>/dev/null || true; done
 }
-trap 'stop_relays; cleanup' EXIT
+trap 'rc=$?; stop_relays; (exit $rc); cleanup' EXIT
 network_up
 
 derive_plan dvp.json "$WORK/small.json" '
@@ -37,7 +40,7 @@ seq 1 "$PLANS" | xargs -P 8 -I{} "$BIN/finp2p-execctl" --admin "127.0.0.1:${ADMI
   plan submit "$WORK/small.json" > "$WORK/ids" || fail "a submit failed"
 expect_eq "$(wc -l < "$WORK/ids")" "$PLANS" "plans submitted"
 
-for _ in $(seq 1 240); do
+for _ in $(seq 1 600); do
   done_all=1
   for org in "${ORGS[@]}"; do
     n=$(ctl "$org" plan list --limit 100000 | grep -c " completed " || true)

@@ -12,16 +12,29 @@ namespace {
 
 using finp2p::journal::Event;
 
-enum class Kind { kProposal, kPlanApproval, kPlanRejection, kCompletion, kCompletionApproval, kCompletionRejection };
+enum class Kind {
+  kProposal,
+  kPlanApproval,
+  kPlanRejection,
+  kCompletion,
+  kCompletionApproval,
+  kCompletionRejection
+};
 
 const char* kindName(Kind k) {
   switch (k) {
-    case Kind::kProposal: return "plan proposal";
-    case Kind::kPlanApproval: return "plan approval";
-    case Kind::kPlanRejection: return "plan rejection";
-    case Kind::kCompletion: return "completion of instruction 2";
-    case Kind::kCompletionApproval: return "completion approval";
-    case Kind::kCompletionRejection: return "completion rejection";
+    case Kind::kProposal:
+      return "plan proposal";
+    case Kind::kPlanApproval:
+      return "plan approval";
+    case Kind::kPlanRejection:
+      return "plan rejection";
+    case Kind::kCompletion:
+      return "completion of instruction 2";
+    case Kind::kCompletionApproval:
+      return "completion approval";
+    case Kind::kCompletionRejection:
+      return "completion rejection";
   }
   return "?";
 }
@@ -35,21 +48,31 @@ Event message(Kind kind, const std::string& from) {
       e.mutable_planproposal()->set_from(from);
       *e.mutable_planproposal()->mutable_plan() = plan;
       break;
-    case Kind::kPlanApproval: e.mutable_planapproval()->set_from(from); break;
-    case Kind::kPlanRejection: e.mutable_planrejection()->set_from(from); break;
+    case Kind::kPlanApproval:
+      e.mutable_planapproval()->set_from(from);
+      break;
+    case Kind::kPlanRejection:
+      e.mutable_planrejection()->set_from(from);
+      break;
     case Kind::kCompletion:
       e.mutable_completionproposal()->set_from(from);
-      *e.mutable_completionproposal()->mutable_event()->mutable_instruction() = plan.instructions(1);
+      *e.mutable_completionproposal()->mutable_event()->mutable_instruction() =
+          plan.instructions(1);
       break;
-    case Kind::kCompletionApproval: e.mutable_completionapproval()->set_from(from); break;
-    case Kind::kCompletionRejection: e.mutable_completionrejection()->set_from(from); break;
+    case Kind::kCompletionApproval:
+      e.mutable_completionapproval()->set_from(from);
+      break;
+    case Kind::kCompletionRejection:
+      e.mutable_completionrejection()->set_from(from);
+      break;
   }
   return e;
 }
 
 struct Case {
   Kind kind;
-  const char* from;  // bank-a issuer+contributor, bank-b contributor (executes 2), bank-c observer, bank-z stranger
+  const char* from;  // bank-a issuer+contributor, bank-b contributor (executes 2), bank-c observer,
+                     // bank-z stranger
   bool accepted;
   const char* reason;  // part of the refusal
 };
@@ -78,29 +101,28 @@ TEST_P(Authorization, MatchesTheMatrix) {
 
 INSTANTIATE_TEST_SUITE_P(
     EveryKindFromEveryRole, Authorization,
-    ::testing::Values(
-        Case{Kind::kProposal, "bank-a", true, ""},
-        Case{Kind::kProposal, "bank-b", false, "only its issuing organization"},
-        Case{Kind::kProposal, "bank-c", false, "only its issuing organization"},
-        Case{Kind::kProposal, "bank-z", false, "only its issuing organization"},
-        Case{Kind::kPlanApproval, "bank-a", true, ""},
-        Case{Kind::kPlanApproval, "bank-b", true, ""},
-        Case{Kind::kPlanApproval, "bank-c", false, "observer"},
-        Case{Kind::kPlanApproval, "bank-z", false, "not a participant"},
-        Case{Kind::kPlanRejection, "bank-b", true, ""},
-        Case{Kind::kPlanRejection, "bank-c", false, "observer"},
-        Case{Kind::kPlanRejection, "bank-z", false, "not a participant"},
-        Case{Kind::kCompletion, "bank-b", true, ""},
-        Case{Kind::kCompletion, "bank-a", false, "not an executor of instruction 2"},
-        Case{Kind::kCompletion, "bank-c", false, "not an executor"},
-        Case{Kind::kCompletion, "bank-z", false, "not a participant"},
-        Case{Kind::kCompletionApproval, "bank-a", true, ""},
-        Case{Kind::kCompletionApproval, "bank-b", true, ""},
-        Case{Kind::kCompletionApproval, "bank-c", false, "observer"},
-        Case{Kind::kCompletionApproval, "bank-z", false, "not a participant"},
-        Case{Kind::kCompletionRejection, "bank-b", true, ""},
-        Case{Kind::kCompletionRejection, "bank-c", false, "observer"},
-        Case{Kind::kCompletionRejection, "bank-z", false, "not a participant"}),
+    ::testing::Values(Case{Kind::kProposal, "bank-a", true, ""},
+                      Case{Kind::kProposal, "bank-b", false, "only its issuing organization"},
+                      Case{Kind::kProposal, "bank-c", false, "only its issuing organization"},
+                      Case{Kind::kProposal, "bank-z", false, "only its issuing organization"},
+                      Case{Kind::kPlanApproval, "bank-a", true, ""},
+                      Case{Kind::kPlanApproval, "bank-b", true, ""},
+                      Case{Kind::kPlanApproval, "bank-c", false, "observer"},
+                      Case{Kind::kPlanApproval, "bank-z", false, "not a participant"},
+                      Case{Kind::kPlanRejection, "bank-b", true, ""},
+                      Case{Kind::kPlanRejection, "bank-c", false, "observer"},
+                      Case{Kind::kPlanRejection, "bank-z", false, "not a participant"},
+                      Case{Kind::kCompletion, "bank-b", true, ""},
+                      Case{Kind::kCompletion, "bank-a", false, "not an executor of instruction 2"},
+                      Case{Kind::kCompletion, "bank-c", false, "not an executor"},
+                      Case{Kind::kCompletion, "bank-z", false, "not a participant"},
+                      Case{Kind::kCompletionApproval, "bank-a", true, ""},
+                      Case{Kind::kCompletionApproval, "bank-b", true, ""},
+                      Case{Kind::kCompletionApproval, "bank-c", false, "observer"},
+                      Case{Kind::kCompletionApproval, "bank-z", false, "not a participant"},
+                      Case{Kind::kCompletionRejection, "bank-b", true, ""},
+                      Case{Kind::kCompletionRejection, "bank-c", false, "observer"},
+                      Case{Kind::kCompletionRejection, "bank-z", false, "not a participant"}),
     [](const auto& info) {
       std::string name = kindName(info.param.kind);
       name += std::string("_from_") + info.param.from;

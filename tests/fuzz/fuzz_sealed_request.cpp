@@ -40,7 +40,8 @@ void handle(const Request& request, const common::SealingSignature& seal) {
   if (key != f.keys.end()) (void)crypto::verifySeal(request, seal, key->second, from);
   auto event = engine::toEvent(from, request);
   if (!event) return;
-  engine::PlanEngine engine(f.plan.id().id(), engine::EngineConfig{"bank-a", 1000, 1000, &f.crypto});
+  engine::PlanEngine engine(f.plan.id().id(),
+                            engine::EngineConfig{"bank-a", 1000, 1000, &f.crypto});
   journal::Event created;
   created.set_planid(f.plan.id().id());
   *created.mutable_plancreated()->mutable_plan() = f.plan;
