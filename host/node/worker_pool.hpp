@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "finp2p/ledger/timer.hpp"
+
 namespace finp2p::node {
 
 class WorkerPool {
@@ -55,57 +57,7 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-// Runs tasks at a wall-clock time (epoch milliseconds) on its own thread.
-class TimerService {
- public:
-  TimerService() : thread_([this] { run(); }) {}
-  ~TimerService() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void at(int64_t unixMillis, std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.emplace(unixMillis, std::move(task));
-    }
-    cv_.notify_all();
-  }
-
- private:
-  static int64_t now() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      if (tasks_.empty()) {
-        cv_.wait(lock);
-        continue;
-      }
-      auto first = tasks_.begin();
-      int64_t wait = first->first - now();
-      if (wait > 0) {
-        cv_.wait_for(lock, std::chrono::milliseconds(wait));
-        continue;
-      }
-      auto task = std::move(first->second);
-      tasks_.erase(first);
-      lock.unlock();
-      task();
-      lock.lock();
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::multimap<int64_t, std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
+// Timers (Await, agreement deadlines, retries) share the SDK's timer thread implementation.
+using TimerService = finp2p::ledger::TimerThread;
 
 }  // namespace finp2p::node

@@ -1,5 +1,7 @@
 #include "finp2p/ledger/adapter.hpp"
 
+#include "finp2p/ledger/timer.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -40,58 +42,6 @@ Completion::Completion(const finp2p_ledger_host_api* host, void* completionPtr)
 void Completion::complete(const Outcome& outcome) const noexcept {
   state_->deliver(outcome);
 }
-
-// ---- Timer: one thread per adapter, started on first use ----
-
-class Adapter::Timer {
- public:
-  Timer() : thread_([this] { run(); }) {}
-  ~Timer() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  void at(int64_t unixMs, std::function<void()> fn) {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.emplace(unixMs, std::move(fn));
-    }
-    cv_.notify_all();
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      if (tasks_.empty()) {
-        cv_.wait(lock);
-        continue;
-      }
-      auto first = tasks_.begin();
-      int64_t wait = first->first - nowUnixMs();
-      if (wait > 0) {
-        cv_.wait_for(lock, std::chrono::milliseconds(wait));
-        continue;
-      }
-      auto fn = std::move(first->second);
-      tasks_.erase(first);
-      lock.unlock();
-      fn();
-      lock.lock();
-    }
-    // Pending tasks are dropped: their Completions then report an INTERNAL error to the host.
-    tasks_.clear();
-  }
-
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::multimap<int64_t, std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::thread thread_;
-};
 
 // ---- Adapter defaults ----
 
@@ -177,7 +127,7 @@ void Adapter::runAt(int64_t unixMs, std::function<void()> fn) {
   static std::mutex startMutex;
   {
     std::lock_guard lock(startMutex);
-    if (!timer_) timer_ = std::make_unique<Timer>();
+    if (!timer_) timer_ = std::make_unique<TimerThread>();
   }
   timer_->at(unixMs, std::move(fn));
 }

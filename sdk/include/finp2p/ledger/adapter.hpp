@@ -16,6 +16,8 @@
 
 namespace finp2p::ledger {
 
+class TimerThread;
+
 /// Completes one operation, exactly once, from any thread, now or later. Copies share one
 /// state: the first complete() wins and later ones are ignored. If the last copy is destroyed
 /// without completing, the host receives an INTERNAL error instead of waiting forever.
@@ -67,9 +69,8 @@ class Adapter {
   void runAt(int64_t unixMs, std::function<void()> fn);
 
  private:
-  class Timer;
   const finp2p_ledger_host_api* host_ = nullptr;
-  std::unique_ptr<Timer> timer_;
+  std::unique_ptr<TimerThread> timer_;  // started by the first runAt()
 };
 
 namespace detail {
