@@ -25,10 +25,19 @@ CREATE INDEX IF NOT EXISTS plans_by_terminal ON plans(terminal);
 
 class Stmt {
  public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
+  Stmt(sqlite3* db, const char* sql) : db_(db), owned_(true) {
     if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK) s_ = nullptr;
   }
-  ~Stmt() { sqlite3_finalize(s_); }
+  // A statement kept prepared by the journal: reset for its next use instead of finalized.
+  Stmt(sqlite3* db, sqlite3_stmt* cached) : db_(db), s_(cached), owned_(false) {}
+  ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(s_);
+    } else {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
   bool ok() const { return s_ != nullptr; }
   Stmt& text(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
@@ -52,6 +61,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* s_ = nullptr;
+  bool owned_;
 };
 
 Error dbError(sqlite3* db, const std::string& what) {
@@ -108,6 +118,7 @@ Journal::~Journal() {
   }
   queueCv_.notify_all();
   writer_.join();
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
@@ -141,6 +152,16 @@ void Journal::writerLoop() {
   }
 }
 
+// The write path's statements stay prepared for the journal's life (called under dbMutex_).
+sqlite3_stmt* Journal::prepared(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  statements_.emplace(sql, stmt);
+  return stmt;
+}
+
 Status Journal::commit(std::vector<Batch>& batches) {
   std::lock_guard lock(dbMutex_);
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -160,7 +181,7 @@ Status Journal::commit(std::vector<Batch>& batches) {
     } else if (auto cached = lastHash_.find(planId); cached != lastHash_.end()) {
       prev = cached->second;
     } else {
-      Stmt q(db_, "SELECT hash FROM events WHERE plan_id=? ORDER BY id DESC LIMIT 1");
+      Stmt q(db_, prepared("SELECT hash FROM events WHERE plan_id=? ORDER BY id DESC LIMIT 1"));
       q.text(1, planId);
       if (q.step() == SQLITE_ROW) prev = q.col(0);
     }
@@ -169,27 +190,28 @@ Status Journal::commit(std::vector<Batch>& batches) {
     crypto::fromHex(prev, prevRaw);
     std::string hash =
         crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
-    Stmt ins(db_, "INSERT INTO events(plan_id, at_ms, payload, prev_hash, hash) VALUES(?,?,?,?,?)");
+    Stmt ins(db_, prepared("INSERT INTO events(plan_id, at_ms, payload, prev_hash, hash) "
+                           "VALUES(?,?,?,?,?)"));
     ins.text(1, planId).integer(2, b.event.atmillis()).blob(3, payload).text(4, prev).text(5, hash);
     if (ins.step() != SQLITE_DONE) return rollback("append event");
     heads[planId] = hash;
     for (const auto& c : b.chain) {
-      Stmt ch(db_,
-              "INSERT OR IGNORE INTO chain(plan_id, idx, kind, payload, prev_hash, hash) "
-              "VALUES(?,?,?,?,?,?)");
+      Stmt ch(db_, prepared("INSERT OR IGNORE INTO chain(plan_id, idx, kind, payload, prev_hash, "
+                            "hash) VALUES(?,?,?,?,?,?)"));
       ch.text(1, planId).integer(2, c.index).text(3, c.kind).blob(4, c.payload);
       ch.text(5, c.prevHash).text(6, c.hash);
       if (ch.step() != SQLITE_DONE) return rollback("append chain entry");
     }
     const auto& s = b.summary;
-    Stmt up(db_,
-            "INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, reason, "
-            "created_at_ms, updated_at_ms, chain_head, terminal) VALUES(?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT(plan_id) DO UPDATE SET status=excluded.status, "
-            "current_sequence=excluded.current_sequence, "
-            "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
-            "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
-            "terminal=excluded.terminal");
+    Stmt up(
+        db_,
+        prepared("INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, reason, "
+                 "created_at_ms, updated_at_ms, chain_head, terminal) VALUES(?,?,?,?,?,?,?,?,?) "
+                 "ON CONFLICT(plan_id) DO UPDATE SET status=excluded.status, "
+                 "current_sequence=excluded.current_sequence, "
+                 "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
+                 "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
+                 "terminal=excluded.terminal"));
     up.text(1, planId).text(2, s.status).integer(3, s.currentSequence).integer(4, s.failedSequence);
     up.text(5, s.reason).integer(6, s.createdAtMillis).integer(7, s.updatedAtMillis);
     up.text(8, s.chainHead).integer(9, s.terminal ? 1 : 0);

@@ -23,6 +23,7 @@
 #include "finp2p/journal.pb.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace finp2p::journal {
 
@@ -62,6 +63,7 @@ class Journal {
   explicit Journal(sqlite3* db);
   void writerLoop();
   Status commit(std::vector<Batch>& batches);
+  struct sqlite3_stmt* prepared(const char* sql);
 
   sqlite3* db_;
   mutable std::mutex dbMutex_;  // readers and the writer share one connection
@@ -69,7 +71,8 @@ class Journal {
   std::condition_variable queueCv_;
   std::deque<std::pair<Batch, std::function<void(Status)>>> queue_;
   bool stopping_ = false;
-  std::map<std::string, std::string> lastHash_;  // per unfinished plan
+  std::map<std::string, std::string> lastHash_;             // per unfinished plan
+  std::map<const char*, struct sqlite3_stmt*> statements_;  // keyed by the SQL literal's address
   std::thread writer_;
 };
 

@@ -154,14 +154,16 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     }
     failpoint("after-journal-append");
     if (ended && terminalListener_) terminalListener_(*ended);
-    post(planId, [this, planId, actions = std::move(actions), terminal]() mutable {
-      perform(planId, std::move(actions));
-      if (terminal) {
+    // Effects are hand-offs to other threads (outbox, ledger pool, timers): start them here, in
+    // journal order, rather than with another trip through the strand.
+    perform(planId, std::move(actions));
+    if (terminal) {
+      post(planId, [this, planId] {
         release(strandOf(planId), planId);  // its state stays in the journal
         std::lock_guard lock(plansMutex_);
         activePlans_.erase(planId);
-      }
-    });
+      });
+    }
     done(std::string("accepted"));
   });
 }

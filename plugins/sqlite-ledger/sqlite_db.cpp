@@ -2,14 +2,22 @@
 
 namespace finp2p::sqlite_ledger {
 
-Statement::Statement(sqlite3* db, const char* sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-    throw std::runtime_error(std::string("sqlite prepare failed: ") + sqlite3_errmsg(db));
-  }
-}
+Statement::Statement(Database& db, const char* sql) : db_(db.handle()), stmt_(db.prepared(sql)) {}
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+sqlite3_stmt* Database::prepared(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(std::string("sqlite prepare failed: ") + sqlite3_errmsg(db_));
+  }
+  statements_.emplace(sql, stmt);
+  return stmt;
 }
 
 Statement& Statement::bind(int index, const std::string& text) {
@@ -54,6 +62,7 @@ Database::Database(const std::string& path, bool fullSync) {
 }
 
 Database::~Database() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 

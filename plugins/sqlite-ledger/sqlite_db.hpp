@@ -6,14 +6,18 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 
 namespace finp2p::sqlite_ledger {
 
+class Database;
+
+// A prepared statement from the connection's cache, reset when this handle goes away.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql);
+  Statement(Database& db, const char* sql);
   ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -39,9 +43,12 @@ class Database {
 
   void exec(const char* sql);
   sqlite3* handle() const { return db_; }
+  // Prepared once per connection (callers hold the ledger's lock), keyed by the SQL literal.
+  sqlite3_stmt* prepared(const char* sql);
 
  private:
   sqlite3* db_ = nullptr;
+  std::map<const char*, sqlite3_stmt*> statements_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back unless commit() is reached.

@@ -102,7 +102,7 @@ struct AccountRow {
 
 std::optional<AccountRow> readAccount(Database& db, const std::string& account,
                                       const std::string& asset) {
-  Statement s(db.handle(), "SELECT available, held FROM accounts WHERE account=? AND asset=?");
+  Statement s(db, "SELECT available, held FROM accounts WHERE account=? AND asset=?");
   s.bind(1, account).bind(2, asset);
   if (!s.step()) return std::nullopt;
   return AccountRow{*Decimal::parse(s.text(0)), *Decimal::parse(s.text(1))};
@@ -110,7 +110,7 @@ std::optional<AccountRow> readAccount(Database& db, const std::string& account,
 
 void writeAccount(Database& db, const std::string& account, const std::string& asset,
                   const AccountRow& row) {
-  Statement s(db.handle(),
+  Statement s(db,
               "INSERT INTO accounts(account, asset, available, held) VALUES(?,?,?,?) "
               "ON CONFLICT(account, asset) DO UPDATE SET available=excluded.available, "
               "held=excluded.held");
@@ -120,7 +120,7 @@ void writeAccount(Database& db, const std::string& account, const std::string& a
 
 void post(Database& db, const std::string& tx, const std::string& account, const std::string& asset,
           const char* bucket, const char* direction, const std::string& amount) {
-  Statement s(db.handle(),
+  Statement s(db,
               "INSERT INTO postings(transaction_id, account, asset, bucket, direction, amount) "
               "VALUES(?,?,?,?,?,?)");
   s.bind(1, tx).bind(2, account).bind(3, asset).bind(4, bucket).bind(5, direction).bind(6, amount);
@@ -147,7 +147,7 @@ Outcome SqliteLedger::execute(const Operation& op) {
   std::lock_guard lock(mutex_);
   try {
     Transaction tx(db_);
-    Statement existing(db_.handle(), "SELECT fingerprint FROM operations WHERE idempotency_key=?");
+    Statement existing(db_, "SELECT fingerprint FROM operations WHERE idempotency_key=?");
     existing.bind(1, op.context.idempotencyKey);
     if (existing.step()) {
       if (existing.text(0) != fingerprint(op)) {
@@ -157,7 +157,7 @@ Outcome SqliteLedger::execute(const Operation& op) {
       return storedOutcome(op.context.idempotencyKey);
     }
     Outcome outcome = apply(op);
-    Statement store(db_.handle(),
+    Statement store(db_,
                     "INSERT INTO operations(idempotency_key, fingerprint, status, message, "
                     "transaction_id) VALUES(?,?,?,?,?)");
     store.bind(1, op.context.idempotencyKey)
@@ -205,7 +205,7 @@ Receipt SqliteLedger::record(const Operation& op, const std::string& type,
   r.asset = op.asset;
   r.quantity = quantity;
   r.timestampUnixS = nowUnixS();
-  Statement s(db_.handle(),
+  Statement s(db_,
               "INSERT INTO transactions(transaction_id, operation_id, type, source, destination, "
               "asset, quantity, timestamp) VALUES(?,?,?,?,?,?,?,?)");
   s.bind(1, r.transactionId).bind(2, r.operationId).bind(3, type).bind(4, source);
@@ -224,7 +224,7 @@ Outcome SqliteLedger::hold(const Operation& op) {
   account->available = *account->available.minus(amount);
   account->held = account->held + amount;
   writeAccount(db_, op.source, op.asset, *account);
-  Statement h(db_.handle(),
+  Statement h(db_,
               "INSERT INTO holds(operation_id, account, beneficiary, asset, remaining, state) "
               "VALUES(?,?,?,?,?,'held')");
   h.bind(1, op.context.idempotencyKey).bind(2, op.source).bind(3, op.destination);
@@ -242,7 +242,7 @@ struct HoldRow {
   Decimal remaining;
 };
 std::optional<HoldRow> readHold(Database& db, const std::string& id) {
-  Statement s(db.handle(),
+  Statement s(db,
               "SELECT account, beneficiary, asset, remaining, state FROM holds WHERE "
               "operation_id=?");
   s.bind(1, id);
@@ -250,7 +250,7 @@ std::optional<HoldRow> readHold(Database& db, const std::string& id) {
   return HoldRow{s.text(0), s.text(1), s.text(2), s.text(4), *Decimal::parse(s.text(3))};
 }
 void updateHold(Database& db, const std::string& id, const Decimal& remaining, const char* state) {
-  Statement s(db.handle(), "UPDATE holds SET remaining=?, state=? WHERE operation_id=?");
+  Statement s(db, "UPDATE holds SET remaining=?, state=? WHERE operation_id=?");
   s.bind(1, remaining.toString()).bind(2, std::string(state)).bind(3, id);
   s.run();
 }
@@ -378,7 +378,7 @@ Outcome SqliteLedger::preflight(const Operation& op) {
 }
 
 std::optional<Receipt> SqliteLedger::receiptFor(const std::string& operationId) {
-  Statement s(db_.handle(),
+  Statement s(db_,
               "SELECT transaction_id, type, source, destination, asset, quantity, timestamp "
               "FROM transactions WHERE operation_id=?");
   s.bind(1, operationId);
@@ -396,7 +396,7 @@ std::optional<Receipt> SqliteLedger::receiptFor(const std::string& operationId) 
 }
 
 Outcome SqliteLedger::storedOutcome(const std::string& key) {
-  Statement s(db_.handle(), "SELECT status, message FROM operations WHERE idempotency_key=?");
+  Statement s(db_, "SELECT status, message FROM operations WHERE idempotency_key=?");
   s.bind(1, key);
   if (!s.step()) {
     return Outcome::failure(FINP2P_LEDGER_ERROR_NOT_FOUND, "no operation with key " + key);

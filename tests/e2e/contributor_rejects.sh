@@ -2,7 +2,7 @@
 # bank-b cannot pay in EUR (no ledger of it serves EUR): its preflight fails, it rejects, the
 # plan is rejected on every router and no ledger is touched.
 source "$(dirname "$0")/harness.sh"
-AGREEMENT_TIMEOUT=3
+AGREEMENT_TIMEOUT=8
 network_init "$WORK"
 network_up
 
@@ -20,8 +20,8 @@ ctl bank-a ledger balance securities "$SELLER" "$BOND" | grep -q "available 1000
 # A contributor that never answers: the agreement deadline rejects the plan, naming it.
 router_stop bank-b
 id2=$(ctl bank-a plan submit "$SRC/docs/examples/dvp.json")
-expect_eq "$(wait_terminal bank-a "$id2" 15)" rejected "status after the deadline"
+expect_eq "$(wait_terminal bank-a "$id2" 30)" rejected "status after the deadline"
 plan_field bank-a "$id2" "r['failureReason']" | grep -q "agreement deadline passed; no approval from bank-b" ||
   fail "deadline reason: $(plan_field bank-a "$id2" "r['failureReason']")"
-expect_eq "$(wait_terminal bank-c "$id2" 15)" rejected "observer told of the rejection"
+expect_eq "$(wait_terminal bank-c "$id2" 30)" rejected "observer told of the rejection"
 echo "ok"

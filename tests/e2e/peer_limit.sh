@@ -21,8 +21,12 @@ wait["sequence"] = 1
 p["instructions"].insert(0, wait)'
 ids=()
 for _ in 1 2 3; do ids+=("$(ctl bank-a plan submit "$WORK/slow.json")"); done
-sleep 1
-grep -q "peer bank-a has 2 plans in flight at bank-b, its limit" "$WORK/bank-a.log" "$WORK/bank-b.log" ||
-  fail "the per-peer limit was not reported"
+reported=0
+for _ in $(seq 1 150); do
+  grep -q "peer bank-a has 2 plans in flight at bank-b, its limit" "$WORK/bank-a.log" "$WORK/bank-b.log" &&
+    reported=1 && break
+  sleep 0.1
+done
+[ $reported = 1 ] || fail "the per-peer limit was not reported"
 for id in "${ids[@]}"; do expect_eq "$(wait_terminal bank-b "$id" 30)" completed "plan after the limit"; done
 echo "ok"
