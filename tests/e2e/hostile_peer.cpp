@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "crypto/sealing.hpp"
 #include "finp2p/execution.grpc.pb.h"
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
   CLI::App app{"hostile_peer"};
   std::string target, to, as, keyPath, planId, mode, messageId = "hostile-1";
   int repeat = 1;
+  std::string tlsCert, tlsKey, tlsCa, tlsName;
   app.add_option("--target", target)->required();
   app.add_option("--to", to)->required();
   app.add_option("--as", as)->required();
@@ -28,6 +31,10 @@ int main(int argc, char** argv) {
   app.add_option("--mode", mode)->required();
   app.add_option("--message-id", messageId);
   app.add_option("--repeat", repeat);
+  app.add_option("--tls-cert", tlsCert, "Connect over mTLS with this certificate (PEM file)");
+  app.add_option("--tls-key", tlsKey);
+  app.add_option("--tls-ca", tlsCa);
+  app.add_option("--tls-name", tlsName, "Name the router's certificate must carry");
   CLI11_PARSE(app, argc, argv);
 
   auto key = finp2p::crypto::SigningKey::fromPemFile(keyPath);
@@ -35,8 +42,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", key.error().message.c_str());
     return 2;
   }
-  auto stub =
-      ExecutionService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  auto readFile = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  grpc::ChannelArguments args;
+  if (!tlsCert.empty()) {
+    grpc::SslCredentialsOptions o;
+    o.pem_cert_chain = readFile(tlsCert);
+    o.pem_private_key = readFile(tlsKey);
+    o.pem_root_certs = readFile(tlsCa);
+    credentials = grpc::SslCredentials(o);
+    args.SetSslTargetNameOverride(tlsName);
+  }
+  auto stub = ExecutionService::NewStub(grpc::CreateCustomChannel(target, credentials, args));
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();

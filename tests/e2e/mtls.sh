@@ -12,6 +12,14 @@ id=$(ctl bank-a plan submit "$SRC/docs/examples/dvp.json")
 for org in "${ORGS[@]}"; do expect_eq "$(wait_terminal "$org" "$id")" completed "$org over mTLS"; done
 same_head_everywhere "$id"
 
+# bank-c's certificate with bank-b's sealing key: the seal verifies, the TLS identity does not.
+out=$("$BIN/hostile_peer" --target "127.0.0.1:${PEER_PORT[bank-a]}" --to bank-a --as bank-b \
+  --key "$WORK/bank-b.key" --plan "$id" --mode approve --message-id tls1 \
+  --tls-cert "$WORK/bank-c.crt" --tls-key "$WORK/bank-c.tls.key" --tls-ca "$WORK/ca.crt" --tls-name bank-a) ||
+  fail "hostile_peer could not connect: $out"
+[[ $out == *'code=5 the TLS certificate names "bank-c" but the message claims to come from "bank-b"'* ]] ||
+  fail "TLS identity mismatch not refused: $out"
+
 # bank-b comes back with a certificate for "bank-b" signed by a rogue CA.
 router_stop bank-b
 "$SRC/scripts/dev-pki" "$WORK/rogue" bank-b
