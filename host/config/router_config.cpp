@@ -1,9 +1,10 @@
 // The one translation unit that parses TOML (toml11 is slow to compile).
 #include "config/router_config.hpp"
 
+#include "common/files.hpp"
+
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <toml.hpp>
@@ -162,11 +163,9 @@ toml::value parseText(const std::string& text, const std::string& name) {
 }
 
 toml::value parseFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open the file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parseText(ss.str(), path);
+  auto text = readFile(path);
+  if (!text) throw std::runtime_error(text.error().message);
+  return parseText(*text, path);
 }
 
 template <typename Parse, typename Fn>

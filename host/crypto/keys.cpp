@@ -1,5 +1,7 @@
 #include "crypto/keys.hpp"
 
+#include "common/files.hpp"
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -23,14 +25,6 @@ std::string opensslError() {
 
 PkeyPtr wrap(EVP_PKEY* key) {
   return PkeyPtr(key, PkeyDeleter{});
-}
-
-Result<std::string> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorCode::kNotFound, "cannot open key file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 struct BioDeleter {

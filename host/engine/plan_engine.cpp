@@ -138,6 +138,14 @@ const ExecutionInstruction* PlanEngine::instruction(uint32_t sequence) const {
   return index ? &plan_.instructions(static_cast<int>(*index)) : nullptr;
 }
 
+PreflightAction PlanEngine::ownPreflight() const {
+  PreflightAction preflight;
+  for (const auto& ins : plan_.instructions()) {
+    if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
+  }
+  return preflight;
+}
+
 bool PlanEngine::executes(const ExecutionInstruction& ins, const std::string& org) const {
   return std::find(ins.organizations().begin(), ins.organizations().end(), org) !=
          ins.organizations().end();
@@ -357,10 +365,7 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
     rejectPlan(why, out);
     return true;
   }
-  PreflightAction preflight;
-  for (const auto& ins : plan_.instructions()) {
-    if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
-  }
+  PreflightAction preflight = ownPreflight();
   if (preflight.instructions.empty()) {
     preflightDone_ = true;
     approveOwnPlan(out);
@@ -773,11 +778,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
     out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
                               createdAtMillis_ + config_.agreementTimeoutMillis});
     if (isContributor(config_.self) && !preflightDone_) {
-      PreflightAction preflight;
-      for (const auto& ins : plan_.instructions()) {
-        if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
-      }
-      out.push_back(std::move(preflight));
+      out.push_back(ownPreflight());
     }
     return out;
   }

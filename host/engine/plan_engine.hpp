@@ -121,6 +121,7 @@ class PlanEngine {
   SendAction send(std::string messageId, finp2p::execution::RejectRequest m) const;
   void resendStep(uint32_t sequence, Actions& out) const;
   bool notCurrentYet(uint32_t sequence) const;
+  PreflightAction ownPreflight() const;  // this router's instructions
 
   std::string planId_;
   EngineConfig config_;

@@ -7,9 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "common/files.hpp"
 #include "config/router_config.hpp"
 #include "engine/crypto_port.hpp"
 #include "journal/journal.hpp"
@@ -24,10 +23,6 @@ namespace {
 int fail(const std::string& message, int code = 1) {
   std::fprintf(stderr, "finp2p-execd: %s\n", message.c_str());
   return code;
-}
-
-std::string grpcAddress(const std::string& address) {
-  return address.rfind("unix:", 0) == 0 ? address : address;
 }
 
 }  // namespace
@@ -59,18 +54,12 @@ int main(int argc, char** argv) {
   }
   finp2p::rpc::TlsMaterial tls;
   if (config->tls) {
-    auto read = [](const std::string& path, std::string& out) {
-      std::ifstream in(path, std::ios::binary);
-      if (!in) return false;
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      out = ss.str();
-      return !out.empty();
-    };
     for (auto [path, out] : {std::pair{&config->tls->certificatePath, &tls.certificate},
                              std::pair{&config->tls->privateKeyPath, &tls.privateKey},
                              std::pair{&config->tls->caPath, &tls.ca}}) {
-      if (!read(*path, *out)) return fail("[tls]: cannot read " + *path, 2);
+      auto pem = finp2p::readFile(*path);
+      if (!pem || pem->empty()) return fail("[tls]: cannot read " + *path, 2);
+      *out = std::move(*pem);
     }
   }
   if (checkOnly) {
@@ -127,8 +116,8 @@ int main(int argc, char** argv) {
 
   grpc::ServerBuilder adminBuilder;
   int adminPort = 0;
-  adminBuilder.AddListeningPort(grpcAddress(config->adminAddress),
-                                grpc::InsecureServerCredentials(), &adminPort);
+  adminBuilder.AddListeningPort(config->adminAddress, grpc::InsecureServerCredentials(),
+                                &adminPort);
   adminBuilder.RegisterService(&adminService);
   auto adminServer = adminBuilder.BuildAndStart();
   if (!adminServer) return fail("cannot listen on " + config->adminAddress);

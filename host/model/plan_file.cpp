@@ -1,9 +1,9 @@
 #include "model/plan_file.hpp"
 
+#include "common/files.hpp"
+
 #include <google/protobuf/util/json_util.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace finp2p::model {
 
@@ -20,11 +20,9 @@ Result<finp2p::execution::ExecutionPlan> parsePlanJson(const std::string& json) 
 }
 
 Result<finp2p::execution::ExecutionPlan> readPlanFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorCode::kNotFound, path + ": cannot open plan file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  auto plan = parsePlanJson(ss.str());
+  auto text = readFile(path);
+  if (!text) return text.error();
+  auto plan = parsePlanJson(*text);
   if (!plan) return makeError(plan.error().code, path + ": " + plan.error().message);
   return plan;
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <random>
+#include <variant>
 
 #include "finp2p/ledger/decimal.hpp"
 
@@ -135,6 +136,18 @@ Outcome insufficient(const std::string& account, const std::string& asset, const
                               needed.toString());
 }
 
+// The source account of a spending operation, if it exists and has `amount` available;
+// otherwise the validation or settlement error to answer with.
+std::variant<AccountRow, Outcome> spendable(Database& db, const Operation& op,
+                                            const Decimal& amount) {
+  auto account = readAccount(db, op.source, op.asset);
+  if (!account) return validation("unknown account " + op.source + " for asset " + op.asset);
+  if (account->available < amount) {
+    return insufficient(op.source, op.asset, account->available, amount);
+  }
+  return *account;
+}
+
 }  // namespace
 
 SqliteLedger::SqliteLedger(const std::string& path, bool fullSync, bool preflightChecksBalance)
@@ -216,14 +229,12 @@ Receipt SqliteLedger::record(const Operation& op, const std::string& type,
 
 Outcome SqliteLedger::hold(const Operation& op) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
-  auto account = readAccount(db_, op.source, op.asset);
-  if (!account) return validation("unknown account " + op.source + " for asset " + op.asset);
-  if (account->available < amount) {
-    return insufficient(op.source, op.asset, account->available, amount);
-  }
-  account->available = *account->available.minus(amount);
-  account->held = account->held + amount;
-  writeAccount(db_, op.source, op.asset, *account);
+  auto checked = spendable(db_, op, amount);
+  if (auto* refusal = std::get_if<Outcome>(&checked)) return *refusal;
+  auto& account = std::get<AccountRow>(checked);
+  account.available = *account.available.minus(amount);
+  account.held = account.held + amount;
+  writeAccount(db_, op.source, op.asset, account);
   Statement h(db_,
               "INSERT INTO holds(operation_id, account, beneficiary, asset, remaining, state) "
               "VALUES(?,?,?,?,?,'held')");
@@ -313,13 +324,12 @@ Outcome SqliteLedger::revertHold(const Operation& op) {
 
 Outcome SqliteLedger::transfer(const Operation& op) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
-  auto source = readAccount(db_, op.source, op.asset);
-  if (!source) return validation("unknown account " + op.source + " for asset " + op.asset);
-  if (source->available < amount)
-    return insufficient(op.source, op.asset, source->available, amount);
+  auto checked = spendable(db_, op, amount);
+  if (auto* refusal = std::get_if<Outcome>(&checked)) return *refusal;
   if (op.source == op.destination) return validation("source and destination are the same account");
-  source->available = *source->available.minus(amount);
-  writeAccount(db_, op.source, op.asset, *source);
+  auto& source = std::get<AccountRow>(checked);
+  source.available = *source.available.minus(amount);
+  writeAccount(db_, op.source, op.asset, source);
   auto dest = readAccount(db_, op.destination, op.asset).value_or(AccountRow{});
   dest.available = dest.available + amount;
   writeAccount(db_, op.destination, op.asset, dest);
@@ -344,12 +354,11 @@ Outcome SqliteLedger::issue(const Operation& op) {
 
 Outcome SqliteLedger::redeem(const Operation& op) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
-  auto source = readAccount(db_, op.source, op.asset);
-  if (!source) return validation("unknown account " + op.source + " for asset " + op.asset);
-  if (source->available < amount)
-    return insufficient(op.source, op.asset, source->available, amount);
-  source->available = *source->available.minus(amount);
-  writeAccount(db_, op.source, op.asset, *source);
+  auto checked = spendable(db_, op, amount);
+  if (auto* refusal = std::get_if<Outcome>(&checked)) return *refusal;
+  auto& source = std::get<AccountRow>(checked);
+  source.available = *source.available.minus(amount);
+  writeAccount(db_, op.source, op.asset, source);
   auto receipt = record(op, "redeem", op.source, kWorld, amount.toString());
   post(db_, receipt.transactionId, op.source, op.asset, "available", "debit", amount.toString());
   post(db_, receipt.transactionId, kWorld, op.asset, "world", "credit", amount.toString());
@@ -365,12 +374,8 @@ Outcome SqliteLedger::preflight(const Operation& op) {
   if (!spends || !preflightChecksBalance_) return Outcome::success();
   std::lock_guard lock(mutex_);
   try {
-    auto amount = *Decimal::parse(op.amount, op.assetDecimals);
-    auto account = readAccount(db_, op.source, op.asset);
-    if (!account) return validation("unknown account " + op.source + " for asset " + op.asset);
-    if (account->available < amount) {
-      return insufficient(op.source, op.asset, account->available, amount);
-    }
+    auto checked = spendable(db_, op, *Decimal::parse(op.amount, op.assetDecimals));
+    if (auto* refusal = std::get_if<Outcome>(&checked)) return *refusal;
     return Outcome::success();
   } catch (const std::exception& e) {
     return Outcome::failure(FINP2P_LEDGER_ERROR_UNAVAILABLE, e.what());
