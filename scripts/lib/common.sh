@@ -11,13 +11,16 @@ FINP2P_DEBIAN_PACKAGES=(
   libboost-dev libssl-dev libtoml11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   python3 python3-cryptography clang libclang-rt-14-dev openssl
+  libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# ensure_packages [PACKAGE...]: the given packages, or all of FINP2P_DEBIAN_PACKAGES.
 ensure_packages() {
-  local missing=()
-  for pkg in "${FINP2P_DEBIAN_PACKAGES[@]}"; do
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -eq 0 ] && wanted=("${FINP2P_DEBIAN_PACKAGES[@]}")
+  for pkg in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$pkg")
   done
@@ -27,6 +30,23 @@ ensure_packages() {
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# The EVM plugin's chain (anvil) and compiler (solc) come from npm, pinned by the lockfile in
+# plugins/evm/tools; installed with `npm ci` when missing or when the lockfile changed.
+ensure_evm_tools() {
+  local tools=$FINP2P_ROOT/plugins/evm/tools
+  # Node from Debian only when the machine has none (a newer Node may be installed otherwise).
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  if [ -x "$tools/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil" ] &&
+    cmp -s "$tools/package-lock.json" "$tools/node_modules/.finp2p-lock"; then
+    return 0
+  fi
+  log "installing the EVM tools (anvil, solc) with npm ci"
+  # --ignore-scripts: the anvil binary ships inside its platform package; nothing is fetched at
+  # install or run time.
+  (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund)
+  cp "$tools/package-lock.json" "$tools/node_modules/.finp2p-lock"
 }
 
 build_project() {

@@ -17,6 +17,12 @@ using ledger::LoadedPlugin;
 using ledger::Operation;
 using ledger::Outcome;
 
+// An outcome that must be OK, with the plugin's message when it is not.
+::testing::AssertionResult succeeded(const Outcome& o) {
+  if (o.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << ledger::statusName(o.status) << ": " << o.message;
+}
+
 class Conformance : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -87,7 +93,7 @@ TEST_F(Conformance, DescribesItself) {
 }
 
 TEST_F(Conformance, IssueTransferAndRedeemMoveExactAmounts) {
-  ASSERT_TRUE(issue(account("a"), "100.10", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "100.10", "issue")));
   EXPECT_EQ(balanceOf(account("a")), Pair("100.1", "0"));
   auto t = transfer(account("a"), account("b"), "0.11", "t1");
   ASSERT_TRUE(t.ok()) << t.message;
@@ -100,12 +106,12 @@ TEST_F(Conformance, IssueTransferAndRedeemMoveExactAmounts) {
 
   auto r = op(FINP2P_LEDGER_OP_REDEEM, "redeem", "9.99");
   r.source = account("a");
-  ASSERT_TRUE(plugin_->executeAndWait(r).ok());
+  ASSERT_TRUE(succeeded(plugin_->executeAndWait(r)));
   EXPECT_EQ(balanceOf(account("a")), Pair("90", "0"));
 }
 
 TEST_F(Conformance, HoldThenReleasePaysTheBeneficiary) {
-  ASSERT_TRUE(issue(account("seller"), "50", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("seller"), "50", "issue")));
   auto h = hold(account("seller"), account("buyer"), "20", "hold");
   ASSERT_TRUE(h.ok()) << h.message;
   EXPECT_EQ(balanceOf(account("seller")), Pair("30", "20"));
@@ -124,8 +130,8 @@ TEST_F(Conformance, HoldThenReleasePaysTheBeneficiary) {
 }
 
 TEST_F(Conformance, HoldThenRevertReturnsTheAsset) {
-  ASSERT_TRUE(issue(account("seller"), "50", "issue").ok());
-  ASSERT_TRUE(hold(account("seller"), account("buyer"), "50", "hold").ok());
+  ASSERT_TRUE(succeeded(issue(account("seller"), "50", "issue")));
+  ASSERT_TRUE(succeeded(hold(account("seller"), account("buyer"), "50", "hold")));
   EXPECT_EQ(balanceOf(account("seller")), Pair("0", "50"));
   auto rev = op(FINP2P_LEDGER_OP_REVERT_HOLD, "revert", "");
   rev.holdOperationId = key("hold");
@@ -141,29 +147,29 @@ TEST_F(Conformance, HoldThenRevertReturnsTheAsset) {
 }
 
 TEST_F(Conformance, SameKeyTwiceMovesOnceAndReturnsTheSameReceipt) {
-  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
   auto first = transfer(account("a"), account("b"), "3", "t");
   auto second = transfer(account("a"), account("b"), "3", "t");
   ASSERT_TRUE(first.ok() && second.ok()) << first.message << " / " << second.message;
   EXPECT_EQ(first.receipt->transactionId, second.receipt->transactionId);
   EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
   // An issue repeated is not issued twice either.
-  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
   EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
 }
 
 TEST_F(Conformance, KeyReusedForADifferentOperationIsRefused) {
-  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
-  ASSERT_TRUE(transfer(account("a"), account("b"), "3", "t").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
+  ASSERT_TRUE(succeeded(transfer(account("a"), account("b"), "3", "t")));
   auto reused = transfer(account("a"), account("b"), "4", "t");
   EXPECT_FALSE(reused.ok());
   EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
 }
 
 TEST_F(Conformance, LookupReturnsTheStoredOutcome) {
-  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
   auto t = transfer(account("a"), account("b"), "1", "t");
-  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(succeeded(t));
   auto found = plugin_->lookupAndWait(key("t"));
   ASSERT_TRUE(found.ok()) << found.message;
   EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
@@ -171,9 +177,9 @@ TEST_F(Conformance, LookupReturnsTheStoredOutcome) {
 }
 
 TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
-  ASSERT_TRUE(issue(account("a"), "10", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
   auto t = transfer(account("a"), account("b"), "4", "t");
-  ASSERT_TRUE(t.ok());
+  ASSERT_TRUE(succeeded(t));
   auto failed = transfer(account("a"), account("b"), "400", "too-much");
   EXPECT_EQ(failed.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
   plugin_.reset();  // a simulated crash: the instance is gone, only the ledger's storage remains
@@ -183,14 +189,14 @@ TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
   ASSERT_TRUE(found.ok()) << found.message;
   EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
   auto again = transfer(account("a"), account("b"), "4", "t");
-  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(succeeded(again));
   EXPECT_EQ(again.receipt->transactionId, t.receipt->transactionId);
   EXPECT_EQ(balanceOf(account("a")), Pair("6", "0"));
   EXPECT_EQ(plugin_->lookupAndWait(key("too-much")).status, FINP2P_LEDGER_ERROR_SETTLEMENT);
 }
 
 TEST_F(Conformance, InsufficientBalanceIsASettlementErrorWithTheAmounts) {
-  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "5", "issue")));
   auto t = transfer(account("a"), account("b"), "5.01", "t");
   EXPECT_EQ(t.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
   EXPECT_NE(t.message.find("5.01"), std::string::npos) << t.message;
@@ -200,7 +206,7 @@ TEST_F(Conformance, InsufficientBalanceIsASettlementErrorWithTheAmounts) {
 }
 
 TEST_F(Conformance, BadInputIsAValidationErrorAndMovesNothing) {
-  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "5", "issue")));
   for (const char* amount : {"-1", "0", "abc", "1e3", "", "1.001"}) {
     auto t = transfer(account("a"), account("b"), amount, std::string("bad-") + amount);
     EXPECT_EQ(t.status, FINP2P_LEDGER_ERROR_VALIDATION) << "amount \"" << amount << "\"";
@@ -217,10 +223,10 @@ TEST_F(Conformance, BadInputIsAValidationErrorAndMovesNothing) {
 }
 
 TEST_F(Conformance, VerifyAcceptsTrueReceiptsAndRefusesAlteredOnes) {
-  ASSERT_TRUE(issue(account("a"), "5", "issue").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "5", "issue")));
   auto t = transfer(account("a"), account("b"), "2", "t");
-  ASSERT_TRUE(t.ok());
-  EXPECT_TRUE(plugin_->verifyAndWait(*t.receipt).ok());
+  ASSERT_TRUE(succeeded(t));
+  EXPECT_TRUE(succeeded(plugin_->verifyAndWait(*t.receipt)));
   auto altered = *t.receipt;
   altered.quantity = "20";
   EXPECT_FALSE(plugin_->verifyAndWait(altered).ok());
@@ -232,7 +238,7 @@ TEST_F(Conformance, VerifyAcceptsTrueReceiptsAndRefusesAlteredOnes) {
 TEST_F(Conformance, AwaitCompletesAtItsTime) {
   auto past = op(FINP2P_LEDGER_OP_AWAIT, "past", "");
   past.waitUntilUnixS = 1;
-  EXPECT_TRUE(plugin_->executeAndWait(past).ok());
+  EXPECT_TRUE(succeeded(plugin_->executeAndWait(past)));
   auto soon = op(FINP2P_LEDGER_OP_AWAIT, "soon", "");
   soon.waitUntilUnixS = ledger::nowUnixMs() / 1000 + 2;
   auto out = plugin_->executeAndWait(soon);
@@ -241,8 +247,8 @@ TEST_F(Conformance, AwaitCompletesAtItsTime) {
 }
 
 TEST_F(Conformance, ConcurrentCallsKeepTheBooksBalanced) {
-  ASSERT_TRUE(issue(account("a"), "1000", "issue").ok());
-  ASSERT_TRUE(issue(account("b"), "1000", "issue-b").ok());
+  ASSERT_TRUE(succeeded(issue(account("a"), "1000", "issue")));
+  ASSERT_TRUE(succeeded(issue(account("b"), "1000", "issue-b")));
   constexpr int kThreads = 4, kEach = 25;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
