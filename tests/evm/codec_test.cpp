@@ -97,7 +97,8 @@ TEST(Abi, DecodesRevertReasons) {
 TEST(Accounts, MapNamesToStableAddressesAndKeepHexAddresses) {
   EXPECT_EQ(toHex(accountAddress("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")),
             "0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
-  EXPECT_EQ(accountAddress("seller"), accountAddress("seller"));
+  // Computed by tests/evm/chain.py's own Keccak: the mapping is reproducible without our code.
+  EXPECT_EQ(toHex(accountAddress("seller")), "0xd8b93c684e2536d40945b91b61e6d47b71f4572f");
   EXPECT_NE(accountAddress("seller"), accountAddress("buyer"));
   EXPECT_EQ(accountAddress("seller"), [] {
     Hash h = keccak256(std::string_view("finp2p:account:seller"));

@@ -68,10 +68,11 @@ int64_t nowUnixS() {
   return ledger::nowUnixMs() / 1000;
 }
 
-void failpoint(const char* name) {
-  // Crash tests kill the router at exact points inside the plugin (FINP2P_EVM_FAILPOINT=name).
+// Crash tests kill the router at exact points inside the plugin:
+// FINP2P_EVM_FAILPOINT=after-send:hold aborts right after a hold's transaction was sent.
+void failpoint(const char* point, finp2p_ledger_operation_kind kind) {
   const char* armed = std::getenv("FINP2P_EVM_FAILPOINT");
-  if (armed && std::string(armed) == name) std::abort();
+  if (armed && std::string(armed) == std::string(point) + ":" + typeName(kind)) std::abort();
 }
 
 }  // namespace
@@ -263,7 +264,7 @@ Outcome EvmLedger::submit(const Operation& op, const Call& call) {
     record.rawTx = toHex(again.signedTx.raw);
     state_.updateTransaction(key, record.sender, record.nonce, record.txHash, record.rawTx);
   });
-  failpoint("after-send");
+  failpoint("after-send", op.kind);
   if (!sent.ok()) {
     // Recorded as sent: lookup re-broadcasts the same bytes or finds they can never be mined.
     return Outcome::failure(

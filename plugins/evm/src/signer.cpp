@@ -32,8 +32,9 @@ std::vector<Bytes> unsignedFields(const Eip1559Transaction& tx) {
 }
 
 Bytes typed(const Bytes& rlp) {
-  Bytes out{0x02};
-  out.insert(out.end(), rlp.begin(), rlp.end());
+  Bytes out(rlp.size() + 1);
+  out[0] = 0x02;  // EIP-2718 type of an EIP-1559 transaction
+  std::copy(rlp.begin(), rlp.end(), out.begin() + 1);
   return out;
 }
 
