@@ -91,6 +91,14 @@ Answer<Bytes> Chain::call(const Address& to, const Bytes& data) {
   return {bytes, {}};
 }
 
+Answer<Bytes> Chain::callAs(const Address& from, const Address& to, const Bytes& data) {
+  auto reply = rpc_.call("eth_call", {callObject(from, to, data), "latest"});
+  if (!reply.ok()) return Answer<Bytes>::fail(*reply.error);
+  auto bytes = reply.result.is_string() ? fromHex(reply.result.get<std::string>()) : std::nullopt;
+  if (!bytes) return Answer<Bytes>::fail(malformed("eth_call"));
+  return {bytes, {}};
+}
+
 Answer<Hash> Chain::sendRawTransaction(const Bytes& raw) {
   auto reply = rpc_.call("eth_sendRawTransaction", {toHex(raw)});
   if (!reply.ok()) return Answer<Hash>::fail(*reply.error);

@@ -48,6 +48,8 @@ class Chain {
   Answer<uint64_t> estimateGas(const Address& from, const std::optional<Address>& to,
                                const Bytes& data);
   Answer<Bytes> call(const Address& to, const Bytes& data);
+  /// The dry run of a transaction: eth_call as `from` would send it, against the latest block.
+  Answer<Bytes> callAs(const Address& from, const Address& to, const Bytes& data);
   Answer<Hash> sendRawTransaction(const Bytes& raw);
   Answer<std::optional<TxReceipt>> receipt(const Hash& txHash);
   Answer<bool> knowsTransaction(const Hash& txHash);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <stdexcept>
 
 #include "contracts.hpp"
@@ -231,32 +232,40 @@ Outcome EvmLedger::execute(const Operation& op) {
   }
 }
 
+// Signs with the configured gas limit, then runs the dry run (eth_call) while the signed
+// transaction is written to the state file: the record must be durable before the transaction
+// is sent, and the dry run decides whether it is sent at all. A record whose dry run refused is
+// marked failed; had the router died before that, lookup would broadcast the transaction,
+// which is still the same operation, run at most once by the contract.
 Outcome EvmLedger::submit(const Operation& op, const Call& call) {
   const std::string& key = op.context.idempotencyKey;
   auto lease = senders_.acquire();
-  auto prepared = submitter_.prepare(*lease, call.to, call.data);
-  if (!prepared.ok()) {
-    if (!isRevert(prepared.error)) return unavailable(prepared.error.describe());
-    if (revertMessage(prepared.error) == "operation already executed") {
-      return fromChain(key, std::nullopt, &op);
-    }
-    Outcome refused = refusal(op, prepared.error);
-    OperationRecord failed = recordOf(op);
-    failed.state = OperationRecord::State::Failed;
-    failed.status = refused.status;
-    failed.message = refused.message;
-    if (!state_.insert(failed)) return lookup(key);
-    return refused;
-  }
+  auto prepared = submitter_.prepare(*lease, call.to, call.data, config_.gasLimit);
+  if (!prepared.ok()) return unavailable(prepared.error.describe());
   PreparedTransaction& p = *prepared.value;
   OperationRecord record = recordOf(op);
   record.sender = toHex(p.sender);
   record.nonce = p.tx.nonce;
   record.txHash = toHex(p.signedTx.hash);
   record.rawTx = toHex(p.signedTx.raw);
-  if (!state_.insert(record)) {  // the same key, concurrently: follow the first one
+  auto recorded = std::async(std::launch::async, [&] { return state_.insert(record); });
+  auto dryRun = chain_.callAs(p.sender, call.to, call.data);
+  if (!recorded.get()) {  // the same key, concurrently: follow the first one
     auto first = state_.find(key);
     return first ? resolve(*first, waitUntil(op, config_.receiptTimeoutMs)) : lookup(key);
+  }
+  if (!dryRun.ok()) {
+    if (!isRevert(dryRun.error)) {
+      state_.forget(key);
+      return unavailable(dryRun.error.describe());
+    }
+    if (revertMessage(dryRun.error) == "operation already executed") {
+      state_.forget(key);
+      return fromChain(key, std::nullopt, &op);
+    }
+    Outcome refused = refusal(op, dryRun.error);
+    state_.markFailed(key, refused.status, refused.message);
+    return refused;
   }
   auto sent = submitter_.send(*lease, p, [&](const PreparedTransaction& again) {
     record.nonce = again.tx.nonce;

@@ -42,6 +42,9 @@ struct EvmConfig {
   long rpcTimeoutMs = 5000;
   int64_t receiptTimeoutMs = 60000;
   uint64_t priorityFeeWei = 1'000'000'000;
+  // Gas limit of FinP2P operations; none: estimated per transaction (one more call to the
+  // node). Unused gas is not charged, so a generous fixed limit costs nothing.
+  std::optional<uint64_t> gasLimit = 500'000;
   bool preflightChecksBalance = false;
 };
 

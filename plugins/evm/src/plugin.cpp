@@ -13,6 +13,7 @@
 //   rpc_timeout_ms = 5000
 //   receipt_timeout_ms = 60000
 //   priority_fee_wei = 1000000000
+//   gas_limit = 500000                         # per operation; "estimate": eth_estimateGas each
 //   preflight_checks_balance = false
 //   opening_balances = [ { account = "...", asset = "USD", amount = "100" } ]  # issued once
 
@@ -79,6 +80,11 @@ EvmConfig parse(const Config& c) {
   cfg.rpcTimeoutMs = static_cast<long>(number(c, "rpc_timeout_ms", 5000));
   cfg.receiptTimeoutMs = static_cast<int64_t>(number(c, "receipt_timeout_ms", 60000));
   cfg.priorityFeeWei = number(c, "priority_fee_wei", 1'000'000'000);
+  if (c.getOr("gas_limit", "") == "estimate") {
+    cfg.gasLimit.reset();
+  } else {
+    cfg.gasLimit = number(c, "gas_limit", 500'000);
+  }
   cfg.preflightChecksBalance = flag(c, "preflight_checks_balance");
   for (std::size_t i = 0, n = c.arraySize("assets"); i < n; ++i) {
     std::string p = "assets." + std::to_string(i) + ".";

@@ -61,10 +61,15 @@ Answer<uint64_t> Submitter::maxFeePerGas() {
 }
 
 Answer<PreparedTransaction> Submitter::prepare(Sender& sender, const std::optional<Address>& to,
-                                               const Bytes& data) {
+                                               const Bytes& data,
+                                               std::optional<uint64_t> fixedGas) {
   const Address from = sender.signer->address();
-  auto gas = chain_.estimateGas(from, to, data);
-  if (!gas.ok()) return Answer<PreparedTransaction>::fail(gas.error);
+  uint64_t gasLimit = fixedGas.value_or(0);
+  if (!fixedGas) {
+    auto gas = chain_.estimateGas(from, to, data);
+    if (!gas.ok()) return Answer<PreparedTransaction>::fail(gas.error);
+    gasLimit = *gas.value + *gas.value / 4 + 10'000;  // estimates can be a little short
+  }
   auto maxFee = maxFeePerGas();
   if (!maxFee.ok()) return Answer<PreparedTransaction>::fail(maxFee.error);
   if (!sender.nextNonce) {
@@ -78,7 +83,7 @@ Answer<PreparedTransaction> Submitter::prepare(Sender& sender, const std::option
   p.tx.nonce = *sender.nextNonce;
   p.tx.maxPriorityFeePerGas = priorityFeeWei_;
   p.tx.maxFeePerGas = *maxFee.value;
-  p.tx.gasLimit = *gas.value + *gas.value / 4 + 10'000;  // estimates can be a little short
+  p.tx.gasLimit = gasLimit;
   p.tx.to = to;
   p.tx.data = data;
   p.signedTx = sender.signer->sign(p.tx);
@@ -111,8 +116,10 @@ Answer<Hash> Submitter::send(Sender& sender, PreparedTransaction& prepared,
 
 Answer<std::optional<TxReceipt>> Submitter::waitForReceipt(const Hash& txHash, int64_t deadlineMs,
                                                            uint64_t confirmations) {
-  int64_t pause = 2;
-  for (;;) {
+  // A local node mines within a millisecond or two, a public chain in seconds: ask every
+  // millisecond for the first 20, then back off to 200 ms.
+  int64_t pause = 1;
+  for (int polls = 0;; ++polls) {
     auto r = chain_.receipt(txHash);
     if (!r.ok()) return r;
     if (r.value->has_value()) {
@@ -123,7 +130,7 @@ Answer<std::optional<TxReceipt>> Submitter::waitForReceipt(const Hash& txHash, i
     }
     if (steadyNowMs() + pause > deadlineMs) return {std::optional<TxReceipt>(), {}};
     std::this_thread::sleep_for(std::chrono::milliseconds(pause));
-    pause = std::min<int64_t>(pause * 2, 200);
+    if (polls >= 20) pause = std::min<int64_t>(pause * 2, 200);
   }
 }
 

@@ -63,9 +63,10 @@ class Submitter {
   Submitter(Chain& chain, uint64_t chainId, uint64_t priorityFeeWei)
       : chain_(chain), chainId_(chainId), priorityFeeWei_(priorityFeeWei) {}
 
-  /// Dry run (eth_estimateGas), fees, nonce, signature. A revert answers with the node's error.
+  /// Fees, nonce, signature. Without a fixed gas limit the limit is estimated
+  /// (eth_estimateGas, which is also a dry run: a revert answers with the node's error).
   Answer<PreparedTransaction> prepare(Sender& sender, const std::optional<Address>& to,
-                                      const Bytes& data);
+                                      const Bytes& data, std::optional<uint64_t> fixedGas = {});
   /// Sends; when the node says the nonce is stale, re-signs with the node's nonce, tells
   /// `resigned` (which must persist the new hash before it is sent) and tries again.
   Answer<Hash> send(Sender& sender, PreparedTransaction& prepared,

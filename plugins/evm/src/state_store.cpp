@@ -66,6 +66,14 @@ std::optional<ledger::Receipt> receiptFrom(const std::string& text) {
   return r;
 }
 
+struct RelaxedSync {
+  explicit RelaxedSync(sqlite_ledger::Database& db) : db(db) {
+    db.exec("PRAGMA synchronous=NORMAL");
+  }
+  ~RelaxedSync() { db.exec("PRAGMA synchronous=FULL"); }
+  sqlite_ledger::Database& db;
+};
+
 }  // namespace
 
 StateStore::StateStore(const std::string& path) : db_(path, /*fullSync=*/true) {
@@ -124,8 +132,12 @@ void StateStore::updateTransaction(const std::string& key, const std::string& se
   s.run();
 }
 
+// Outcomes are recorded without waiting for the disk (synchronous=NORMAL for that commit): a
+// power loss may forget one, and lookup then reads it from the chain again by the transaction
+// hash or the operation id. Only the record written before sending must be on disk.
 void StateStore::markDone(const std::string& key, const ledger::Receipt& receipt) {
   std::lock_guard lock(mutex_);
+  RelaxedSync relaxed(db_);
   Statement s(db_,
               "UPDATE operations SET state='done', status=0, message='', receipt=? WHERE "
               "idempotency_key=?");
@@ -136,6 +148,7 @@ void StateStore::markDone(const std::string& key, const ledger::Receipt& receipt
 void StateStore::markFailed(const std::string& key, finp2p_ledger_status status,
                             const std::string& message) {
   std::lock_guard lock(mutex_);
+  RelaxedSync relaxed(db_);
   Statement s(db_,
               "UPDATE operations SET state='failed', status=?, message=? WHERE idempotency_key=?");
   s.bind(1, static_cast<int64_t>(status)).bind(2, message).bind(3, key);
