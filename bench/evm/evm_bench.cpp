@@ -1,8 +1,8 @@
 // finp2p-evm-bench: the EVM plugin against raw JSON-RPC on the same node, side by side in one
 // run. Both move the same token with the same contract call (transferFor), from the same number
 // of sending accounts with one transaction in flight each, and wait for each receipt:
-//   plugin  LoadedPlugin::executeAndWait through the C ABI: checks, dry run (eth_estimateGas),
-//           the state file written before sending (fsync), signing, send, receipt, event decode
+//   plugin  LoadedPlugin::executeAndWait through the C ABI: checks, dry run (eth_call) while
+//           the signed transaction is written to the state file (fsync), send, receipt, event
 //   raw     sign + eth_sendRawTransaction + poll eth_getTransactionReceipt, fixed gas, nonces
 //           counted locally: the least a client must do to get a transfer on chain and know it
 // Usage: finp2p-evm-bench --plugin PATH --rpc URL --keys K1,K2,... --work DIR [--ops N] [--json]
