@@ -182,7 +182,9 @@ int main(int argc, char** argv) {
     return false;
   };
   constexpr int kRounds = 4;
-  Result viaPlugin{"plugin"}, direct{"raw"};
+  Result viaPlugin, direct;
+  viaPlugin.name = "plugin";
+  direct.name = "raw";
   for (round = 0; round < kRounds; ++round) {
     auto p = run("plugin", threads, std::max(1, perThread / kRounds), viaPluginOp);
     // Both sides use the same accounts: raw asks the node for the nonces the plugin left; the

@@ -35,6 +35,11 @@ RouterNode::RouterNode(NodeConfig config, journal::Journal& journal,
 }
 
 RouterNode::~RouterNode() {
+  {
+    // Ledger completions still to come find the router gone and do nothing.
+    std::lock_guard lock(liveness_->mutex);
+    liveness_->alive = false;
+  }
   for (auto& s : strands_) {
     {
       std::lock_guard lock(s->mutex);
@@ -300,10 +305,10 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
   if (!plan) return;
   const auto& ins = action.instruction;
   const auto* asset = instructionAsset(*plan, ins);
-  Event e;
-  e.set_planid(planId);
   auto plugin = asset ? ledgers_.forAsset(asset->id()) : nullptr;
   if (!plugin) {
+    Event e;
+    e.set_planid(planId);
     auto* x = e.mutable_instructionexecuted();
     x->set_sequence(ins.sequence());
     x->set_code(1);
@@ -313,18 +318,31 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
     return;
   }
   auto op = toLedgerOperation(*plan, ins, action.deadlineMillis);
+  auto shared = std::make_shared<const finp2p::execution::ExecutionPlan>(std::move(*plan));
   // After a crash the ledger may already have done this: ask before doing it again.
-  ledger::Outcome outcome = plugin->lookupAndWait(op.context.idempotencyKey);
-  if (outcome.status == FINP2P_LEDGER_ERROR_NOT_FOUND) {
-    spdlog::info("plan {} seq {}: executing {} on ledger {}", planId, ins.sequence(),
-                 ledger::operationKindName(op.kind), plugin->description().name);
-    failpoint("before-ledger-execute");
-    outcome = plugin->executeAndWait(op);
-    failpoint("after-ledger-execute");
-  } else {
+  ledger::Outcome found = plugin->lookupAndWait(op.context.idempotencyKey);
+  if (found.status != FINP2P_LEDGER_ERROR_NOT_FOUND) {
     spdlog::info("plan {} seq {}: ledger already has {} ({}), not executing again", planId,
-                 ins.sequence(), op.context.idempotencyKey, ledger::statusName(outcome.status));
+                 ins.sequence(), op.context.idempotencyKey, ledger::statusName(found.status));
+    executed(planId, action, *shared, std::move(found));
+    return;
   }
+  spdlog::info("plan {} seq {}: executing {} on ledger {}", planId, ins.sequence(),
+               ledger::operationKindName(op.kind), plugin->description().name);
+  failpoint("before-ledger-execute");
+  // The operation completes on the plugin's thread, now or later: a slow ledger (a chain
+  // waiting for blocks) does not hold one of the router's ledger threads meanwhile.
+  plugin->execute(op, [this, life = liveness_, planId, action, shared](ledger::Outcome outcome) {
+    std::lock_guard alive(life->mutex);
+    if (!life->alive) return;  // the router is shutting down; the journal has not changed
+    failpoint("after-ledger-execute");
+    executed(planId, action, *shared, std::move(outcome));
+  });
+}
+
+void RouterNode::executed(const std::string& planId, const engine::ExecuteAction& action,
+                          const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome) {
+  const auto& ins = action.instruction;
   if (!isFinal(outcome)) {
     if (nowMillis() < action.deadlineMillis) {
       spdlog::warn("plan {} seq {}: ledger {}: {}; retrying", planId, ins.sequence(),
@@ -338,7 +356,10 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
         FINP2P_LEDGER_ERROR_TIMEOUT,
         "deadline passed while the ledger was " + std::string(ledger::statusName(outcome.status)));
   }
-  *e.mutable_instructionexecuted() = toExecuted(ins.sequence(), outcome, asset);
+  Event e;
+  e.set_planid(planId);
+  *e.mutable_instructionexecuted() =
+      toExecuted(ins.sequence(), outcome, instructionAsset(plan, ins));
   postLocal(std::move(e));
 }
 

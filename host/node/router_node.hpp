@@ -93,6 +93,8 @@ class RouterNode {
   void postLocal(finp2p::journal::Event event);
   void preflight(const std::string& planId, const engine::PreflightAction& action);
   void execute(const std::string& planId, const engine::ExecuteAction& action);
+  void executed(const std::string& planId, const engine::ExecuteAction& action,
+                const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome);
   void verify(const std::string& planId, const engine::VerifyAction& action);
   journal::PlanSummary summarize(const engine::PlanEngine& engine, int64_t now) const;
   std::unique_ptr<engine::PlanEngine> replay(const std::string& planId,
@@ -113,6 +115,13 @@ class RouterNode {
   std::mutex peerCountMutex_;
   std::map<std::string, std::size_t> plansByPeer_;
   bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);
+  // Ledger operations complete on the plugin's thread, possibly while this node is being
+  // destroyed: their callbacks hold this mutex and do nothing once alive is false.
+  struct Liveness {
+    std::mutex mutex;
+    bool alive = true;
+  };
+  std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
   void release(Strand& strand, const std::string& planId);
 };
 

@@ -17,7 +17,12 @@
 //   preflight_checks_balance = false
 //   opening_balances = [ { account = "...", asset = "USD", amount = "100" } ]  # issued once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "evm_ledger.hpp"
 #include "finp2p/ledger/adapter.hpp"
@@ -101,9 +106,56 @@ EvmConfig parse(const Config& c) {
   return cfg;
 }
 
+// Operations wait for blocks: they run on the plugin's own threads and complete from there,
+// so the host's threads are free meanwhile. Two threads per sending account: one sending, one
+// resolving a transaction sent earlier.
+class Executor {
+ public:
+  explicit Executor(std::size_t threads) {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~Executor() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+  void post(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;  // stopping, and nothing left to finish
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
 class EvmLedgerAdapter final : public Adapter {
  public:
-  explicit EvmLedgerAdapter(const Config& config) : ledger_(parse(config)) {
+  explicit EvmLedgerAdapter(const Config& config)
+      : ledger_(parse(config)),
+        executor_(2 * std::max<std::size_t>(1, config.arraySize("sending_keys"))) {
     applyOpeningBalances(config);
   }
 
@@ -119,7 +171,7 @@ class EvmLedgerAdapter final : public Adapter {
 
   void execute(const Operation& op, Completion done) override {
     if (op.kind == FINP2P_LEDGER_OP_AWAIT) return Adapter::await(op, std::move(done));
-    done.complete(ledger_.execute(op));
+    executor_.post([this, op, done] { done.complete(ledger_.execute(op)); });
   }
   void preflight(const Operation& op, Completion done) override {
     done.complete(ledger_.preflight(op));
@@ -151,6 +203,7 @@ class EvmLedgerAdapter final : public Adapter {
   }
 
   EvmLedger ledger_;
+  Executor executor_;  // last: its threads stop before the ledger goes away
 };
 
 }  // namespace
