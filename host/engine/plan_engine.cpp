@@ -101,14 +101,14 @@ std::string PlanEngine::chainHeadHex() const {
 // ---- helpers ----
 
 bool PlanEngine::isParticipant(const std::string& org) const {
-  for (const auto& p : plan_.participants()) {
+  for (const auto& p : plan_->participants()) {
     if (p.organizationid() == org) return true;
   }
   return false;
 }
 
 bool PlanEngine::isContributor(const std::string& org) const {
-  for (const auto& p : plan_.participants()) {
+  for (const auto& p : plan_->participants()) {
     if (p.organizationid() != org) continue;
     for (int r : p.roles()) {
       if (r == Participant::Contributor) return true;
@@ -119,7 +119,7 @@ bool PlanEngine::isContributor(const std::string& org) const {
 
 std::vector<std::string> PlanEngine::contributors() const {
   std::vector<std::string> out;
-  for (const auto& p : plan_.participants()) {
+  for (const auto& p : plan_->participants()) {
     if (isContributor(p.organizationid())) out.push_back(p.organizationid());
   }
   return out;
@@ -127,20 +127,20 @@ std::vector<std::string> PlanEngine::contributors() const {
 
 std::vector<std::string> PlanEngine::others() const {
   std::vector<std::string> out;
-  for (const auto& p : plan_.participants()) {
+  for (const auto& p : plan_->participants()) {
     if (p.organizationid() != config_.self) out.push_back(p.organizationid());
   }
   return out;
 }
 
 const ExecutionInstruction* PlanEngine::instruction(uint32_t sequence) const {
-  auto index = model::findInstruction(plan_, sequence);
-  return index ? &plan_.instructions(static_cast<int>(*index)) : nullptr;
+  auto index = model::findInstruction(*plan_, sequence);
+  return index ? &plan_->instructions(static_cast<int>(*index)) : nullptr;
 }
 
 PreflightAction PlanEngine::ownPreflight() const {
   PreflightAction preflight;
-  for (const auto& ins : plan_.instructions()) {
+  for (const auto& ins : plan_->instructions()) {
     if (executes(ins, config_.self)) preflight.instructions.push_back(ins);
   }
   return preflight;
@@ -339,26 +339,26 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
     note("ignored plan " + planId_ + " proposed by " + from + ", which did not issue it");
     return true;
   }
-  plan_ = plan;
+  plan_ = std::make_shared<const finp2p::execution::ExecutionPlan>(plan);
   if (!isParticipant(config_.self) || !isParticipant(from)) {
     note("ignored plan " + planId_ + ": this router or the proposer is not a participant");
-    plan_.Clear();
+    plan_.reset();
     return true;
   }
   havePlan_ = true;
-  planDigest_ = crypto::toHex(crypto::planDigest(plan_));
+  planDigest_ = crypto::toHex(crypto::planDigest(*plan_));
   createdAtMillis_ = at;
-  chain("plan", crypto::canonicalBytes(plan_), out);
+  chain("plan", crypto::canonicalBytes(*plan_), out);
   if (from == config_.self) {
     ProposeRequest proposal;
-    *proposal.mutable_executionplan()->mutable_plan() = plan_;
+    *proposal.mutable_executionplan()->mutable_plan() = *plan_;
     out.push_back(send(planId_ + "/plan", std::move(proposal)));
   }
   out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
                             createdAtMillis_ + config_.agreementTimeoutMillis});
   if (!isContributor(config_.self)) return true;
 
-  auto violations = model::validatePlan(plan_);
+  auto violations = model::validatePlan(*plan_);
   if (!violations.empty()) {
     std::string why = "invalid plan: " + violations.front().toString();
     if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
@@ -376,7 +376,7 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
 }
 
 void PlanEngine::approveOwnPlan(Actions& out) {
-  auto approval = config_.crypto->approvePlan(plan_);
+  auto approval = config_.crypto->approvePlan(*plan_);
   approvals_[config_.self] = approval;
   ApproveRequest request;
   *request.mutable_plan() = approval;
@@ -412,7 +412,7 @@ bool PlanEngine::onPlanApproval(const std::string& from,
     note("ignored a plan approval from " + from + ", not a contributor of " + planId_);
     return true;
   }
-  if (auto s = config_.crypto->verifyPlanApproval(plan_, approval, from); !s) {
+  if (auto s = config_.crypto->verifyPlanApproval(*plan_, approval, from); !s) {
     note("ignored a plan approval from " + from + ": " + s.error().message);
     return true;
   }
@@ -430,7 +430,7 @@ void PlanEngine::checkAllApproved(int64_t at, Actions& out) {
   std::string payload;
   for (const auto& [org, approval] : approvals_) payload += crypto::canonicalBytes(approval);
   chain("approved", payload, out);
-  startInstruction(plan_.instructions(0).sequence(), at, out);
+  startInstruction(plan_->instructions(0).sequence(), at, out);
 }
 
 bool PlanEngine::onPlanRejection(const std::string& from, const std::string& reason, Actions& out) {
@@ -708,8 +708,8 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
     firstFailure_ = failure;
     failedSequence_ = sequence;
   }
-  auto index = model::findInstruction(plan_, sequence);
-  auto target = model::effectiveTransition(plan_, *index, outcome);
+  auto index = model::findInstruction(*plan_, sequence);
+  auto target = model::effectiveTransition(*plan_, *index, outcome);
   if (target.sequence) {
     startInstruction(*target.sequence, at, out);
     return;
@@ -760,7 +760,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
   auto issuer = model::ResourceId::parse(planId_);
   if (issuer && issuer->organizationId == config_.self) {
     ProposeRequest proposal;
-    *proposal.mutable_executionplan()->mutable_plan() = plan_;
+    *proposal.mutable_executionplan()->mutable_plan() = *plan_;
     out.push_back(send(planId_ + "/plan", std::move(proposal)));
   }
   if (auto own = approvals_.find(config_.self); own != approvals_.end()) {
@@ -802,7 +802,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
 
 finp2p::execution::Execution PlanEngine::execution() const {
   finp2p::execution::Execution e;
-  *e.mutable_plan() = plan_;
+  *e.mutable_plan() = *plan_;
   for (const auto& [org, approval] : approvals_) *e.add_approvals() = approval;
   for (const auto& [sequence, step] : steps_) {
     for (const auto& [executor, c] : step.byExecutor) *e.add_events() = c.event;

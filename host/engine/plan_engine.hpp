@@ -4,6 +4,7 @@
 // is rebuilt after a crash by replaying its journal, and tests drive it directly.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -50,7 +51,11 @@ class PlanEngine {
 
   const std::string& planId() const { return planId_; }
   bool hasPlan() const { return havePlan_; }
-  const finp2p::execution::ExecutionPlan& plan() const { return plan_; }
+  const finp2p::execution::ExecutionPlan& plan() const {
+    return plan_ ? *plan_ : finp2p::execution::ExecutionPlan::default_instance();
+  }
+  /// The plan itself, shared read-only with the node (one copy per plan in memory).
+  std::shared_ptr<const finp2p::execution::ExecutionPlan> sharedPlan() const { return plan_; }
   PlanStatus status() const { return status_; }
   const std::string& reason() const { return reason_; }
   uint32_t failedSequence() const { return failedSequence_; }
@@ -126,7 +131,7 @@ class PlanEngine {
   std::string planId_;
   EngineConfig config_;
   bool havePlan_ = false;
-  finp2p::execution::ExecutionPlan plan_;
+  std::shared_ptr<const finp2p::execution::ExecutionPlan> plan_;
   std::string planDigest_;
   PlanStatus status_ = PlanStatus::kProposed;
   std::string reason_;

@@ -127,7 +127,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   for (const auto& note : engine.takeNotes()) spdlog::warn("plan {}: {}", planId, note);
   if (engine.hasPlan() && !hadPlan) {
     std::lock_guard lock(plansMutex_);
-    activePlans_[planId] = engine.plan();
+    activePlans_[planId] = engine.sharedPlan();
     spdlog::info("plan {} seq 0: proposed ({} participants, {} instructions)", planId,
                  engine.plan().participants_size(), engine.plan().instructions_size());
   }
@@ -262,18 +262,19 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
 }
 
 namespace {
-std::optional<finp2p::execution::ExecutionPlan> planCopy(
-    std::mutex& m, std::map<std::string, finp2p::execution::ExecutionPlan>& plans,
+std::shared_ptr<const finp2p::execution::ExecutionPlan> planOf(
+    std::mutex& m,
+    std::map<std::string, std::shared_ptr<const finp2p::execution::ExecutionPlan>>& plans,
     const std::string& planId) {
   std::lock_guard lock(m);
   auto it = plans.find(planId);
-  if (it == plans.end()) return std::nullopt;
+  if (it == plans.end()) return nullptr;
   return it->second;
 }
 }  // namespace
 
 void RouterNode::preflight(const std::string& planId, const engine::PreflightAction& action) {
-  auto plan = planCopy(plansMutex_, activePlans_, planId);
+  auto plan = planOf(plansMutex_, activePlans_, planId);
   if (!plan) return;
   std::string failure;
   for (const auto& ins : action.instructions) {
@@ -301,7 +302,7 @@ void RouterNode::preflight(const std::string& planId, const engine::PreflightAct
 }
 
 void RouterNode::execute(const std::string& planId, const engine::ExecuteAction& action) {
-  auto plan = planCopy(plansMutex_, activePlans_, planId);
+  auto plan = planOf(plansMutex_, activePlans_, planId);
   if (!plan) return;
   const auto& ins = action.instruction;
   const auto* asset = instructionAsset(*plan, ins);
@@ -318,13 +319,12 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
     return;
   }
   auto op = toLedgerOperation(*plan, ins, action.deadlineMillis);
-  auto shared = std::make_shared<const finp2p::execution::ExecutionPlan>(std::move(*plan));
   // After a crash the ledger may already have done this: ask before doing it again.
   ledger::Outcome found = plugin->lookupAndWait(op.context.idempotencyKey);
   if (found.status != FINP2P_LEDGER_ERROR_NOT_FOUND) {
     spdlog::info("plan {} seq {}: ledger already has {} ({}), not executing again", planId,
                  ins.sequence(), op.context.idempotencyKey, ledger::statusName(found.status));
-    executed(planId, action, *shared, std::move(found));
+    executed(planId, action, *plan, std::move(found));
     return;
   }
   spdlog::info("plan {} seq {}: executing {} on ledger {}", planId, ins.sequence(),
@@ -332,11 +332,11 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
   failpoint("before-ledger-execute");
   // The operation completes on the plugin's thread, now or later: a slow ledger (a chain
   // waiting for blocks) does not hold one of the router's ledger threads meanwhile.
-  plugin->execute(op, [this, life = liveness_, planId, action, shared](ledger::Outcome outcome) {
+  plugin->execute(op, [this, life = liveness_, planId, action, plan](ledger::Outcome outcome) {
     std::lock_guard alive(life->mutex);
     if (!life->alive) return;  // the router is shutting down; the journal has not changed
     failpoint("after-ledger-execute");
-    executed(planId, action, *shared, std::move(outcome));
+    executed(planId, action, *plan, std::move(outcome));
   });
 }
 
@@ -405,7 +405,7 @@ Status RouterNode::recover() {
     auto actions = engine->resume(nowMillis());
     if (engine->hasPlan()) {
       std::lock_guard lock(plansMutex_);
-      activePlans_[planId] = engine->plan();
+      activePlans_[planId] = engine->sharedPlan();
     }
     std::promise<void> placed;
     auto holder = std::make_shared<std::unique_ptr<engine::PlanEngine>>(std::move(engine));

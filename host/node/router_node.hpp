@@ -109,7 +109,7 @@ class RouterNode {
   std::vector<std::unique_ptr<Strand>> strands_;
   // Plans' contents needed off-strand by ledger calls (a RevertHold's asset is its Hold's).
   std::mutex plansMutex_;
-  std::map<std::string, finp2p::execution::ExecutionPlan> activePlans_;
+  std::map<std::string, std::shared_ptr<const finp2p::execution::ExecutionPlan>> activePlans_;
   std::function<void(const journal::PlanSummary&)> terminalListener_;
   std::atomic<std::size_t> plansInFlight_{0};
   std::mutex peerCountMutex_;
