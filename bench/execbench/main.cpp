@@ -175,7 +175,8 @@ execution::ExecutionPlan dvpPlan(const std::vector<Router>& routers) {
 // Plans in flight and finished, fed by every router's terminal stream.
 class Tracker {
  public:
-  explicit Tracker(std::size_t routers) : routers_(routers) {}
+  explicit Tracker(std::size_t routers, std::size_t window = 0)
+      : routers_(routers), window_(window), windowStart_(Clock::now()) {}
   void submitted(const std::string& id, Clock::time_point at) {
     std::lock_guard lock(mutex_);
     plans_[id].start = at;
@@ -187,6 +188,14 @@ class Tracker {
     if (++p.done == routers_) {
       p.end = Clock::now();
       ++finished_;
+      if (window_ > 0 && finished_ % window_ == 0) {
+        // Throughput as history grows: does a plan cost more after 100,000 than after 10,000?
+        double secs = std::chrono::duration<double>(p.end - windowStart_).count();
+        std::printf("  after %zu plans: %.1f plans/s over the last %zu\n", finished_,
+                    static_cast<double>(window_) / secs, window_);
+        std::fflush(stdout);
+        windowStart_ = p.end;
+      }
       cv_.notify_all();
     }
   }
@@ -224,6 +233,8 @@ class Tracker {
     bool failed = false;
   };
   std::size_t routers_;
+  std::size_t window_;
+  Clock::time_point windowStart_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::map<std::string, Plan> plans_;
@@ -244,12 +255,14 @@ int main(int argc, char** argv) {
   double rate = 0;
   bool json = false, keep = false;
   std::size_t park = 0;
+  std::size_t window = 0;
   std::string execd = FINP2P_EXECD;
   app.add_option("--routers", routersCount, "Routers (participants of every plan), at least 2");
   app.add_option("--plans", plans, "DvP plans to run");
   app.add_option("--concurrency", concurrency, "Closed loop: plans in flight at once");
   app.add_option("--rate", rate, "Open loop: plans submitted per second (instead of closed loop)");
   app.add_flag("--json", json, "Also print the results as one JSON line");
+  app.add_option("--window", window, "Print the throughput of every WINDOW completed plans");
   app.add_flag("--keep", keep, "Keep the work directory (configs, logs, journals)");
   app.add_option("--execd", execd, "finp2p-execd binary");
   app.add_option("--park", park,
@@ -311,7 +324,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  Tracker tracker(routersCount);
+  Tracker tracker(routersCount, window);
   std::vector<std::unique_ptr<grpc::ClientContext>> streamContexts;
   std::vector<std::thread> streams;
   for (auto& r : routers) {
