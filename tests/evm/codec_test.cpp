@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "chain.hpp"
 #include "codec.hpp"
 #include "contracts.hpp"
 #include "signer.hpp"
@@ -92,6 +93,26 @@ TEST(Abi, DecodesRevertReasons) {
       "696e73756666696369656e742062616c616e6365000000000000000000000000");
   EXPECT_EQ(*revertReason(data), "insufficient balance");
   EXPECT_FALSE(revertReason(*fromHex("08c379a0")));
+}
+
+TEST(Revert, ReasonFromDataOrFromTheMessageAsNodesDiffer) {
+  RpcError withData;
+  withData.code = 3;
+  withData.message = "execution reverted";
+  withData.data =
+      "0x08c379a0"
+      "0000000000000000000000000000000000000000000000000000000000000020"
+      "000000000000000000000000000000000000000000000000000000000000000c"
+      "6e6f207375636820686f6c640000000000000000000000000000000000000000";  // "no such hold"
+  EXPECT_EQ(revertMessage(withData), "no such hold");
+  RpcError messageOnly;
+  messageOnly.code = -32000;
+  messageOnly.message = "execution reverted: insufficient balance";
+  EXPECT_EQ(revertMessage(messageOnly), "insufficient balance");
+  RpcError other;
+  other.code = -32003;
+  other.message = "Insufficient funds for gas * price + value";
+  EXPECT_EQ(revertMessage(other), other.message);
 }
 
 TEST(Accounts, MapNamesToStableAddressesAndKeepHexAddresses) {

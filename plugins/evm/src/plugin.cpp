@@ -17,15 +17,11 @@
 //   preflight_checks_balance = false
 //   opening_balances = [ { account = "...", asset = "USD", amount = "100" } ]  # issued once
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include "evm_ledger.hpp"
 #include "finp2p/ledger/adapter.hpp"
+#include "finp2p/ledger/worker_pool.hpp"
 
 namespace finp2p::evm {
 namespace {
@@ -106,51 +102,6 @@ EvmConfig parse(const Config& c) {
   return cfg;
 }
 
-// Operations wait for blocks: they run on the plugin's own threads and complete from there,
-// so the host's threads are free meanwhile. Two threads per sending account: one sending, one
-// resolving a transaction sent earlier.
-class Executor {
- public:
-  explicit Executor(std::size_t threads) {
-    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-  }
-  ~Executor() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-  void post(std::function<void()> task) {
-    {
-      std::lock_guard lock(mutex_);
-      tasks_.push_back(std::move(task));
-    }
-    cv_.notify_one();
-  }
-
- private:
-  void run() {
-    for (;;) {
-      std::function<void()> task;
-      {
-        std::unique_lock lock(mutex_);
-        cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-        if (tasks_.empty()) return;  // stopping, and nothing left to finish
-        task = std::move(tasks_.front());
-        tasks_.pop_front();
-      }
-      task();
-    }
-  }
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
-};
-
 class EvmLedgerAdapter final : public Adapter {
  public:
   explicit EvmLedgerAdapter(const Config& config)
@@ -203,7 +154,10 @@ class EvmLedgerAdapter final : public Adapter {
   }
 
   EvmLedger ledger_;
-  Executor executor_;  // last: its threads stop before the ledger goes away
+  // Operations wait for blocks: they run on the plugin's own threads (two per sending account:
+  // one sending, one resolving a transaction sent earlier) and complete from there, so the
+  // host's thread returns at once. Last member: its threads stop before the ledger goes away.
+  WorkerPool executor_;
 };
 
 }  // namespace
