@@ -398,8 +398,10 @@ Outcome EvmLedger::fromChain(const std::string& key, const std::optional<Operati
   if (expected) {
     source = expected->source;
     destination = expected->destination;
+    auto asked = Decimal::parse(expected->amount, ledger::Decimal::kDefaultMaxDecimals);
     bool same = m->type == typeName(expected->kind) &&
-                (expected->source.empty() || accountAddress(expected->source) == m->from);
+                (expected->source.empty() || accountAddress(expected->source) == m->from) &&
+                (!asked || formatUnits(m->units, tokenAt(m->token)) == asked->toString());
     if (!same) {
       return validation("idempotency key " + key + " was already used for a different operation (" +
                         m->type + " in transaction " + toHex(m->txHash) + ")");
