@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     op.assetDecimals = 2;
     return op;
   };
-  // Fund one account per thread (the plugin side) and the raw side's accounts.
+  // Fund one FinP2P account per sending thread; both sides spend from it.
   for (int t = 0; t < threads; ++t) {
     auto issue = opFor(FINP2P_LEDGER_OP_ISSUE, runId + "-fund-" + std::to_string(t));
     issue.destination = "bench-" + runId + "-" + std::to_string(t);

@@ -98,12 +98,7 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
     return makeError(ErrorCode::kIo, "cannot open journal " + path + ": " + why);
   }
   char* err = nullptr;
-  // The indexes are keyed by random plan ids, so every append touches pages all over them; a
-  // 64 MB page cache keeps their upper levels in memory as history grows (SQLite's default is
-  // 2 MB, outgrown after some tens of thousands of plans).
-  std::string setup =
-      std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;") +
-      kSchema;
+  std::string setup = std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") + kSchema;
   if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string why = err ? err : "unknown";
     sqlite3_free(err);

@@ -59,7 +59,6 @@ Database::Database(const std::string& path, bool fullSync) {
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA journal_mode=WAL");
   exec(fullSync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-  exec("PRAGMA cache_size=-32768");  // 32 MB: index pages stay cached as the books grow
 }
 
 Database::~Database() {

@@ -13,8 +13,9 @@ test -f "$work/prefix/lib/cmake/finp2p_ledger_sdk/finp2p_ledger_sdkConfig.cmake"
 if find "$work/prefix/include" -path '*host*' | grep -q .; then
   echo "FAIL: host headers were installed with the SDK"; exit 1
 fi
-# The same install carries the product: daemon, CLI, the embedded ledger and the systemd unit.
+# The same install carries the product: daemon, CLI, both shipped ledgers and the systemd unit.
 for f in bin/finp2p-execd bin/finp2p-execctl lib/finp2p/plugins/libsqlite-ledger.so \
+  lib/finp2p/plugins/libevm-ledger.so \
   lib/systemd/system/finp2p-execd@.service; do
   test -e "$work/prefix/$f" || { echo "FAIL: $f not installed"; exit 1; }
 done
