@@ -133,7 +133,13 @@ TEST_F(RouterConfigTest, DuplicatePeerAndSelfAsPeer) {
 TEST_F(RouterConfigTest, InvalidUtf8IsRefusedBeforeParsing) {
   // fuzz_config found toml11 3.7.1 reading out of bounds on this input; we refuse it first.
   expectError("a ='''x\xa4''''b\n", {"not valid UTF-8", "0xA4", "line 1, column 8"});
-  auto ok = parseRouterConfig("organization = \"bank-\xc3\xa9\"\n", "x.toml");
+  // The second finding: 0xF6 looks like a 4-byte lead to a loose check but is never valid.
+  expectError("a ='''\xf6\x90\x8d\x96'''\n", {"not valid UTF-8", "0xF6", "line 1, column 7"});
+  expectError("a = \"\xc0\xaf\"\n", {"not valid UTF-8", "0xC0"});          // overlong "/"
+  expectError("a = \"\xed\xa0\x80\"\n", {"not valid UTF-8", "0xED"});      // a surrogate
+  expectError("a = \"\xf4\x90\x80\x80\"\n", {"not valid UTF-8", "0xF4"});  // above U+10FFFF
+  expectError("a = 'x\x01'\n", {"a control character", "0x01"});
+  auto ok = parseRouterConfig("organization = \"bank-\xc3\xa9\xf0\x9f\x92\xb6\"\n", "x.toml");
   ASSERT_FALSE(ok.ok());  // valid UTF-8 gets through to the normal checks
   EXPECT_EQ(ok.error().message.find("UTF-8"), std::string::npos);
 }
