@@ -39,13 +39,8 @@ class SqliteLedgerAdapter final : public Adapter {
   }
 
   Description describe() const override {
-    uint32_t ops = 0;
-    for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
-                      FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
-                      FINP2P_LEDGER_OP_AWAIT}) {
-      ops |= FINP2P_LEDGER_SUPPORTS(kind);
-    }
-    return {"sqlite-ledger", FINP2P_SQLITE_LEDGER_VERSION, ops, "finp2p,fiat,cryptocurrency"};
+    return {"sqlite-ledger", FINP2P_SQLITE_LEDGER_VERSION, allOperations(),
+            "finp2p,fiat,cryptocurrency"};
   }
 
   void execute(const Operation& op, Completion done) override {
@@ -64,16 +59,9 @@ class SqliteLedgerAdapter final : public Adapter {
  private:
   // Opening balances are issues with a fixed key, so a restart does not apply them twice.
   void applyOpeningBalances(const Config& config) {
-    std::size_t n = config.arraySize("opening_balances");
-    for (std::size_t i = 0; i < n; ++i) {
-      std::string prefix = "opening_balances." + std::to_string(i) + ".";
-      Operation op;
-      op.kind = FINP2P_LEDGER_OP_ISSUE;
-      op.destination = config.getOr(prefix + "account", "");
-      op.asset = config.getOr(prefix + "asset", "");
-      op.amount = config.getOr(prefix + "amount", "");
-      op.context.idempotencyKey = "opening-balance:" + op.destination + ":" + op.asset;
-      auto outcome = ledger_.execute(op);
+    auto issues = openingBalanceIssues(config);
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+      auto outcome = ledger_.execute(issues[i]);
       if (!outcome.ok()) {
         throw std::invalid_argument("opening_balances[" + std::to_string(i) +
                                     "]: " + outcome.message);

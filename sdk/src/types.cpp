@@ -77,6 +77,31 @@ std::string Config::getOr(const std::string& key, const std::string& fallback) c
   return v ? *v : fallback;
 }
 
+uint32_t allOperations() {
+  uint32_t ops = 0;
+  for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
+                    FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
+                    FINP2P_LEDGER_OP_AWAIT}) {
+    ops |= FINP2P_LEDGER_SUPPORTS(kind);
+  }
+  return ops;
+}
+
+std::vector<Operation> openingBalanceIssues(const Config& config) {
+  std::vector<Operation> out;
+  for (std::size_t i = 0, n = config.arraySize("opening_balances"); i < n; ++i) {
+    std::string prefix = "opening_balances." + std::to_string(i) + ".";
+    Operation op;
+    op.kind = FINP2P_LEDGER_OP_ISSUE;
+    op.destination = config.getOr(prefix + "account", "");
+    op.asset = config.getOr(prefix + "asset", "");
+    op.amount = config.getOr(prefix + "amount", "");
+    op.context.idempotencyKey = "opening-balance:" + op.destination + ":" + op.asset;
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
 std::size_t Config::arraySize(const std::string& key) const {
   std::set<std::size_t> indexes;
   std::string prefix = key + ".";

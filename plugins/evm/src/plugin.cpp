@@ -111,13 +111,7 @@ class EvmLedgerAdapter final : public Adapter {
   }
 
   Description describe() const override {
-    uint32_t ops = 0;
-    for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
-                      FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
-                      FINP2P_LEDGER_OP_AWAIT}) {
-      ops |= FINP2P_LEDGER_SUPPORTS(kind);
-    }
-    return {"evm-ledger", FINP2P_EVM_LEDGER_VERSION, ops, "finp2p,cryptocurrency"};
+    return {"evm-ledger", FINP2P_EVM_LEDGER_VERSION, allOperations(), "finp2p,cryptocurrency"};
   }
 
   void execute(const Operation& op, Completion done) override {
@@ -136,16 +130,9 @@ class EvmLedgerAdapter final : public Adapter {
  private:
   // Issues with a fixed key: the contract runs each operation id once, so restarts are safe.
   void applyOpeningBalances(const Config& config) {
-    for (std::size_t i = 0, n = config.arraySize("opening_balances"); i < n; ++i) {
-      std::string prefix = "opening_balances." + std::to_string(i) + ".";
-      Operation op;
-      op.kind = FINP2P_LEDGER_OP_ISSUE;
-      op.destination = config.getOr(prefix + "account", "");
-      op.asset = config.getOr(prefix + "asset", "");
-      op.amount = config.getOr(prefix + "amount", "");
-      op.assetDecimals = 18;
-      op.context.idempotencyKey = "opening-balance:" + op.destination + ":" + op.asset;
-      auto outcome = ledger_.execute(op);
+    auto issues = openingBalanceIssues(config);
+    for (std::size_t i = 0; i < issues.size(); ++i) {
+      auto outcome = ledger_.execute(issues[i]);
       if (!outcome.ok()) {
         throw std::invalid_argument("opening_balances[" + std::to_string(i) +
                                     "]: " + outcome.message);

@@ -51,13 +51,7 @@ class FileLedger final : public Adapter {
   ~FileLedger() override { ::close(fd_); }
 
   Description describe() const override {
-    uint32_t ops = 0;
-    for (auto k : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
-                   FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
-                   FINP2P_LEDGER_OP_AWAIT}) {
-      ops |= FINP2P_LEDGER_SUPPORTS(k);
-    }
-    return {"file-ledger", "0.1.0", ops, "fiat"};
+    return {"file-ledger", "0.1.0", allOperations(), "fiat"};
   }
 
   void execute(const Operation& op, Completion done) override {

@@ -100,6 +100,14 @@ class Config {
   std::vector<std::pair<std::string, std::string>> entries_;
 };
 
+/// Every operation kind of this ABI version, for Description::supportedOperations.
+uint32_t allOperations();
+
+/// A plugin's `opening_balances = [ { account = "...", asset = "...", amount = "..." } ]` as
+/// Issue operations, each with the fixed key "opening-balance:<account>:<asset>", so that a
+/// restart (executing them again) issues nothing twice.
+std::vector<Operation> openingBalanceIssues(const Config& config);
+
 // ---- conversions (views borrow from the C++ objects; keep those alive) ----
 inline finp2p_ledger_str view(const std::string& s) {
   return {s.data(), s.size()};
