@@ -78,4 +78,24 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
   }
 }
 
+std::string senderOf(const finp2p::journal::Event& e) {
+  using finp2p::journal::Event;
+  switch (e.kind_case()) {
+    case Event::kPlanProposal:
+      return e.planproposal().from();
+    case Event::kPlanApproval:
+      return e.planapproval().from();
+    case Event::kPlanRejection:
+      return e.planrejection().from();
+    case Event::kCompletionProposal:
+      return e.completionproposal().from();
+    case Event::kCompletionApproval:
+      return e.completionapproval().from();
+    case Event::kCompletionRejection:
+      return e.completionrejection().from();
+    default:
+      return "";
+  }
+}
+
 }  // namespace finp2p::engine

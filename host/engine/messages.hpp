@@ -15,4 +15,7 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
 Result<finp2p::journal::Event> toEvent(const std::string& from,
                                        const finp2p::execution::RejectRequest& m);
 
+/// The organization a peer's event came from; empty for the router's own (local) events.
+std::string senderOf(const finp2p::journal::Event& event);
+
 }  // namespace finp2p::engine

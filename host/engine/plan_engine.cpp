@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/sealing.hpp"
+#include "engine/messages.hpp"
 #include "model/decimal.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
@@ -178,36 +179,12 @@ void PlanEngine::chain(const std::string& kind, const std::string& payload, Acti
 // ---- authorization ----
 
 Status PlanEngine::authorize(const Event& e) const {
-  std::string from;
-  bool contributorsOnly = false;
-  uint32_t completionOf = 0;
-  switch (e.kind_case()) {
-    case Event::kPlanProposal:
-      from = e.planproposal().from();
-      break;
-    case Event::kPlanApproval:
-      from = e.planapproval().from();
-      contributorsOnly = true;
-      break;
-    case Event::kPlanRejection:
-      from = e.planrejection().from();
-      contributorsOnly = true;
-      break;
-    case Event::kCompletionApproval:
-      from = e.completionapproval().from();
-      contributorsOnly = true;
-      break;
-    case Event::kCompletionRejection:
-      from = e.completionrejection().from();
-      contributorsOnly = true;
-      break;
-    case Event::kCompletionProposal:
-      from = e.completionproposal().from();
-      completionOf = e.completionproposal().event().instruction().sequence();
-      break;
-    default:
-      return {};  // local events
-  }
+  std::string from = senderOf(e);
+  if (from.empty()) return {};  // local events
+  bool contributorsOnly = e.has_planapproval() || e.has_planrejection() ||
+                          e.has_completionapproval() || e.has_completionrejection();
+  uint32_t completionOf =
+      e.has_completionproposal() ? e.completionproposal().event().instruction().sequence() : 0;
   if (auto s = authorizeProposer(e); !s) return s;
   if (!havePlan_) return {};  // judged when the plan arrives; the engine keeps it until then
   if (!isParticipant(from)) {

@@ -5,6 +5,7 @@
 #include <future>
 
 #include "common/failpoint.hpp"
+#include "engine/messages.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
 #include "node/ledger_ops.hpp"
@@ -173,27 +174,6 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   });
 }
 
-namespace {
-std::string senderOf(const Event& e) {
-  switch (e.kind_case()) {
-    case Event::kPlanProposal:
-      return e.planproposal().from();
-    case Event::kPlanApproval:
-      return e.planapproval().from();
-    case Event::kPlanRejection:
-      return e.planrejection().from();
-    case Event::kCompletionProposal:
-      return e.completionproposal().from();
-    case Event::kCompletionApproval:
-      return e.completionapproval().from();
-    case Event::kCompletionRejection:
-      return e.completionrejection().from();
-    default:
-      return "";
-  }
-}
-}  // namespace
-
 // On the plan's strand, before a new plan takes memory: within the router's and the peer's caps?
 bool RouterNode::admit(Strand& strand, const Event& event, std::string& why) {
   if (plansInFlight_ >= config_.maxPlansInFlight) {
@@ -201,7 +181,7 @@ bool RouterNode::admit(Strand& strand, const Event& event, std::string& why) {
           " plans in flight, its limit";
     return false;
   }
-  std::string peer = senderOf(event);
+  std::string peer = engine::senderOf(event);
   if (!peer.empty()) {
     std::lock_guard lock(peerCountMutex_);
     if (plansByPeer_[peer] >= config_.maxPlansInFlightPerPeer) {

@@ -35,7 +35,7 @@ class SqliteLedgerAdapter final : public Adapter {
   explicit SqliteLedgerAdapter(const Config& config)
       : ledger_(requiredDatabase(config), fullSync(config),
                 config.getOr("preflight_checks_balance", "false") == "true") {
-    applyOpeningBalances(config);
+    issueOpeningBalances(config, [this](const Operation& op) { return ledger_.execute(op); });
   }
 
   Description describe() const override {
@@ -57,18 +57,6 @@ class SqliteLedgerAdapter final : public Adapter {
   }
 
  private:
-  // Opening balances are issues with a fixed key, so a restart does not apply them twice.
-  void applyOpeningBalances(const Config& config) {
-    auto issues = openingBalanceIssues(config);
-    for (std::size_t i = 0; i < issues.size(); ++i) {
-      auto outcome = ledger_.execute(issues[i]);
-      if (!outcome.ok()) {
-        throw std::invalid_argument("opening_balances[" + std::to_string(i) +
-                                    "]: " + outcome.message);
-      }
-    }
-  }
-
   SqliteLedger ledger_;
 };
 

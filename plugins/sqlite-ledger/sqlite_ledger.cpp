@@ -58,11 +58,6 @@ int64_t nowUnixS() {
       .count();
 }
 
-std::string fingerprint(const Operation& op) {
-  return std::string(finp2p::ledger::operationKindName(op.kind)) + "|" + op.source + "|" +
-         op.destination + "|" + op.asset + "|" + op.amount + "|" + op.holdOperationId;
-}
-
 bool needsAmount(finp2p_ledger_operation_kind kind) {
   return kind == FINP2P_LEDGER_OP_HOLD || kind == FINP2P_LEDGER_OP_TRANSFER ||
          kind == FINP2P_LEDGER_OP_ISSUE || kind == FINP2P_LEDGER_OP_REDEEM;
@@ -163,7 +158,7 @@ Outcome SqliteLedger::execute(const Operation& op) {
     Statement existing(db_, "SELECT fingerprint FROM operations WHERE idempotency_key=?");
     existing.bind(1, op.context.idempotencyKey);
     if (existing.step()) {
-      if (existing.text(0) != fingerprint(op)) {
+      if (existing.text(0) != finp2p::ledger::operationFingerprint(op)) {
         return validation("idempotency key " + op.context.idempotencyKey +
                           " was already used for a different operation");
       }
@@ -174,7 +169,7 @@ Outcome SqliteLedger::execute(const Operation& op) {
                     "INSERT INTO operations(idempotency_key, fingerprint, status, message, "
                     "transaction_id) VALUES(?,?,?,?,?)");
     store.bind(1, op.context.idempotencyKey)
-        .bind(2, fingerprint(op))
+        .bind(2, finp2p::ledger::operationFingerprint(op))
         .bind(3, static_cast<int64_t>(outcome.status))
         .bind(4, outcome.message)
         .bind(5, outcome.receipt ? outcome.receipt->transactionId : std::string());

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <stdexcept>
 
 namespace finp2p::ledger {
 
@@ -77,6 +78,11 @@ std::string Config::getOr(const std::string& key, const std::string& fallback) c
   return v ? *v : fallback;
 }
 
+std::string operationFingerprint(const Operation& op) {
+  return std::string(operationKindName(op.kind)) + "|" + op.source + "|" + op.destination + "|" +
+         op.asset + "|" + op.amount + "|" + op.holdOperationId;
+}
+
 uint32_t allOperations() {
   uint32_t ops = 0;
   for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
@@ -87,8 +93,8 @@ uint32_t allOperations() {
   return ops;
 }
 
-std::vector<Operation> openingBalanceIssues(const Config& config) {
-  std::vector<Operation> out;
+void issueOpeningBalances(const Config& config,
+                          const std::function<Outcome(const Operation&)>& execute) {
   for (std::size_t i = 0, n = config.arraySize("opening_balances"); i < n; ++i) {
     std::string prefix = "opening_balances." + std::to_string(i) + ".";
     Operation op;
@@ -97,9 +103,12 @@ std::vector<Operation> openingBalanceIssues(const Config& config) {
     op.asset = config.getOr(prefix + "asset", "");
     op.amount = config.getOr(prefix + "amount", "");
     op.context.idempotencyKey = "opening-balance:" + op.destination + ":" + op.asset;
-    out.push_back(std::move(op));
+    auto outcome = execute(op);
+    if (!outcome.ok()) {
+      throw std::invalid_argument("opening_balances[" + std::to_string(i) +
+                                  "]: " + outcome.message);
+    }
   }
-  return out;
 }
 
 std::size_t Config::arraySize(const std::string& key) const {

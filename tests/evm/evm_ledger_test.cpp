@@ -76,6 +76,15 @@ class EvmLedgerTest : public ::testing::Test {
       anvil_ = 0;
     }
   }
+  // The one transaction waiting in anvil's pool (automine off): its hash and nonce, as JSON.
+  Json pendingTransaction() {
+    Json found;
+    auto pool = node("txpool_content", Json::array());
+    for (auto& [from, byNonce] : pool.result["pending"].items()) {
+      for (auto& [nonce, tx] : byNonce.items()) found = tx;
+    }
+    return found;
+  }
   RpcReply node(const std::string& method, Json params) {
     JsonRpcClient rpc(url_, 2000);
     return rpc.call(method, std::move(params));
@@ -177,13 +186,9 @@ TEST_F(EvmLedgerTest, TransactionDroppedByTheNodeIsRebroadcastNotResigned) {
   auto pending = ledger.execute(op(FINP2P_LEDGER_OP_TRANSFER, "t", "alice", "bob", "4"));
   ASSERT_EQ(pending.status, FINP2P_LEDGER_PENDING) << pending.message;
   // The node forgets the transaction (a restart, a full pool): lookup sends the same bytes.
-  auto pool = node("txpool_content", Json::array());
-  ASSERT_TRUE(pool.ok());
-  std::string hash;
-  for (auto& [from, byNonce] : pool.result["pending"].items()) {
-    for (auto& [nonce, tx] : byNonce.items()) hash = tx["hash"];
-  }
-  ASSERT_FALSE(hash.empty());
+  Json inPool = pendingTransaction();
+  ASSERT_TRUE(inPool.contains("hash"));
+  std::string hash = inPool["hash"];
   ASSERT_TRUE(node("anvil_dropTransaction", {hash}).ok());
   EXPECT_EQ(ledger.lookup("t").status, FINP2P_LEDGER_PENDING);
   ASSERT_TRUE(node("evm_mine", Json::array()).ok());
@@ -202,11 +207,9 @@ TEST_F(EvmLedgerTest, NonceTakenByAnotherTransactionIsSentAnewOnce) {
   ASSERT_TRUE(node("evm_setAutomine", {false}).ok());
   auto first = ledger.execute(op(FINP2P_LEDGER_OP_TRANSFER, "t", "alice", "bob", "4"));
   ASSERT_EQ(first.status, FINP2P_LEDGER_PENDING) << first.message;
-  auto pool = node("txpool_content", Json::array());
-  std::string hash, nonce;
-  for (auto& [from, byNonce] : pool.result["pending"].items()) {
-    for (auto& [n, tx] : byNonce.items()) hash = tx["hash"], nonce = tx["nonce"];
-  }
+  Json inPool = pendingTransaction();
+  ASSERT_TRUE(inPool.contains("hash"));
+  std::string hash = inPool["hash"], nonce = inPool["nonce"];
   ASSERT_TRUE(node("anvil_dropTransaction", {hash}).ok());
   // Someone else with the same key (an operator's mistake) spends that nonce.
   Signer other(kKeys[0]);

@@ -47,9 +47,10 @@ class Chain {
   /// Also the dry run: a call that would revert answers with the node's error and revert data.
   Answer<uint64_t> estimateGas(const Address& from, const std::optional<Address>& to,
                                const Bytes& data);
-  Answer<Bytes> call(const Address& to, const Bytes& data);
-  /// The dry run of a transaction: eth_call as `from` would send it, against the latest block.
-  Answer<Bytes> callAs(const Address& from, const Address& to, const Bytes& data);
+  /// eth_call against the latest block; with `from`, the dry run of a transaction as that
+  /// account would send it.
+  Answer<Bytes> call(const Address& to, const Bytes& data,
+                     const std::optional<Address>& from = std::nullopt);
   Answer<Hash> sendRawTransaction(const Bytes& raw);
   Answer<std::optional<TxReceipt>> receipt(const Hash& txHash);
   Answer<bool> knowsTransaction(const Hash& txHash);

@@ -81,17 +81,12 @@ void failpoint(const char* point, finp2p_ledger_operation_kind kind) {
 OperationRecord recordOf(const Operation& op) {
   OperationRecord r;
   r.key = op.context.idempotencyKey;
-  r.fingerprint = fingerprint(op);
+  r.fingerprint = ledger::operationFingerprint(op);
   r.kind = op.kind;
   r.source = op.source;
   r.destination = op.destination;
   r.asset = op.asset;
   return r;
-}
-
-std::string fingerprint(const Operation& op) {
-  return std::string(ledger::operationKindName(op.kind)) + "|" + op.source + "|" + op.destination +
-         "|" + op.asset + "|" + op.amount + "|" + op.holdOperationId;
 }
 
 EvmLedger::EvmLedger(EvmConfig config)
@@ -117,9 +112,9 @@ EvmLedger::EvmLedger(EvmConfig config)
   for (const auto& t : tokens_) checkCode(t.address, "the token of asset " + t.asset);
 }
 
-const Address* EvmLedger::tokenOf(const std::string& asset) const {
+const EvmLedger::Token* EvmLedger::tokenOf(const std::string& asset) const {
   for (const auto& t : tokens_) {
-    if (t.asset == asset) return &t.address;
+    if (t.asset == asset) return &t;
   }
   return nullptr;
 }
@@ -150,10 +145,7 @@ std::optional<Outcome> EvmLedger::checkInput(const Operation& op, Call* call) {
   if (op.context.idempotencyKey.empty()) return validation("missing idempotency key");
   bool amountGiven =
       needsAmount(op.kind) || (op.kind == FINP2P_LEDGER_OP_RELEASE && !op.amount.empty());
-  const Token* token = nullptr;
-  for (const auto& t : tokens_) {
-    if (t.asset == op.asset) token = &t;
-  }
+  const Token* token = tokenOf(op.asset);
   if (amountGiven && op.asset.empty()) return validation("missing asset");
   if (!op.asset.empty() && !token) {
     return validation("asset " + op.asset + " has no token on this ledger");
@@ -218,7 +210,7 @@ Outcome EvmLedger::execute(const Operation& op) {
   if (auto bad = checkInput(op, &call)) return *bad;
   try {
     if (auto record = state_.find(op.context.idempotencyKey)) {
-      if (record->fingerprint != fingerprint(op)) {
+      if (record->fingerprint != ledger::operationFingerprint(op)) {
         return validation("idempotency key " + op.context.idempotencyKey +
                           " was already used for a different operation");
       }
@@ -249,7 +241,7 @@ Outcome EvmLedger::submit(const Operation& op, const Call& call) {
   record.txHash = toHex(p.signedTx.hash);
   record.rawTx = toHex(p.signedTx.raw);
   auto recorded = std::async(std::launch::async, [&] { return state_.insert(record); });
-  auto dryRun = chain_.callAs(p.sender, call.to, call.data);
+  auto dryRun = chain_.call(call.to, call.data, p.sender);
   if (!recorded.get()) {  // the same key, concurrently: follow the first one
     auto first = state_.find(key);
     return first ? resolve(*first, waitUntil(op, config_.receiptTimeoutMs)) : lookup(key);
@@ -501,15 +493,15 @@ Outcome EvmLedger::preflight(const Operation& op) {
 
 Balance EvmLedger::balance(const std::string& account, const std::string& asset) {
   Balance b;
-  const Address* token = tokenOf(asset);
+  const Token* token = tokenOf(asset);
   if (!token) {
     b.status = FINP2P_LEDGER_ERROR_VALIDATION;
     b.message = "asset " + asset + " has no token on this ledger";
     return b;
   }
   Address who = accountAddress(account);
-  auto available = chain_.call(*token, calls::balanceOf(who));
-  auto held = chain_.call(escrow_, calls::held(*token, who));
+  auto available = chain_.call(token->address, calls::balanceOf(who));
+  auto held = chain_.call(escrow_, calls::held(token->address, who));
   for (const auto* answer : {&available, &held}) {
     if (!answer->ok() || answer->value->size() != 32) {
       b.status = FINP2P_LEDGER_ERROR_UNAVAILABLE;
@@ -520,9 +512,8 @@ Balance EvmLedger::balance(const std::string& account, const std::string& asset)
   Hash a{}, h{};
   std::copy(available.value->begin(), available.value->end(), a.begin());
   std::copy(held.value->begin(), held.value->end(), h.begin());
-  const Token* t = tokenAt(*token);
-  b.available = formatUnits(a, t);
-  b.held = formatUnits(h, t);
+  b.available = formatUnits(a, token);
+  b.held = formatUnits(h, token);
   b.current = (*Decimal::parse(b.available) + *Decimal::parse(b.held)).toString();
   return b;
 }

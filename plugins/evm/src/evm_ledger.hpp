@@ -60,15 +60,15 @@ class EvmLedger {
   Outcome verify(const Receipt& receipt);
   Balance balance(const std::string& account, const std::string& asset);
 
-  const Address& escrow() const { return escrow_; }
-  const Address* tokenOf(const std::string& asset) const;
-
- private:
   struct Token {
     std::string asset;
     Address address{};
     uint32_t decimals = 18;
   };
+  const Address& escrow() const { return escrow_; }
+  const Token* tokenOf(const std::string& asset) const;
+
+ private:
   struct Call {
     Address to{};
     Bytes data;
@@ -104,7 +104,6 @@ class EvmLedger {
   std::vector<Token> tokens_;
 };
 
-std::string fingerprint(const Operation& op);
 OperationRecord recordOf(const Operation& op);
 
 }  // namespace finp2p::evm

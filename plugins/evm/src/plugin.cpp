@@ -107,7 +107,7 @@ class EvmLedgerAdapter final : public Adapter {
   explicit EvmLedgerAdapter(const Config& config)
       : ledger_(parse(config)),
         executor_(2 * std::max<std::size_t>(1, config.arraySize("sending_keys"))) {
-    applyOpeningBalances(config);
+    issueOpeningBalances(config, [this](const Operation& op) { return ledger_.execute(op); });
   }
 
   Description describe() const override {
@@ -128,18 +128,6 @@ class EvmLedgerAdapter final : public Adapter {
   }
 
  private:
-  // Issues with a fixed key: the contract runs each operation id once, so restarts are safe.
-  void applyOpeningBalances(const Config& config) {
-    auto issues = openingBalanceIssues(config);
-    for (std::size_t i = 0; i < issues.size(); ++i) {
-      auto outcome = ledger_.execute(issues[i]);
-      if (!outcome.ok()) {
-        throw std::invalid_argument("opening_balances[" + std::to_string(i) +
-                                    "]: " + outcome.message);
-      }
-    }
-  }
-
   EvmLedger ledger_;
   // Operations wait for blocks: they run on the plugin's own threads (two per sending account:
   // one sending, one resolving a transaction sent earlier) and complete from there, so the

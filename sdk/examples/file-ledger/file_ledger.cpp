@@ -34,11 +34,6 @@ struct Stored {
   Outcome outcome;
 };
 
-std::string fingerprint(const Operation& op) {
-  return std::string(operationKindName(op.kind)) + "|" + op.source + "|" + op.destination + "|" +
-         op.asset + "|" + op.amount + "|" + op.holdOperationId;
-}
-
 class FileLedger final : public Adapter {
  public:
   explicit FileLedger(const Config& config) {
@@ -58,7 +53,7 @@ class FileLedger final : public Adapter {
     if (op.kind == FINP2P_LEDGER_OP_AWAIT) return Adapter::await(op, done);
     std::lock_guard lock(mutex_);
     if (auto it = ops_.find(op.context.idempotencyKey); it != ops_.end()) {
-      if (it->second.fingerprint != fingerprint(op)) {
+      if (it->second.fingerprint != operationFingerprint(op)) {
         return done.complete(Outcome::failure(FINP2P_LEDGER_ERROR_VALIDATION,
                                               "idempotency key reused for another operation"));
       }
@@ -195,7 +190,7 @@ class FileLedger final : public Adapter {
   }
 
   Outcome record(const Operation& op, Outcome outcome) {
-    ops_[op.context.idempotencyKey] = {fingerprint(op), outcome};
+    ops_[op.context.idempotencyKey] = {operationFingerprint(op), outcome};
     return outcome;
   }
 

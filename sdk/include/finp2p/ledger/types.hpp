@@ -4,6 +4,7 @@
 /// client. Conversions to and from the C structs of abi.h live in types.cpp.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -100,13 +101,20 @@ class Config {
   std::vector<std::pair<std::string, std::string>> entries_;
 };
 
+/// What an idempotency key stands for: two operations under one key must have the same
+/// fingerprint, or the second is a different operation reusing the key. Stable text (plugins
+/// store it).
+std::string operationFingerprint(const Operation& op);
+
 /// Every operation kind of this ABI version, for Description::supportedOperations.
 uint32_t allOperations();
 
-/// A plugin's `opening_balances = [ { account = "...", asset = "...", amount = "..." } ]` as
-/// Issue operations, each with the fixed key "opening-balance:<account>:<asset>", so that a
-/// restart (executing them again) issues nothing twice.
-std::vector<Operation> openingBalanceIssues(const Config& config);
+/// Issues a plugin's `opening_balances = [ { account = "...", asset = "...", amount = "..." } ]`
+/// through `execute`, each with the fixed key "opening-balance:<account>:<asset>", so that a
+/// restart (issuing them again) moves nothing twice. Throws std::invalid_argument naming the
+/// entry that failed and why.
+void issueOpeningBalances(const Config& config,
+                          const std::function<Outcome(const Operation&)>& execute);
 
 // ---- conversions (views borrow from the C++ objects; keep those alive) ----
 inline finp2p_ledger_str view(const std::string& s) {
