@@ -217,7 +217,7 @@ void RouterNode::postLocal(Event event) {
 void RouterNode::perform(const std::string& planId, std::vector<engine::Action> actions) {
   for (auto& action : actions) {
     if (auto* send = std::get_if<engine::SendAction>(&action)) {
-      for (const auto& to : send->to) sink_.send(to, send->messageId, send->message);
+      for (const auto& to : send->to) sink_.send(to, planId, send->messageId, send->message);
     } else if (auto* p = std::get_if<engine::PreflightAction>(&action)) {
       ledgerPool_.post([this, planId, p = *p] { preflight(planId, p); });
     } else if (auto* x = std::get_if<engine::ExecuteAction>(&action)) {

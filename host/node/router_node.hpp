@@ -32,7 +32,7 @@ using PeerMessage =
 class MessageSink {
  public:
   virtual ~MessageSink() = default;
-  virtual void send(const std::string& to, const std::string& messageId,
+  virtual void send(const std::string& to, const std::string& planId, const std::string& messageId,
                     const PeerMessage& message) = 0;
 };
 

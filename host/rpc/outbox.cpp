@@ -11,7 +11,7 @@ namespace finp2p::rpc {
 using namespace finp2p::execution;
 
 Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers,
-               TlsMaterial tls)
+               TlsMaterial tls, int lanesPerPeer)
     : self_(std::move(self)), key_(std::move(key)) {
   for (auto& [org, endpoint] : peers) {
     auto peer = std::make_unique<Peer>(endpoint);
@@ -31,24 +31,33 @@ Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, P
     }
     auto channel = grpc::CreateCustomChannel(endpoint.address, credentials, args);
     peer->stub = ExecutionService::NewStub(channel);
-    Peer* raw = peer.get();
-    peer->thread = std::thread([this, raw] { run(*raw); });
+    for (int i = 0; i < std::max(1, lanesPerPeer); ++i) {
+      auto lane = std::make_unique<Lane>();
+      lane->peer = peer.get();
+      Lane* raw = lane.get();
+      lane->thread = std::thread([this, raw] { run(*raw); });
+      peer->lanes.push_back(std::move(lane));
+    }
     peers_.emplace(org, std::move(peer));
   }
 }
 
 Outbox::~Outbox() {
   for (auto& [org, peer] : peers_) {
-    {
-      std::lock_guard lock(peer->mutex);
-      stopping_ = true;
+    for (auto& lane : peer->lanes) {
+      {
+        std::lock_guard lock(lane->mutex);
+        stopping_ = true;
+      }
+      lane->cv.notify_all();
     }
-    peer->cv.notify_all();
   }
-  for (auto& [org, peer] : peers_) peer->thread.join();
+  for (auto& [org, peer] : peers_) {
+    for (auto& lane : peer->lanes) lane->thread.join();
+  }
 }
 
-void Outbox::send(const std::string& to, const std::string& messageId,
+void Outbox::send(const std::string& to, const std::string& planId, const std::string& messageId,
                   const node::PeerMessage& message) {
   auto it = peers_.find(to);
   if (it == peers_.end()) {
@@ -56,38 +65,40 @@ void Outbox::send(const std::string& to, const std::string& messageId,
     return;
   }
   Peer& peer = *it->second;
+  Lane& lane = *peer.lanes[std::hash<std::string>{}(planId) % peer.lanes.size()];
   {
-    std::lock_guard lock(peer.mutex);
-    peer.queue.push_back({messageId, message});
+    std::lock_guard lock(lane.mutex);
+    lane.queue.push_back({messageId, message});
   }
-  peer.cv.notify_one();
+  lane.cv.notify_one();
 }
 
-void Outbox::run(Peer& peer) {
+void Outbox::run(Lane& lane) {
+  Peer& peer = *lane.peer;
   int failures = 0;
   for (;;) {
     Item item;
     {
-      std::unique_lock lock(peer.mutex);
+      std::unique_lock lock(lane.mutex);
       // The first message that may go now. A message the peer deferred ("busy, retry later")
       // waits at the back so it does not hold up the messages behind it: those may be exactly
       // what lets the peer make room.
       for (;;) {
         if (stopping_) return;
         int64_t now = node::nowMillis(), soonest = INT64_MAX;
-        auto it = peer.queue.begin();
-        for (; it != peer.queue.end() && it->notBefore > now; ++it) {
+        auto it = lane.queue.begin();
+        for (; it != lane.queue.end() && it->notBefore > now; ++it) {
           soonest = std::min(soonest, it->notBefore);
         }
-        if (it != peer.queue.end()) {
+        if (it != lane.queue.end()) {
           item = std::move(*it);
-          peer.queue.erase(it);
+          lane.queue.erase(it);
           break;
         }
-        if (peer.queue.empty()) {
-          peer.cv.wait(lock);
+        if (lane.queue.empty()) {
+          lane.cv.wait(lock);
         } else {
-          peer.cv.wait_for(lock, std::chrono::milliseconds(soonest - now));
+          lane.cv.wait_for(lock, std::chrono::milliseconds(soonest - now));
         }
       }
     }
@@ -96,18 +107,18 @@ void Outbox::run(Peer& peer) {
       failures = 0;
       continue;
     }
-    std::unique_lock lock(peer.mutex);
+    std::unique_lock lock(lane.mutex);
     if (result == Delivery::kRetryLater) {
       ++item.attempts;
       item.notBefore = node::nowMillis() + std::min(5000, 100 << std::min(item.attempts, 6));
-      peer.queue.push_back(std::move(item));
+      lane.queue.push_back(std::move(item));
       continue;
     }
     // The peer is unreachable: everything to it would fail alike, so keep the order and wait.
-    peer.queue.push_front(std::move(item));
+    lane.queue.push_front(std::move(item));
     ++failures;
     auto backoff = std::chrono::milliseconds(std::min(5000, 50 << std::min(failures, 7)));
-    peer.cv.wait_for(lock, backoff, [&] { return stopping_.load(); });
+    lane.cv.wait_for(lock, backoff, [&] { return stopping_.load(); });
     if (stopping_) return;
   }
 }
@@ -174,15 +185,13 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
   }
   if (answer) failpoint("after-send");
   if (!answer) {
-    if (peer.reachable) {
+    if (peer.reachable.exchange(false)) {
       spdlog::warn("peer {} at {} unreachable ({}); retrying with backoff", to,
                    peer.endpoint.address, error);
     }
-    peer.reachable = false;
     return Delivery::kPeerUnreachable;
   }
-  if (!peer.reachable) spdlog::info("peer {} reachable again", to);
-  peer.reachable = true;
+  if (!peer.reachable.exchange(true)) spdlog::info("peer {} reachable again", to);
   if (answer->code() == 9) {
     spdlog::warn("message {} to {}: peer cannot take it now: {}; will retry", item.messageId, to,
                  answer->message());

@@ -1,8 +1,14 @@
 #pragma once
-// Delivery of sealed messages to peers: one queue and sender thread per peer, retried with
-// backoff until the peer answers. A peer's refusal is final (logged); an unreachable peer is
-// retried. After a restart the engine re-issues what was still undelivered (resume()), and
-// receivers recognize repeated message ids, so delivery is at-least-once and effect once.
+// Delivery of sealed messages to peers, retried with backoff until the peer answers. A peer's
+// refusal is final (logged); an unreachable peer is retried. After a restart the engine re-issues
+// what was still undelivered (resume()), and receivers recognize repeated message ids, so
+// delivery is at-least-once and effect once.
+//
+// Each peer has several lanes (a queue and a sender thread each) so that several calls are in
+// flight to it at once: a peer answers only after it has journaled the message durably, so one
+// call at a time would cap a peer pair at one fsync per message. A plan's messages always take
+// the same lane (chosen by its plan id), so a peer receives each plan's messages in the order
+// the engine sent them, as it did with a single queue.
 
 #include <atomic>
 #include <condition_variable>
@@ -12,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "crypto/keys.hpp"
 #include "finp2p/execution.grpc.pb.h"
@@ -34,11 +41,13 @@ struct TlsMaterial {
 
 class Outbox final : public node::MessageSink {
  public:
+  static constexpr int kDefaultLanesPerPeer = 8;
+
   Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers,
-         TlsMaterial tls = {});
+         TlsMaterial tls = {}, int lanesPerPeer = kDefaultLanesPerPeer);
   ~Outbox() override;
 
-  void send(const std::string& to, const std::string& messageId,
+  void send(const std::string& to, const std::string& planId, const std::string& messageId,
             const node::PeerMessage& message) override;
 
  private:
@@ -49,18 +58,24 @@ class Outbox final : public node::MessageSink {
     int attempts = 0;
   };
   enum class Delivery { kDone, kPeerUnreachable, kRetryLater };
-  struct Peer {
-    explicit Peer(PeerEndpoint e) : endpoint(std::move(e)) {}
-    std::string organization;
-    PeerEndpoint endpoint;
-    std::unique_ptr<finp2p::execution::ExecutionService::Stub> stub;
+  struct Peer;
+  struct Lane {
+    Peer* peer = nullptr;
     std::mutex mutex;
     std::condition_variable cv;
     std::deque<Item> queue;
     std::thread thread;
-    bool reachable = true;  // to log the first failure of a run of failures, not every retry
   };
-  void run(Peer& peer);
+  struct Peer {
+    explicit Peer(PeerEndpoint e) : endpoint(std::move(e)) {}
+    std::string organization;
+    PeerEndpoint endpoint;
+    std::unique_ptr<finp2p::execution::ExecutionService::Stub> stub;  // thread-safe
+    std::vector<std::unique_ptr<Lane>> lanes;
+    // To log the first failure of a run of failures (on any lane), not every retry.
+    std::atomic<bool> reachable{true};
+  };
+  void run(Lane& lane);
   Delivery deliver(Peer& peer, const Item& item);
 
   std::string self_;
