@@ -71,7 +71,12 @@ class Journal {
   std::condition_variable queueCv_;
   std::deque<std::pair<Batch, std::function<void(Status)>>> queue_;
   bool stopping_ = false;
-  std::map<std::string, std::string> lastHash_;             // per unfinished plan
+  struct OpenPlan {
+    int64_t key = 0;       // plans.plan_key
+    std::string lastHash;  // hex: the hash of the plan's last event
+    bool terminal = false;
+  };
+  std::map<std::string, OpenPlan> open_;  // unfinished plans seen since the journal was opened
   std::map<const char*, struct sqlite3_stmt*> statements_;  // keyed by the SQL literal's address
   std::thread writer_;
 };
