@@ -28,6 +28,7 @@
 
 #include "crypto/keys.hpp"
 #include "finp2p/admin.grpc.pb.h"
+#include "floor.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -276,6 +277,9 @@ int main(int argc, char** argv) {
 
   fs::path work = fs::temp_directory_path() / ("finp2p-execbench-" + std::to_string(getpid()));
   fs::create_directories(work);
+  // Measured before the routers start, so nothing else competes for the cores.
+  finp2p::bench::Floor floor;
+  if (park == 0) floor = finp2p::bench::measureFloor(routersCount, work);
   std::vector<Router> routers(routersCount);
   for (std::size_t i = 0; i < routersCount; ++i) {
     routers[i].org = "bank-" + std::to_string(i + 1);
@@ -482,8 +486,10 @@ int main(int argc, char** argv) {
       "max %.1f ms\n",
       percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
       percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back());
-  std::printf("  CPU per plan (sum over routers): %.2f ms\n",
-              1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)));
+  double cpuPerPlanMs = 1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1));
+  std::printf("  CPU per plan (sum over routers): %.2f ms = %.1f x the floor\n", cpuPerPlanMs,
+              cpuPerPlanMs / floor.millis());
+  std::printf("  floor (measured now): %s\n", floor.describe().c_str());
   std::printf("  peak RSS:");
   for (std::size_t i = 0; i < n; ++i) std::printf(" %s %.1f MB", routers[i].org.c_str(), rss[i]);
   std::printf("\n  journal bytes per plan:");
@@ -495,11 +501,12 @@ int main(int argc, char** argv) {
         "{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,\"completed\":%zu,"
         "\"failures\":%zu,\"seconds\":%.3f,\"plans_per_second\":%.1f,\"p50_ms\":%.2f,"
         "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"cpu_ms_per_plan\":%.3f,"
-        "\"peak_rss_mb_max\":%.1f,\"messages_per_plan\":%zu}\n",
+        "\"floor_ms\":%.3f,\"cpu_over_floor\":%.2f,\"peak_rss_mb_max\":%.1f,"
+        "\"messages_per_plan\":%zu}\n",
         n, plans, rate > 0 ? 0 : concurrency, rate, r.completed, r.failed, wall, throughput,
         percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
         percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back(),
-        1000 * cpu / static_cast<double>(std::max<std::size_t>(r.completed, 1)),
+        cpuPerPlanMs, floor.millis(), cpuPerPlanMs / floor.millis(),
         *std::max_element(rss.begin(), rss.end()), messages);
   }
   return r.failed == 0 ? 0 : 1;
