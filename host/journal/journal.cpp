@@ -1,5 +1,6 @@
 #include "journal/journal.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <spdlog/spdlog.h>
@@ -196,7 +197,11 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
   return std::unique_ptr<Journal>(new Journal(db));
 }
 
-Journal::Journal(sqlite3* db) : db_(db), writer_([this] { writerLoop(); }) {}
+Journal::Journal(sqlite3* db)
+    : db_(db), writer_([this] {
+        pthread_setname_np(pthread_self(), "journal-writer");
+        writerLoop();
+      }) {}
 
 Journal::~Journal() {
   {

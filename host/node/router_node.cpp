@@ -1,5 +1,7 @@
 #include "node/router_node.hpp"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -26,11 +28,14 @@ RouterNode::RouterNode(NodeConfig config, journal::Journal& journal,
       journal_(journal),
       ledgers_(ledgers),
       sink_(sink),
-      ledgerPool_(config_.ledgerThreads) {
+      ledgerPool_(config_.ledgerThreads, "ledger-calls") {
   for (int i = 0; i < std::max(1, config_.strands); ++i) {
     auto strand = std::make_unique<Strand>();
     Strand* raw = strand.get();
-    strand->thread = std::thread([this, raw] { runStrand(*raw); });
+    strand->thread = std::thread([this, raw] {
+      pthread_setname_np(pthread_self(), "plan-strand");
+      runStrand(*raw);
+    });
     strands_.push_back(std::move(strand));
   }
 }
@@ -436,15 +441,19 @@ Result<std::string> RouterNode::submit(finp2p::execution::ExecutionPlan plan) {
 }
 
 Result<std::string> RouterNode::deliver(Event event) {
-  if (event.atmillis() == 0) event.set_atmillis(nowMillis());
   auto result = std::make_shared<std::promise<Result<std::string>>>();
   auto future = result->get_future();
-  std::string planId = event.planid();
-  post(planId, [this, planId, event = std::move(event), result]() mutable {
-    process(strandOf(planId), std::move(event),
-            [result](Result<std::string> s) { result->set_value(std::move(s)); });
-  });
+  deliverAsync(std::move(event),
+               [result](Result<std::string> s) { result->set_value(std::move(s)); });
   return future.get();
+}
+
+void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string>)> done) {
+  if (event.atmillis() == 0) event.set_atmillis(nowMillis());
+  std::string planId = event.planid();
+  post(planId, [this, planId, event = std::move(event), done = std::move(done)]() mutable {
+    process(strandOf(planId), std::move(event), std::move(done));
+  });
 }
 
 Result<ExecutionView> RouterNode::get(const std::string& planId) {

@@ -67,6 +67,9 @@ class RouterNode {
   // A verified peer message as an event; returns once it is journaled (with a note for the
   // sender: "accepted", or that the plan already ended), or why it was refused.
   Result<std::string> deliver(finp2p::journal::Event event);
+  // The same without waiting: `done` runs once the event is journaled (on the journal's thread)
+  // or refused (on the plan's strand).
+  void deliverAsync(finp2p::journal::Event event, std::function<void(Result<std::string>)> done);
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
   std::size_t plansInMemory();

@@ -1,6 +1,7 @@
 #include "rpc/outbox.hpp"
 
 #include <grpcpp/grpcpp.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include "common/failpoint.hpp"
@@ -35,7 +36,10 @@ Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, P
       auto lane = std::make_unique<Lane>();
       lane->peer = peer.get();
       Lane* raw = lane.get();
-      lane->thread = std::thread([this, raw] { run(*raw); });
+      lane->thread = std::thread([this, raw] {
+        pthread_setname_np(pthread_self(), "outbox-lane");
+        run(*raw);
+      });
       peer->lanes.push_back(std::move(lane));
     }
     peers_.emplace(org, std::move(peer));

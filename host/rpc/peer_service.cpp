@@ -47,8 +47,31 @@ void PeerService::remember(const std::string& sender, const std::string& id, int
 }
 
 template <typename Request>
-finp2p::common::Status PeerService::accept(grpc::ServerContext* context, const Request& request,
-                                           const finp2p::common::SealingSignature& signature) {
+void PeerService::accept(grpc::CallbackServerContext* context, const Request& request,
+                         const finp2p::common::SealingSignature& signature,
+                         std::function<void(finp2p::common::Status)> done) {
+  if (auto refused = check(context, request, signature)) return done(std::move(*refused));
+  const auto& env = request.envelope();
+  auto event = engine::toEvent(env.senderorganizationid(), request);
+  if (!event) return done(status(kMalformed, event.error().message));
+  node_.deliverAsync(std::move(*event), [this, from = env.senderorganizationid(),
+                                         id = env.messageid(), now = node::nowMillis(),
+                                         done = std::move(done)](Result<std::string> delivered) {
+    if (!delivered) {
+      int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
+                     : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
+                                                                             : kInternal;
+      return done(status(code, delivered.error().message));
+    }
+    remember(from, id, now);
+    done(status(kOk, *delivered));
+  });
+}
+
+template <typename Request>
+std::optional<finp2p::common::Status> PeerService::check(
+    grpc::CallbackServerContext* context, const Request& request,
+    const finp2p::common::SealingSignature& signature) {
   const auto& env = request.envelope();
   const std::string& from = env.senderorganizationid();
   if (requireTlsIdentity_) {
@@ -90,17 +113,7 @@ finp2p::common::Status PeerService::accept(grpc::ServerContext* context, const R
   if (seen(from, env.messageid(), now)) {
     return status(kOk, "duplicate of an accepted message; nothing changed");
   }
-  auto event = engine::toEvent(from, request);
-  if (!event) return status(kMalformed, event.error().message);
-  auto delivered = node_.deliver(std::move(*event));
-  if (!delivered) {
-    int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
-                   : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
-                                                                           : kInternal;
-    return status(code, delivered.error().message);
-  }
-  remember(from, env.messageid(), now);
-  return status(kOk, *delivered);
+  return std::nullopt;
 }
 
 template <typename Response>
@@ -120,25 +133,35 @@ void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
   *response.mutable_signature() = crypto::seal(*r, key_, self_);
 }
 
-grpc::Status PeerService::Propose(grpc::ServerContext* context, const SignedProposeRequest* request,
-                                  SignedProposeResponse* response) {
-  answer(*response, request->request().envelope(),
-         accept(context, request->request(), request->signature()));
-  return grpc::Status::OK;
+template <typename Signed, typename Response>
+grpc::ServerUnaryReactor* PeerService::handle(grpc::CallbackServerContext* context,
+                                              const Signed& request, Response* response) {
+  auto* reactor = context->DefaultReactor();
+  // gRPC keeps `request` and `response` alive until Finish.
+  accept(context, request.request(), request.signature(),
+         [this, reactor, &request, response](finp2p::common::Status s) {
+           answer(*response, request.request().envelope(), std::move(s));
+           reactor->Finish(grpc::Status::OK);
+         });
+  return reactor;
 }
 
-grpc::Status PeerService::Approve(grpc::ServerContext* context, const SignedApproveRequest* request,
-                                  SignedApproveResponse* response) {
-  answer(*response, request->request().envelope(),
-         accept(context, request->request(), request->signature()));
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* PeerService::Propose(grpc::CallbackServerContext* context,
+                                               const SignedProposeRequest* request,
+                                               SignedProposeResponse* response) {
+  return handle(context, *request, response);
 }
 
-grpc::Status PeerService::Reject(grpc::ServerContext* context, const SignedRejectRequest* request,
-                                 SignedRejectResponse* response) {
-  answer(*response, request->request().envelope(),
-         accept(context, request->request(), request->signature()));
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* PeerService::Approve(grpc::CallbackServerContext* context,
+                                               const SignedApproveRequest* request,
+                                               SignedApproveResponse* response) {
+  return handle(context, *request, response);
+}
+
+grpc::ServerUnaryReactor* PeerService::Reject(grpc::CallbackServerContext* context,
+                                              const SignedRejectRequest* request,
+                                              SignedRejectResponse* response) {
+  return handle(context, *request, response);
 }
 
 }  // namespace finp2p::rpc

@@ -5,6 +5,7 @@
 /// host's thread returns at once. The host runs its own ledger calls on one too. Tasks queued
 /// when the pool is destroyed still run before its threads end.
 
+#include <pthread.h>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -16,8 +17,14 @@ namespace finp2p::ledger {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(std::size_t threads) {
-    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  /// `name` (at most 15 characters) labels the threads in `top -H`, `perf` and debuggers.
+  explicit WorkerPool(std::size_t threads, const char* name = "worker-pool") {
+    for (std::size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, name] {
+        pthread_setname_np(pthread_self(), name);
+        run();
+      });
+    }
   }
   ~WorkerPool() {
     {
