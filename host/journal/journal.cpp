@@ -269,41 +269,33 @@ Status Journal::commit(std::vector<Batch>& batches) {
   for (auto& b : batches) {
     const std::string& planId = b.event.planid();
     const auto& s = b.summary;
+    // One statement whether or not the plan has a row yet (it may, for a plan resumed after a
+    // restart); it also returns the plan's key.
+    Stmt up(db_, prepared("INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, "
+                          "reason, created_at_ms, updated_at_ms, chain_head, terminal) "
+                          "VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(plan_id) DO UPDATE SET "
+                          "status=excluded.status, current_sequence=excluded.current_sequence, "
+                          "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
+                          "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
+                          "terminal=excluded.terminal RETURNING plan_key"));
+    up.text(1, planId).text(2, s.status).integer(3, s.currentSequence);
+    up.integer(4, s.failedSequence).text(5, s.reason).integer(6, s.createdAtMillis);
+    up.integer(7, s.updatedAtMillis).text(8, s.chainHead).integer(9, s.terminal ? 1 : 0);
+    if (up.step() != SQLITE_ROW) return rollback("update plan summary");
+    int64_t key = up.num(0);
+    if (up.step() != SQLITE_DONE) return rollback("update plan summary");
     auto known = touched.find(planId);
     if (known == touched.end()) {
       if (auto cached = open_.find(planId); cached != open_.end()) {
         known = touched.emplace(planId, cached->second).first;
+      } else {
+        // First event of this plan since the journal was opened: find where its chain ends.
+        OpenPlan plan;
+        Stmt q(db_, prepared("SELECT hash FROM events WHERE plan_key=? ORDER BY id DESC LIMIT 1"));
+        q.integer(1, key);
+        if (q.step() == SQLITE_ROW) plan.lastHash = q.col(0);
+        known = touched.emplace(planId, std::move(plan)).first;
       }
-    }
-    if (known != touched.end()) {
-      Stmt up(db_, prepared("UPDATE plans SET status=?, current_sequence=?, failed_sequence=?, "
-                            "reason=?, updated_at_ms=?, chain_head=?, terminal=? "
-                            "WHERE plan_key=?"));
-      up.text(1, s.status).integer(2, s.currentSequence).integer(3, s.failedSequence);
-      up.text(4, s.reason).integer(5, s.updatedAtMillis).text(6, s.chainHead);
-      up.integer(7, s.terminal ? 1 : 0).integer(8, known->second.key);
-      if (up.step() != SQLITE_DONE) return rollback("update plan summary");
-    } else {
-      // First event of this plan since the journal was opened: its row may exist already
-      // (a plan resumed after a restart), so insert or update, and learn its key either way.
-      Stmt up(db_, prepared("INSERT INTO plans(plan_id, status, current_sequence, failed_sequence, "
-                            "reason, created_at_ms, updated_at_ms, chain_head, terminal) "
-                            "VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(plan_id) DO UPDATE SET "
-                            "status=excluded.status, current_sequence=excluded.current_sequence, "
-                            "failed_sequence=excluded.failed_sequence, reason=excluded.reason, "
-                            "updated_at_ms=excluded.updated_at_ms, chain_head=excluded.chain_head, "
-                            "terminal=excluded.terminal RETURNING plan_key"));
-      up.text(1, planId).text(2, s.status).integer(3, s.currentSequence);
-      up.integer(4, s.failedSequence).text(5, s.reason).integer(6, s.createdAtMillis);
-      up.integer(7, s.updatedAtMillis).text(8, s.chainHead).integer(9, s.terminal ? 1 : 0);
-      if (up.step() != SQLITE_ROW) return rollback("update plan summary");
-      OpenPlan plan;
-      plan.key = up.num(0);
-      if (up.step() != SQLITE_DONE) return rollback("update plan summary");
-      Stmt q(db_, prepared("SELECT hash FROM events WHERE plan_key=? ORDER BY id DESC LIMIT 1"));
-      q.integer(1, plan.key);
-      if (q.step() == SQLITE_ROW) plan.lastHash = q.col(0);
-      known = touched.emplace(planId, std::move(plan)).first;
     }
     OpenPlan& plan = known->second;
     std::string payload = b.event.SerializeAsString();
@@ -313,7 +305,7 @@ Status Journal::commit(std::vector<Batch>& batches) {
         crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
     Stmt ins(db_, prepared("INSERT INTO events(plan_key, at_ms, payload, prev_hash, hash) "
                            "VALUES(?,?,?,?,?)"));
-    ins.integer(1, plan.key).integer(2, b.event.atmillis()).blob(3, payload);
+    ins.integer(1, key).integer(2, b.event.atmillis()).blob(3, payload);
     ins.text(4, plan.lastHash).text(5, hash);
     if (ins.step() != SQLITE_DONE) return rollback("append event");
     plan.lastHash = std::move(hash);
@@ -321,7 +313,7 @@ Status Journal::commit(std::vector<Batch>& batches) {
     for (const auto& c : b.chain) {
       Stmt ch(db_, prepared("INSERT OR IGNORE INTO chain(plan_key, idx, kind, payload, prev_hash, "
                             "hash) VALUES(?,?,?,?,?,?)"));
-      ch.integer(1, plan.key).integer(2, c.index).text(3, c.kind).blob(4, c.payload);
+      ch.integer(1, key).integer(2, c.index).text(3, c.kind).blob(4, c.payload);
       ch.text(5, c.prevHash).text(6, c.hash);
       if (ch.step() != SQLITE_DONE) return rollback("append chain entry");
     }

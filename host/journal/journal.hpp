@@ -72,7 +72,6 @@ class Journal {
   std::deque<std::pair<Batch, std::function<void(Status)>>> queue_;
   bool stopping_ = false;
   struct OpenPlan {
-    int64_t key = 0;       // plans.plan_key
     std::string lastHash;  // hex: the hash of the plan's last event
     bool terminal = false;
   };
