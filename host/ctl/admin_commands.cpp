@@ -86,7 +86,7 @@ void printExecution(const GetExecutionResponse& r) {
 
 }  // namespace
 
-int submitPlan(const std::string& admin, const std::string& file, bool wait) {
+int submitPlan(const std::string& admin, const std::string& file, bool wait, bool newId) {
   auto plan = model::readPlanFile(file);
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message.c_str());
@@ -94,12 +94,17 @@ int submitPlan(const std::string& admin, const std::string& file, bool wait) {
   }
   SubmitPlanRequest request;
   *request.mutable_plan() = *plan;
+  request.set_newid(newId);
   SubmitPlanResponse response;
   grpc::ClientContext c;
   withDeadline(c);
   auto s = connect(admin)->SubmitPlan(&c, request, &response);
   if (!s.ok()) return report(s, admin);
   std::printf("%s\n", response.planid().id().c_str());
+  if (response.alreadysubmitted()) {
+    std::fprintf(stderr, "plan %s was submitted before; nothing new was started\n",
+                 response.planid().id().c_str());
+  }
   std::fflush(stdout);
   return wait ? watchPlan(admin, response.planid().id()) : 0;
 }

@@ -8,7 +8,7 @@ namespace finp2p::ctl {
 
 // Exit codes: 0 ok, 1 invalid input or refused, 2 usage, 3 router unreachable or system error,
 // 4 the plan ended in a status other than completed.
-int submitPlan(const std::string& admin, const std::string& file, bool wait);
+int submitPlan(const std::string& admin, const std::string& file, bool wait, bool newId);
 int showPlan(const std::string& admin, const std::string& planId, bool json);
 int watchPlan(const std::string& admin, const std::string& planId);
 int listPlans(const std::string& admin, const std::string& status, uint32_t limit);

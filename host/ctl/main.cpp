@@ -116,9 +116,13 @@ int main(int argc, char** argv) {
   app.add_option("--config", routerConfig, "Router TOML file to take the admin address from");
   std::string planFile, planId, statusFilter;
   bool wait = false, json = false;
-  auto* submit = plan->add_subcommand("submit", "Submit a plan file; prints the assigned plan id");
+  auto* submit = plan->add_subcommand("submit", "Submit a plan file; prints its plan id");
   submit->add_option("FILE", planFile, "Plan file (protobuf JSON)")->required();
   submit->add_flag("--wait", wait, "Watch the plan until it ends; exit 4 unless it completes");
+  bool newId = false;
+  submit->add_flag("--new-id", newId,
+                   "Run the file as a new plan under a fresh id (a plan file with an id keeps it: "
+                   "submitting it again returns that plan)");
   auto* show = plan->add_subcommand("show", "Show an execution: status, steps, journal head");
   show->add_option("ID", planId, "Plan id")->required();
   show->add_flag("--json", json, "Print the whole execution as JSON");
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   namespace ctl = finp2p::ctl;
-  if (submit->parsed()) return ctl::submitPlan(admin, planFile, wait);
+  if (submit->parsed()) return ctl::submitPlan(admin, planFile, wait, newId);
   if (show->parsed()) return ctl::showPlan(admin, planId, json);
   if (watch->parsed()) return ctl::watchPlan(admin, planId);
   if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter, listLimit);

@@ -42,10 +42,18 @@ struct VerifyAction {
 };
 
 struct TimerAction {
-  enum class Kind { kAgreementDeadline, kAwait };
+  // kCatchUp is not journaled: when it fires the node asks the engine catchUp(mark, now).
+  enum class Kind { kAgreementDeadline, kAwait, kCatchUp };
   Kind kind;
   uint32_t sequence = 0;
   int64_t atMillis = 0;
+  uint64_t mark = 0;  // kCatchUp: the engine's progress mark when the timer was set
+};
+
+// Ask these participants to re-send everything they sent for this plan (this router is behind:
+// it missed messages while it was down, or its journal was restored from an older copy).
+struct ResendRequestAction {
+  std::vector<std::string> to;
 };
 
 // An agreed fact for the plan's hash chain (identical on every participant).
@@ -58,6 +66,6 @@ struct ChainAction {
 };
 
 using Action = std::variant<SendAction, PreflightAction, ExecuteAction, VerifyAction, TimerAction,
-                            ChainAction>;
+                            ChainAction, ResendRequestAction>;
 
 }  // namespace finp2p::engine

@@ -222,6 +222,7 @@ Status PlanEngine::authorizeProposer(const Event& e) {
 
 std::vector<Action> PlanEngine::handle(const Event& event) {
   Actions out;
+  ++handled_;
   if (isTerminal(status_) && havePlan_) {
     // A terminal plan changes no more; late messages are answered by the router, not here.
     return out;
@@ -333,6 +334,7 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
   }
   out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
                             createdAtMillis_ + config_.agreementTimeoutMillis});
+  out.push_back(catchUpTimer(at));
   if (!isContributor(config_.self)) return true;
 
   auto violations = model::validatePlan(*plan_);
@@ -366,6 +368,7 @@ void PlanEngine::rejectPlan(const std::string& reason, Actions& out) {
   request.mutable_plan()->set_reason(reason);
   out.push_back(send(planId_ + "/plan-rejection", std::move(request)));
   rejectedBySelf_ = true;
+  ownRejectionReason_ = reason;
   finish(PlanStatus::kRejected, "rejected by " + config_.self + ": " + reason, out);
 }
 
@@ -428,11 +431,16 @@ bool PlanEngine::onAgreementDeadline(Actions& out) {
     if (!approvals_.count(c)) missing += (missing.empty() ? "" : ", ") + c;
   }
   std::string reason = "agreement deadline passed; no approval from " + missing;
-  if (isContributor(config_.self)) {
+  // Only a contributor that has not approved may end the plan here: once this router has
+  // approved, the others may hold every approval and be settling, so deciding alone could
+  // diverge from them (and an observer never decides). It waits for the outcome instead and
+  // asks the others for what it may have missed.
+  if (isContributor(config_.self) && !approvals_.count(config_.self)) {
     rejectPlan(reason, out);
-  } else {
-    finish(PlanStatus::kRejected, reason, out);
+    return true;
   }
+  reason_ = reason + "; waiting for the contributors' outcome";
+  if (!others().empty()) out.push_back(ResendRequestAction{others()});
   return true;
 }
 
@@ -592,6 +600,7 @@ void PlanEngine::decideCompletion(Completion& c, bool ok, const std::string& rea
     out.push_back(send(base + "/completion-approval", std::move(request)));
     return;
   }
+  c.ownRejection = reason;
   RejectRequest request;
   auto* r = request.mutable_instructioncompletion();
   r->mutable_executionplanid()->set_id(planId_);
@@ -711,27 +720,31 @@ void PlanEngine::finish(PlanStatus status, const std::string& reason, Actions& o
 
 // ---- resume: re-issue what peers or ledgers may still need ----
 
-void PlanEngine::resendStep(uint32_t sequence, Actions& out) const {
+void PlanEngine::owedForStep(uint32_t sequence, Actions& out) const {
   auto it = steps_.find(sequence);
   if (it == steps_.end()) return;
+  std::string step = planId_ + "/" + std::to_string(sequence);
   for (const auto& [executor, c] : it->second.byExecutor) {
-    std::string base = planId_ + "/" + std::to_string(sequence);
     if (executor == config_.self) {
       ProposeRequest proposal;
       *proposal.mutable_instructioncompletion() = c.event;
-      out.push_back(send(base + "/completion", std::move(proposal)));
+      out.push_back(send(step + "/completion", std::move(proposal)));
     } else if (auto a = c.approvals.find(config_.self); a != c.approvals.end()) {
       ApproveRequest request;
       *request.mutable_instructioncompletion() = a->second;
-      out.push_back(send(base + "/" + executor + "/completion-approval", std::move(request)));
-    } else if (c.verificationRequested && !c.decided) {
-      out.push_back(VerifyAction{sequence, executor, c.event});
+      out.push_back(send(step + "/" + executor + "/completion-approval", std::move(request)));
+    } else if (!c.ownRejection.empty()) {
+      RejectRequest request;
+      auto* r = request.mutable_instructioncompletion();
+      r->mutable_executionplanid()->set_id(planId_);
+      r->set_instructionsequence(sequence);
+      r->set_reason(c.ownRejection);
+      out.push_back(send(step + "/" + executor + "/completion-rejection", std::move(request)));
     }
   }
 }
 
-std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
-  (void)nowMillis;
+std::vector<Action> PlanEngine::owed() const {
   Actions out;
   if (!havePlan_) return out;
   auto issuer = model::ResourceId::parse(planId_);
@@ -748,31 +761,49 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
   if (rejectedBySelf_) {
     RejectRequest request;
     request.mutable_plan()->mutable_executionplanid()->set_id(planId_);
-    request.mutable_plan()->set_reason(reason_.substr(reason_.find(": ") + 2));
+    request.mutable_plan()->set_reason(ownRejectionReason_);
     out.push_back(send(planId_ + "/plan-rejection", std::move(request)));
   }
+  for (const auto& [sequence, step] : steps_) owedForStep(sequence, out);
+  return out;
+}
+
+TimerAction PlanEngine::catchUpTimer(int64_t fromMillis) const {
+  TimerAction t{TimerAction::Kind::kCatchUp, 0, fromMillis + config_.catchUpIntervalMillis};
+  t.mark = handled_;
+  return t;
+}
+
+std::vector<Action> PlanEngine::catchUp(uint64_t mark, int64_t nowMillis) const {
+  Actions out;
+  if (!havePlan_ || isTerminal(status_)) return out;
+  if (mark == handled_ && !others().empty()) out.push_back(ResendRequestAction{others()});
+  out.push_back(catchUpTimer(nowMillis));
+  return out;
+}
+
+std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
+  Actions out = owed();
+  if (!havePlan_ || isTerminal(status_)) return out;
+  out.push_back(catchUpTimer(nowMillis));
   if (status_ == PlanStatus::kProposed) {
     out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
                               createdAtMillis_ + config_.agreementTimeoutMillis});
-    if (isContributor(config_.self) && !preflightDone_) {
-      out.push_back(ownPreflight());
-    }
+    if (isContributor(config_.self) && !preflightDone_) out.push_back(ownPreflight());
     return out;
   }
-  // Re-send the last settled step (a peer may still wait for our part of it) and the current.
-  uint32_t lastSettled = 0;
-  for (const auto& [sequence, step] : steps_) {
-    if (step.settled && sequence != currentSequence_) lastSettled = sequence;
-  }
-  if (lastSettled) resendStep(lastSettled, out);
-  if (currentSequence_) resendStep(currentSequence_, out);
-  if (status_ == PlanStatus::kInProgress) {
-    const auto* ins = instruction(currentSequence_);
-    auto it = steps_.find(currentSequence_);
-    bool ownDone = it != steps_.end() && it->second.byExecutor.count(config_.self);
-    if (ins && executes(*ins, config_.self) && !ownDone) {
-      executeOwn(*ins, it != steps_.end() ? it->second.startedAtMillis : nowMillis, out);
+  auto it = steps_.find(currentSequence_);
+  if (it != steps_.end()) {
+    for (const auto& [executor, c] : it->second.byExecutor) {
+      if (c.verificationRequested && !c.decided) {
+        out.push_back(VerifyAction{currentSequence_, executor, c.event});
+      }
     }
+  }
+  const auto* ins = instruction(currentSequence_);
+  bool ownDone = it != steps_.end() && it->second.byExecutor.count(config_.self);
+  if (ins && executes(*ins, config_.self) && !ownDone) {
+    executeOwn(*ins, it != steps_.end() ? it->second.startedAtMillis : nowMillis, out);
   }
   return out;
 }

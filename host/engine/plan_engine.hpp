@@ -33,6 +33,9 @@ struct EngineConfig {
   int64_t agreementTimeoutMillis = 60'000;
   int64_t defaultInstructionTimeoutMillis = 300'000;
   const CryptoPort* crypto = nullptr;
+  // While a plan is unfinished and nothing happens to it for this long, this router asks the
+  // other participants to re-send what they sent (it may have missed it).
+  int64_t catchUpIntervalMillis = 10'000;
 };
 
 class PlanEngine {
@@ -48,6 +51,14 @@ class PlanEngine {
   // The effects needed to carry on from the current state (after replaying the journal, or to
   // re-send what peers may have missed).
   std::vector<Action> resume(int64_t nowMillis) const;
+  // Every message this router has sent for the plan so far, to the participants who should have
+  // it. What a router owes its peers is a function of its journal: after any restart, and for
+  // finished plans too, it is regenerated here (with the same message ids).
+  std::vector<Action> owed() const;
+  // A catch-up timer fired: if nothing happened since `mark`, ask the others to re-send; either
+  // way set the next timer while the plan is unfinished.
+  std::vector<Action> catchUp(uint64_t mark, int64_t nowMillis) const;
+  uint64_t progressMark() const { return handled_; }
 
   const std::string& planId() const { return planId_; }
   bool hasPlan() const { return havePlan_; }
@@ -73,7 +84,8 @@ class PlanEngine {
     std::string digest;  // of the event, to match approvals
     std::map<std::string, finp2p::execution::InstructionCompletionApproval> approvals;
     bool verificationRequested = false;
-    bool decided = false;  // this router approved or rejected it
+    bool decided = false;      // this router approved or rejected it
+    std::string ownRejection;  // this router's reason, when it rejected it
   };
   struct Step {
     int64_t startedAtMillis = 0;
@@ -124,7 +136,8 @@ class PlanEngine {
   SendAction send(std::string messageId, finp2p::execution::ProposeRequest m) const;
   SendAction send(std::string messageId, finp2p::execution::ApproveRequest m) const;
   SendAction send(std::string messageId, finp2p::execution::RejectRequest m) const;
-  void resendStep(uint32_t sequence, Actions& out) const;
+  void owedForStep(uint32_t sequence, Actions& out) const;
+  TimerAction catchUpTimer(int64_t fromMillis) const;
   bool notCurrentYet(uint32_t sequence) const;
   PreflightAction ownPreflight() const;  // this router's instructions
 
@@ -140,6 +153,7 @@ class PlanEngine {
   int64_t createdAtMillis_ = 0;
   bool preflightDone_ = false;
   bool rejectedBySelf_ = false;
+  std::string ownRejectionReason_;  // as sent to the others
   std::map<std::string, finp2p::execution::ExecutionPlanApproval> approvals_;
   uint32_t currentSequence_ = 0;
   std::map<uint32_t, Step> steps_;
@@ -147,6 +161,7 @@ class PlanEngine {
   std::string chainHead_;                        // hex
   uint32_t chainLength_ = 0;
   std::vector<std::string> notes_;
+  uint64_t handled_ = 0;  // events handled: the progress mark of catch-up timers
 };
 
 }  // namespace finp2p::engine

@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
   // Far above any valid message (a 256-instruction plan is ~100 KB); larger ones are refused
   // by gRPC before they are parsed.
   peerBuilder.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  // Recovery first: a peer's message must never reach a plan before its journal is replayed.
+  if (auto s = node.recover(); !s) return fail("recovery: " + s.error().message);
   auto peerServer = peerBuilder.BuildAndStart();
   if (!peerServer || peerPort == 0) return fail("cannot listen on " + config->listenAddress);
 
@@ -122,7 +124,6 @@ int main(int argc, char** argv) {
   auto adminServer = adminBuilder.BuildAndStart();
   if (!adminServer) return fail("cannot listen on " + config->adminAddress);
 
-  if (auto s = node.recover(); !s) return fail("recovery: " + s.error().message);
   spdlog::info("router {} serving peers on {} and operators on {}", config->organization,
                config->listenAddress, config->adminAddress);
 

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS chain (
   id INTEGER PRIMARY KEY, plan_key INTEGER NOT NULL, idx INTEGER NOT NULL, kind TEXT NOT NULL,
   payload BLOB NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS chain_by_plan ON chain(plan_key, idx);
+CREATE TABLE IF NOT EXISTS owing (plan_key INTEGER PRIMARY KEY);
 )sql";
 
 // Schema 1 (plan id as the key of every table) to 2, in one transaction; the row counts are
@@ -178,7 +179,7 @@ std::optional<std::string> prepareSchema(sqlite3* db) {
 
 }  // namespace
 
-Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
+Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, JournalOptions options) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -188,20 +189,23 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path) {
     return makeError(ErrorCode::kIo, "cannot open journal " + path + ": " + why);
   }
   sqlite3_busy_timeout(db, 5000);
-  auto why = exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+  auto why = exec(db, options.durable ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                      : "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
   if (!why) why = prepareSchema(db);
   if (why) {
     sqlite3_close(db);
     return makeError(ErrorCode::kIo, "cannot initialize journal " + path + ": " + *why);
   }
-  return std::unique_ptr<Journal>(new Journal(db));
+  return std::unique_ptr<Journal>(new Journal(db, options));
 }
 
-Journal::Journal(sqlite3* db)
-    : db_(db), writer_([this] {
-        pthread_setname_np(pthread_self(), "journal-writer");
-        writerLoop();
-      }) {}
+Journal::Journal(sqlite3* db, JournalOptions options) : db_(db), options_(options) {
+  if (options_.inlineWrites) return;
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "journal-writer");
+    writerLoop();
+  });
+}
 
 Journal::~Journal() {
   {
@@ -209,12 +213,19 @@ Journal::~Journal() {
     stopping_ = true;
   }
   queueCv_.notify_all();
-  writer_.join();
+  if (writer_.joinable()) writer_.join();
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
 void Journal::append(Batch batch, std::function<void(Status)> done) {
+  if (options_.inlineWrites) {
+    std::vector<Batch> one;
+    one.push_back(std::move(batch));
+    Status status = commit(one);
+    if (done) done(status);
+    return;
+  }
   {
     std::lock_guard lock(queueMutex_);
     queue_.emplace_back(std::move(batch), std::move(done));
@@ -267,6 +278,14 @@ Status Journal::commit(std::vector<Batch>& batches) {
   // What this transaction changes; copied into open_ only once it has committed.
   std::map<std::string, OpenPlan> touched;
   for (auto& b : batches) {
+    if (b.event.kind_case() == Event::KIND_NOT_SET) {
+      // markDelivered(): the plan owes its peers nothing more.
+      Stmt del(db_, prepared("DELETE FROM owing WHERE plan_key=(SELECT plan_key FROM plans "
+                             "WHERE plan_id=?)"));
+      del.text(1, b.summary.planId);
+      if (del.step() != SQLITE_DONE) return rollback("forget a delivered plan");
+      continue;
+    }
     const std::string& planId = b.event.planid();
     const auto& s = b.summary;
     // One statement whether or not the plan has a row yet (it may, for a plan resumed after a
@@ -309,6 +328,12 @@ Status Journal::commit(std::vector<Batch>& batches) {
     ins.text(4, plan.lastHash).text(5, hash);
     if (ins.step() != SQLITE_DONE) return rollback("append event");
     plan.lastHash = std::move(hash);
+    if (s.terminal && !plan.terminal) {
+      // Until every message of it is answered, a finished plan may owe its peers something.
+      Stmt owe(db_, prepared("INSERT OR IGNORE INTO owing(plan_key) VALUES(?)"));
+      owe.integer(1, key);
+      if (owe.step() != SQLITE_DONE) return rollback("record an owing plan");
+    }
     plan.terminal = s.terminal;
     for (const auto& c : b.chain) {
       Stmt ch(db_, prepared("INSERT OR IGNORE INTO chain(plan_key, idx, kind, payload, prev_hash, "
@@ -353,6 +378,22 @@ Result<std::vector<Event>> Journal::events(const std::string& planId) const {
 Result<std::vector<std::string>> Journal::unfinishedPlans() const {
   std::lock_guard lock(dbMutex_);
   Stmt q(db_, "SELECT plan_id FROM plans WHERE terminal=0 ORDER BY plan_key");
+  std::vector<std::string> out;
+  while (q.step() == SQLITE_ROW) out.push_back(q.col(0));
+  return out;
+}
+
+void Journal::markDelivered(const std::string& planId) {
+  Batch b;
+  b.summary.planId = planId;
+  append(std::move(b), nullptr);
+}
+
+Result<std::vector<std::string>> Journal::owingPlans() const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_,
+         "SELECT p.plan_id FROM owing o JOIN plans p ON p.plan_key = o.plan_key "
+         "WHERE p.terminal=1 ORDER BY o.plan_key");
   std::vector<std::string> out;
   while (q.step() == SQLITE_ROW) out.push_back(q.col(0));
   return out;

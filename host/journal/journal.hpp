@@ -45,27 +45,44 @@ struct Batch {
   PlanSummary summary;
 };
 
+struct JournalOptions {
+  // Commit each append in the caller's thread and run its callback there (the simulator's
+  // single thread); otherwise a writer thread commits in groups.
+  bool inlineWrites = false;
+  // fsync every commit (synchronous=FULL). The simulator's crashes lose the process, not the
+  // operating system's cache, so it may turn this off.
+  bool durable = true;
+};
+
 class Journal {
  public:
-  static Result<std::unique_ptr<Journal>> open(const std::string& path);
+  static Result<std::unique_ptr<Journal>> open(const std::string& path,
+                                               JournalOptions options = {});
   ~Journal();
 
   // Queues the batch; `done` runs on the writer thread once it is durable (or failed).
   void append(Batch batch, std::function<void(Status)> done);
+  // Every message of this finished plan has been answered by its peer: it owes nothing more.
+  // Written with the next group, not waited for (if it is lost, recovery re-sends once more).
+  void markDelivered(const std::string& planId);
 
   Result<std::vector<Event>> events(const std::string& planId) const;
   Result<std::vector<std::string>> unfinishedPlans() const;
+  // Finished plans whose messages peers may not all have received (the plan ended, and not
+  // every message was answered before the router stopped).
+  Result<std::vector<std::string>> owingPlans() const;
   Result<std::optional<PlanSummary>> summary(const std::string& planId) const;
   Result<std::vector<PlanSummary>> list(const std::string& status, uint32_t limit) const;
   Result<std::string> localHead(const std::string& planId) const;
 
  private:
-  explicit Journal(sqlite3* db);
+  Journal(sqlite3* db, JournalOptions options);
   void writerLoop();
   Status commit(std::vector<Batch>& batches);
   struct sqlite3_stmt* prepared(const char* sql);
 
   sqlite3* db_;
+  JournalOptions options_;
   mutable std::mutex dbMutex_;  // readers and the writer share one connection
   std::mutex queueMutex_;
   std::condition_variable queueCv_;

@@ -1,12 +1,11 @@
 #include "node/router_node.hpp"
 
-#include <pthread.h>
-
 #include <spdlog/spdlog.h>
 
 #include <future>
 
 #include "common/failpoint.hpp"
+#include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
@@ -16,27 +15,28 @@ namespace finp2p::node {
 
 using finp2p::journal::Event;
 
-int64_t nowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 RouterNode::RouterNode(NodeConfig config, journal::Journal& journal,
                        ledgers::LedgerRegistry& ledgers, MessageSink& sink)
     : config_(std::move(config)),
+      runtime_(makeThreadRuntime(config_.strands, config_.ledgerThreads)),
+      journal_(journal),
+      ownedLedgers_(std::make_unique<RegistryLedgers>(ledgers, *runtime_)),
+      ledgers_(*ownedLedgers_),
+      sink_(sink) {
+  for (std::size_t i = 0; i < runtime_->strands(); ++i) {
+    strands_.push_back(std::make_unique<Strand>());
+  }
+}
+
+RouterNode::RouterNode(NodeConfig config, std::unique_ptr<Runtime> runtime,
+                       journal::Journal& journal, LedgerPort& ledgers, MessageSink& sink)
+    : config_(std::move(config)),
+      runtime_(std::move(runtime)),
       journal_(journal),
       ledgers_(ledgers),
-      sink_(sink),
-      ledgerPool_(config_.ledgerThreads, "ledger-calls") {
-  for (int i = 0; i < std::max(1, config_.strands); ++i) {
-    auto strand = std::make_unique<Strand>();
-    Strand* raw = strand.get();
-    strand->thread = std::thread([this, raw] {
-      pthread_setname_np(pthread_self(), "plan-strand");
-      runStrand(*raw);
-    });
-    strands_.push_back(std::move(strand));
+      sink_(sink) {
+  for (std::size_t i = 0; i < runtime_->strands(); ++i) {
+    strands_.push_back(std::make_unique<Strand>());
   }
 }
 
@@ -46,41 +46,28 @@ RouterNode::~RouterNode() {
     std::lock_guard lock(liveness_->mutex);
     liveness_->alive = false;
   }
-  for (auto& s : strands_) {
-    {
-      std::lock_guard lock(s->mutex);
-      s->stopping = true;
-    }
-    s->cv.notify_all();
-    s->thread.join();
-  }
+  runtime_->stop();
+}
+
+template <typename F>
+LedgerPort::Done RouterNode::alive(F f) {
+  return [life = liveness_, f = std::move(f)](ledger::Outcome outcome) mutable {
+    std::lock_guard lock(life->mutex);
+    if (!life->alive) return;  // the router is shutting down; the journal has not changed
+    f(std::move(outcome));
+  };
+}
+
+std::size_t RouterNode::strandIndex(const std::string& planId) const {
+  return std::hash<std::string>{}(planId) % strands_.size();
 }
 
 RouterNode::Strand& RouterNode::strandOf(const std::string& planId) {
-  return *strands_[std::hash<std::string>{}(planId) % strands_.size()];
+  return *strands_[strandIndex(planId)];
 }
 
 void RouterNode::post(const std::string& planId, std::function<void()> task) {
-  Strand& s = strandOf(planId);
-  {
-    std::lock_guard lock(s.mutex);
-    s.tasks.push_back(std::move(task));
-  }
-  s.cv.notify_one();
-}
-
-void RouterNode::runStrand(Strand& s) {
-  for (;;) {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(s.mutex);
-      s.cv.wait(lock, [&] { return s.stopping || !s.tasks.empty(); });
-      if (s.stopping) return;
-      task = std::move(s.tasks.front());
-      s.tasks.pop_front();
-    }
-    task();
-  }
+  runtime_->onStrand(strandIndex(planId), std::move(task));
 }
 
 journal::PlanSummary RouterNode::summarize(const engine::PlanEngine& e, int64_t now) const {
@@ -105,6 +92,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     done(s.error());
     return;
   }
+  if (event.has_plancreated() && resubmitted(strand, event, done)) return;
   auto it = strand.plans.find(planId);
   if (it == strand.plans.end()) {
     auto known = journal_.summary(planId);
@@ -151,7 +139,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   for (const auto& a : actions) {
     if (auto* c = std::get_if<engine::ChainAction>(&a)) batch.chain.push_back(*c);
   }
-  batch.summary = summarize(engine, nowMillis());
+  batch.summary = summarize(engine, now());
   bool terminal = batch.summary.terminal;
   std::optional<journal::PlanSummary> ended;
   if (terminal && !engine::isTerminal(beforeStatus)) ended = batch.summary;
@@ -169,6 +157,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     // journal order, rather than with another trip through the strand.
     perform(planId, std::move(actions));
     if (terminal) {
+      this->ended(planId);
       post(planId, [this, planId] {
         release(strandOf(planId), planId);  // its state stays in the journal
         std::lock_guard lock(plansMutex_);
@@ -177,6 +166,22 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     }
     done(std::string("accepted"));
   });
+}
+
+// A plan created again under an id this router already has: the same plan is answered with the
+// existing execution (an operator's retry), another one is refused. True when answered.
+bool RouterNode::resubmitted(Strand& strand, const Event& event, Answer& done) {
+  std::unique_ptr<engine::PlanEngine> holder;
+  const auto* existing = findOrReplay(strand, event.planid(), holder);
+  if (!existing || !existing->hasPlan()) return false;
+  if (crypto::planDigest(existing->plan()) == crypto::planDigest(event.plancreated().plan())) {
+    done(std::string("already submitted"));
+  } else {
+    done(makeError(ErrorCode::kAlreadyExists,
+                   "plan id " + event.planid() +
+                       " is already used by a different plan; submit with a new id"));
+  }
+  return true;
 }
 
 // On the plan's strand, before a new plan takes memory: within the router's and the peer's caps?
@@ -212,27 +217,68 @@ void RouterNode::release(Strand& strand, const std::string& planId) {
 }
 
 void RouterNode::postLocal(Event event) {
-  event.set_atmillis(nowMillis());
+  event.set_atmillis(now());
   std::string planId = event.planid();
   post(planId, [this, planId, event = std::move(event)]() mutable {
     process(strandOf(planId), std::move(event), [](Result<std::string>) {});
   });
 }
 
+void RouterNode::sendTracked(const std::string& to, const std::string& planId,
+                             const std::string& messageId, const PeerMessage& message) {
+  {
+    std::lock_guard lock(unsettledMutex_);
+    ++unsettled_[planId].messages;
+  }
+  sink_.send(to, planId, messageId, message, [this, life = liveness_, planId] {
+    std::lock_guard alive(life->mutex);
+    if (!life->alive) return;
+    std::lock_guard lock(unsettledMutex_);
+    auto it = unsettled_.find(planId);
+    if (it == unsettled_.end() || --it->second.messages > 0) return;
+    if (it->second.ended) journal_.markDelivered(planId);
+    unsettled_.erase(it);
+  });
+}
+
+// The plan's terminal status is durable and its last messages are with the sink.
+void RouterNode::ended(const std::string& planId) {
+  std::lock_guard lock(unsettledMutex_);
+  auto it = unsettled_.find(planId);
+  if (it == unsettled_.end()) {
+    journal_.markDelivered(planId);
+    return;
+  }
+  it->second.ended = true;
+}
+
 void RouterNode::perform(const std::string& planId, std::vector<engine::Action> actions) {
   for (auto& action : actions) {
     if (auto* send = std::get_if<engine::SendAction>(&action)) {
-      for (const auto& to : send->to) sink_.send(to, planId, send->messageId, send->message);
+      PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, send->message);
+      for (const auto& to : send->to) sendTracked(to, planId, send->messageId, message);
+    } else if (auto* r = std::get_if<engine::ResendRequestAction>(&action)) {
+      finp2p::execution::ResendRequest request;
+      request.mutable_executionplanid()->set_id(planId);
+      spdlog::info("plan {}: behind; asking {} peers to re-send", planId, r->to.size());
+      // Each request is a new message (receivers ignore a repeated message id).
+      std::string id = planId + "/resend/" + std::to_string(now());
+      for (const auto& to : r->to) sink_.send(to, planId, id, request, nullptr);
     } else if (auto* p = std::get_if<engine::PreflightAction>(&action)) {
-      ledgerPool_.post([this, planId, p = *p] { preflight(planId, p); });
+      preflight(planId, *p);
     } else if (auto* x = std::get_if<engine::ExecuteAction>(&action)) {
-      ledgerPool_.post([this, planId, x = *x] { execute(planId, x); });
+      execute(planId, *x);
     } else if (auto* v = std::get_if<engine::VerifyAction>(&action)) {
-      ledgerPool_.post([this, planId, v = *v] { verify(planId, v); });
+      verify(planId, *v);
     } else if (auto* t = std::get_if<engine::TimerAction>(&action)) {
       auto kind = t->kind;
       uint32_t sequence = t->sequence;
-      timers_.at(t->atMillis, [this, planId, kind, sequence] {
+      uint64_t mark = t->mark;
+      runtime_->at(t->atMillis, [this, planId, kind, sequence, mark] {
+        if (kind == engine::TimerAction::Kind::kCatchUp) {
+          post(planId, [this, planId, mark] { catchUp(planId, mark); });
+          return;
+        }
         Event e;
         e.set_planid(planId);
         if (kind == engine::TimerAction::Kind::kAwait) {
@@ -244,6 +290,14 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
       });
     }
   }
+}
+
+// On the strand: a catch-up timer changes no state, so it is not journaled.
+void RouterNode::catchUp(const std::string& planId, uint64_t mark) {
+  auto& plans = strandOf(planId).plans;
+  auto it = plans.find(planId);
+  if (it == plans.end()) return;
+  perform(planId, it->second->catchUp(mark, now()));
 }
 
 namespace {
@@ -261,29 +315,43 @@ std::shared_ptr<const finp2p::execution::ExecutionPlan> planOf(
 void RouterNode::preflight(const std::string& planId, const engine::PreflightAction& action) {
   auto plan = planOf(plansMutex_, activePlans_, planId);
   if (!plan) return;
-  std::string failure;
-  for (const auto& ins : action.instructions) {
+  preflightFrom(planId, plan, std::make_shared<const engine::PreflightAction>(action), 0);
+}
+
+// Preflights the instructions one after another; the first failure answers for all.
+void RouterNode::preflightFrom(const std::string& planId,
+                               std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                               std::shared_ptr<const engine::PreflightAction> action,
+                               std::size_t next) {
+  auto answer = [this, planId](const std::string& failure) {
+    Event e;
+    e.set_planid(planId);
+    e.mutable_preflight()->set_ok(failure.empty());
+    e.mutable_preflight()->set_reason(failure);
+    postLocal(std::move(e));
+  };
+  for (; next < action->instructions.size(); ++next) {
+    const auto& ins = action->instructions[next];
     const auto* asset = instructionAsset(*plan, ins);
     if (!asset) continue;  // a timed Await needs no ledger
-    auto plugin = ledgers_.forAsset(asset->id());
-    if (!plugin) {
-      failure = "instruction " + std::to_string(ins.sequence()) + ": no ledger of " +
-                config_.engine.self + " serves asset \"" + asset->id() + "\"";
-      break;
+    if (!ledgers_.ledgerFor(asset->id())) {
+      return answer("instruction " + std::to_string(ins.sequence()) + ": no ledger of " +
+                    config_.engine.self + " serves asset \"" + asset->id() + "\"");
     }
-    auto op = toLedgerOperation(*plan, ins, nowMillis() + 30'000);
-    auto outcome = plugin->preflightAndWait(op);
-    if (!outcome.ok()) {
-      failure = "instruction " + std::to_string(ins.sequence()) + ": " +
-                ledger::statusName(outcome.status) + ": " + outcome.message;
-      break;
-    }
+    auto op = toLedgerOperation(*plan, ins, now() + 30'000);
+    uint32_t sequence = ins.sequence();
+    ledgers_.preflight(
+        asset->id(), op,
+        alive([this, planId, plan, action, next, sequence, answer](ledger::Outcome outcome) {
+          if (!outcome.ok()) {
+            return answer("instruction " + std::to_string(sequence) + ": " +
+                          ledger::statusName(outcome.status) + ": " + outcome.message);
+          }
+          preflightFrom(planId, plan, action, next + 1);
+        }));
+    return;
   }
-  Event e;
-  e.set_planid(planId);
-  e.mutable_preflight()->set_ok(failure.empty());
-  e.mutable_preflight()->set_reason(failure);
-  postLocal(std::move(e));
+  answer("");
 }
 
 void RouterNode::execute(const std::string& planId, const engine::ExecuteAction& action) {
@@ -291,8 +359,7 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
   if (!plan) return;
   const auto& ins = action.instruction;
   const auto* asset = instructionAsset(*plan, ins);
-  auto plugin = asset ? ledgers_.forAsset(asset->id()) : nullptr;
-  if (!plugin) {
+  if (!asset || !ledgers_.ledgerFor(asset->id())) {
     Event e;
     e.set_planid(planId);
     auto* x = e.mutable_instructionexecuted();
@@ -303,38 +370,42 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
     postLocal(std::move(e));
     return;
   }
-  auto op = toLedgerOperation(*plan, ins, action.deadlineMillis);
+  std::string assetId = asset->id();
+  auto op =
+      std::make_shared<ledger::Operation>(toLedgerOperation(*plan, ins, action.deadlineMillis));
   // After a crash the ledger may already have done this: ask before doing it again.
-  ledger::Outcome found = plugin->lookupAndWait(op.context.idempotencyKey);
-  if (found.status != FINP2P_LEDGER_ERROR_NOT_FOUND) {
-    spdlog::info("plan {} seq {}: ledger already has {} ({}), not executing again", planId,
-                 ins.sequence(), op.context.idempotencyKey, ledger::statusName(found.status));
-    executed(planId, action, *plan, std::move(found));
-    return;
-  }
-  spdlog::info("plan {} seq {}: executing {} on ledger {}", planId, ins.sequence(),
-               ledger::operationKindName(op.kind), plugin->description().name);
-  failpoint("before-ledger-execute");
-  // The operation completes on the plugin's thread, now or later: a slow ledger (a chain
-  // waiting for blocks) does not hold one of the router's ledger threads meanwhile.
-  plugin->execute(op, [this, life = liveness_, planId, action, plan](ledger::Outcome outcome) {
-    std::lock_guard alive(life->mutex);
-    if (!life->alive) return;  // the router is shutting down; the journal has not changed
-    failpoint("after-ledger-execute");
-    executed(planId, action, *plan, std::move(outcome));
-  });
+  ledgers_.lookup(
+      assetId, op->context.idempotencyKey,
+      alive([this, planId, action, plan, assetId, op](ledger::Outcome found) {
+        const auto& ins = action.instruction;
+        if (found.status != FINP2P_LEDGER_ERROR_NOT_FOUND) {
+          spdlog::info("plan {} seq {}: ledger already has {} ({}), not executing again", planId,
+                       ins.sequence(), op->context.idempotencyKey,
+                       ledger::statusName(found.status));
+          executed(planId, action, *plan, std::move(found));
+          return;
+        }
+        spdlog::info("plan {} seq {}: executing {} on ledger {}", planId, ins.sequence(),
+                     ledger::operationKindName(op->kind),
+                     ledgers_.ledgerFor(assetId).value_or("?"));
+        failpoint("before-ledger-execute");
+        // The operation completes on the plugin's thread, now or later: a slow ledger (a chain
+        // waiting for blocks) does not hold one of the router's threads meanwhile.
+        ledgers_.execute(assetId, *op, alive([this, planId, action, plan](ledger::Outcome outcome) {
+                           failpoint("after-ledger-execute");
+                           executed(planId, action, *plan, std::move(outcome));
+                         }));
+      }));
 }
 
 void RouterNode::executed(const std::string& planId, const engine::ExecuteAction& action,
                           const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome) {
   const auto& ins = action.instruction;
   if (!isFinal(outcome)) {
-    if (nowMillis() < action.deadlineMillis) {
+    if (now() < action.deadlineMillis) {
       spdlog::warn("plan {} seq {}: ledger {}: {}; retrying", planId, ins.sequence(),
                    ledger::statusName(outcome.status), outcome.message);
-      timers_.at(nowMillis() + 1000, [this, planId, action] {
-        ledgerPool_.post([this, planId, action] { execute(planId, action); });
-      });
+      runtime_->at(now() + 1000, [this, planId, action] { execute(planId, action); });
       return;
     }
     outcome = ledger::Outcome::failure(
@@ -349,24 +420,28 @@ void RouterNode::executed(const std::string& planId, const engine::ExecuteAction
 }
 
 void RouterNode::verify(const std::string& planId, const engine::VerifyAction& action) {
-  Event e;
-  e.set_planid(planId);
-  auto* v = e.mutable_completionverified();
-  v->set_sequence(action.sequence);
-  v->set_executor(action.executor);
-  v->set_ok(true);
+  auto answer = [this, planId, sequence = action.sequence, executor = action.executor](
+                    bool ok, const std::string& reason) {
+    Event e;
+    e.set_planid(planId);
+    auto* v = e.mutable_completionverified();
+    v->set_sequence(sequence);
+    v->set_executor(executor);
+    v->set_ok(ok);
+    v->set_reason(reason);
+    postLocal(std::move(e));
+  };
   const auto& event = action.event;
-  if (event.status().code() == 0 && event.has_receipt()) {
-    if (auto plugin = ledgers_.forAsset(event.receipt().asset().id())) {
-      auto outcome = plugin->verifyAndWait(toLedgerReceipt(event.receipt()));
-      if (!outcome.ok()) {
-        v->set_ok(false);
-        v->set_reason("ledger " + plugin->description().name + " of " + config_.engine.self +
-                      " does not confirm the receipt: " + outcome.message);
-      }
-    }
-  }
-  postLocal(std::move(e));
+  if (event.status().code() != 0 || !event.has_receipt()) return answer(true, "");
+  const std::string& asset = event.receipt().asset().id();
+  auto ledger = ledgers_.ledgerFor(asset);
+  if (!ledger) return answer(true, "");  // not a ledger this router can see
+  ledgers_.verify(asset, toLedgerReceipt(event.receipt()),
+                  alive([this, answer, name = *ledger](ledger::Outcome outcome) {
+                    if (outcome.ok()) return answer(true, "");
+                    answer(false, "ledger " + name + " of " + config_.engine.self +
+                                      " does not confirm the receipt: " + outcome.message);
+                  }));
 }
 
 std::unique_ptr<engine::PlanEngine> RouterNode::replay(const std::string& planId,
@@ -377,49 +452,99 @@ std::unique_ptr<engine::PlanEngine> RouterNode::replay(const std::string& planId
   return engine;
 }
 
+const engine::PlanEngine* RouterNode::findOrReplay(Strand& strand, const std::string& planId,
+                                                   std::unique_ptr<engine::PlanEngine>& holder) {
+  if (auto it = strand.plans.find(planId); it != strand.plans.end()) return it->second.get();
+  auto events = journal_.events(planId);
+  if (!events || events->empty()) return nullptr;
+  holder = replay(planId, *events);
+  return holder.get();
+}
+
 Status RouterNode::recover() {
   auto unfinished = journal_.unfinishedPlans();
   if (!unfinished) return unfinished.error();
-  for (const auto& planId : *unfinished) {
-    auto events = journal_.events(planId);
-    if (!events) return events.error();
-    auto engine = replay(planId, *events);
-    spdlog::info("plan {} seq {}: recovered as {} from {} journal entries", planId,
-                 engine->currentSequence(), engine::planStatusName(engine->status()),
-                 events->size());
-    auto actions = engine->resume(nowMillis());
-    if (engine->hasPlan()) {
-      std::lock_guard lock(plansMutex_);
-      activePlans_[planId] = engine->sharedPlan();
+  auto owing = journal_.owingPlans();
+  if (!owing) return owing.error();
+  for (const auto* ids : {&*unfinished, &*owing}) {
+    for (const auto& planId : *ids) {
+      auto events = journal_.events(planId);
+      if (!events) return events.error();
+      auto engine = replay(planId, *events);
+      bool finished = engine->hasPlan() && engine::isTerminal(engine->status());
+      spdlog::info("plan {} seq {}: recovered as {} from {} journal entries{}", planId,
+                   engine->currentSequence(), engine::planStatusName(engine->status()),
+                   events->size(), finished ? "; re-sending what peers may have missed" : "");
+      auto actions = engine->resume(now());
+      if (finished) {
+        perform(planId, std::move(actions));
+        ended(planId);
+        continue;
+      }
+      if (engine->hasPlan()) {
+        std::lock_guard lock(plansMutex_);
+        activePlans_[planId] = engine->sharedPlan();
+      }
+      auto holder = std::make_shared<std::unique_ptr<engine::PlanEngine>>(std::move(engine));
+      post(planId, [this, planId, holder, actions = std::move(actions)]() mutable {
+        // Recovery runs before peers are served, so nothing else can have created this plan's
+        // engine: if something did, the rebuilt state would be silently dropped.
+        if (!strandOf(planId).plans.emplace(planId, std::move(*holder)).second) {
+          spdlog::critical("plan {}: recovery found it in memory already; stopping", planId);
+          std::abort();
+        }
+        ++plansInFlight_;
+        perform(planId, std::move(actions));
+      });
     }
-    std::promise<void> placed;
-    auto holder = std::make_shared<std::unique_ptr<engine::PlanEngine>>(std::move(engine));
-    post(planId, [this, planId, &placed, holder, actions = std::move(actions)]() mutable {
-      if (strandOf(planId).plans.emplace(planId, std::move(*holder)).second) ++plansInFlight_;
-      perform(planId, std::move(actions));
-      placed.set_value();
-    });
-    placed.get_future().wait();
   }
   return {};
 }
 
-Result<std::string> RouterNode::submit(finp2p::execution::ExecutionPlan plan) {
+Result<Submitted> RouterNode::submit(finp2p::execution::ExecutionPlan plan, bool newId) {
+  auto result = std::make_shared<std::promise<Result<Submitted>>>();
+  auto future = result->get_future();
+  submitAsync(std::move(plan), newId,
+              [result](Result<Submitted> s) { result->set_value(std::move(s)); });
+  return future.get();
+}
+
+void RouterNode::submitAsync(finp2p::execution::ExecutionPlan plan, bool newId,
+                             std::function<void(Result<Submitted>)> done) {
+  auto checked = checkSubmission(std::move(plan), newId);
+  if (!checked) return done(checked.error());
+  std::string id = checked->id().id();
+  Event e;
+  e.set_planid(id);
+  e.set_atmillis(now());
+  *e.mutable_plancreated()->mutable_plan() = std::move(*checked);
+  deliverAsync(std::move(e), [id, done = std::move(done)](Result<std::string> answer) {
+    if (!answer) return done(answer.error());
+    done(Submitted{id, *answer == "already submitted"});
+  });
+}
+
+Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
+    finp2p::execution::ExecutionPlan plan, bool newId) {
   const std::string& self = config_.engine.self;
-  auto id = model::generateExecutionPlanId(self);
-  if (!id) return id.error();
-  if (!plan.id().id().empty()) {
+  if (plan.id().id().empty() || newId) {
+    auto id = model::generateExecutionPlanId(self);
+    if (!id) return id.error();
+    std::string oldId = plan.id().id();
+    plan.mutable_id()->set_id(*id);
+    for (auto& ins : *plan.mutable_instructions()) {
+      if (ins.planid().id().empty() || ins.planid().id() == oldId) {
+        ins.mutable_planid()->set_id(*id);
+      }
+    }
+  } else {
     auto given = model::ResourceId::parse(plan.id().id());
     if (!given || given->organizationId != self) {
-      return makeError(ErrorCode::kInvalidArgument,
-                       "the plan's id \"" + plan.id().id() + "\" is not one of " + self +
-                           "'s; leave it empty and the router assigns one");
+      return makeError(
+          ErrorCode::kInvalidArgument,
+          "the plan's id \"" + plan.id().id() + "\" is not one of " + self +
+              "'s; leave it empty (or submit with a new id) and the router assigns one");
     }
-  }
-  std::string oldId = plan.id().id();
-  plan.mutable_id()->set_id(*id);
-  for (auto& ins : *plan.mutable_instructions()) {
-    if (ins.planid().id().empty() || ins.planid().id() == oldId) ins.mutable_planid()->set_id(*id);
   }
   auto violations = model::validatePlan(plan);
   if (!violations.empty()) {
@@ -432,12 +557,7 @@ Result<std::string> RouterNode::submit(finp2p::execution::ExecutionPlan plan) {
   if (!participant) {
     return makeError(ErrorCode::kInvalidArgument, self + " is not a participant of the plan");
   }
-  Event e;
-  e.set_planid(*id);
-  e.set_atmillis(nowMillis());
-  *e.mutable_plancreated()->mutable_plan() = plan;
-  if (auto s = deliver(std::move(e)); !s) return s.error();
-  return *id;
+  return plan;
 }
 
 Result<std::string> RouterNode::deliver(Event event) {
@@ -449,10 +569,37 @@ Result<std::string> RouterNode::deliver(Event event) {
 }
 
 void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string>)> done) {
-  if (event.atmillis() == 0) event.set_atmillis(nowMillis());
+  if (event.atmillis() == 0) event.set_atmillis(now());
   std::string planId = event.planid();
   post(planId, [this, planId, event = std::move(event), done = std::move(done)]() mutable {
     process(strandOf(planId), std::move(event), std::move(done));
+  });
+}
+
+void RouterNode::resendRequested(const std::string& from, const std::string& planId,
+                                 std::function<void(Result<std::string>)> done) {
+  post(planId, [this, from, planId, done = std::move(done)] {
+    std::unique_ptr<engine::PlanEngine> holder;
+    const auto* engine = findOrReplay(strandOf(planId), planId, holder);
+    if (!engine || !engine->hasPlan()) {
+      return done(makeError(ErrorCode::kNotFound, config_.engine.self + " has no plan " + planId));
+    }
+    const auto& participants = engine->plan().participants();
+    if (std::none_of(participants.begin(), participants.end(),
+                     [&](const auto& p) { return p.organizationid() == from; })) {
+      return done(makeError(ErrorCode::kPermissionDenied,
+                            from + " is not a participant of plan " + planId));
+    }
+    std::size_t count = 0;
+    for (auto& action : engine->owed()) {
+      auto* send = std::get_if<engine::SendAction>(&action);
+      if (!send || std::find(send->to.begin(), send->to.end(), from) == send->to.end()) continue;
+      PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, send->message);
+      sink_.send(from, planId, send->messageId, message, nullptr);
+      ++count;
+    }
+    spdlog::info("plan {}: re-sending {} messages to {} at its request", planId, count, from);
+    done("re-sending " + std::to_string(count) + " messages");
   });
 }
 

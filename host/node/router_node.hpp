@@ -1,39 +1,45 @@
 #pragma once
-// One organization's execution service: plans spread over strands (one thread each, a plan
-// always on the same strand, so its engine needs no lock and different plans run in
-// parallel), the journal written before any effect, and the effects themselves: messages to
-// peers, ledger calls on a worker pool, timers.
+// One organization's execution service: plans spread over strands (a plan always on the same
+// strand, so its engine needs no lock and different plans run in parallel), the journal written
+// before any effect, and the effects themselves: messages to peers, ledger calls, timers.
+//
+// Threads, time and ledgers come through Runtime and LedgerPort, so the simulator (tests/sim)
+// runs this same class, recovery included, on one seeded event loop.
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <variant>
 #include <vector>
 
 #include "common/result.hpp"
 #include "engine/plan_engine.hpp"
 #include "journal/journal.hpp"
-#include "ledgers/ledger_registry.hpp"
-#include "node/worker_pool.hpp"
+#include "node/ledger_port.hpp"
+#include "node/runtime.hpp"
+
+namespace finp2p::ledgers {
+class LedgerRegistry;
+}
 
 namespace finp2p::node {
 
 using PeerMessage =
     std::variant<finp2p::execution::ProposeRequest, finp2p::execution::ApproveRequest,
-                 finp2p::execution::RejectRequest>;
+                 finp2p::execution::RejectRequest, finp2p::execution::ResendRequest>;
 
-// Where outgoing messages go (the gRPC outbox in the daemon, a fake in unit tests).
+// Where outgoing messages go (the gRPC outbox in the daemon, the simulated network in tests).
 class MessageSink {
  public:
   virtual ~MessageSink() = default;
+  // Delivers until the peer answers. `settled` (optional) runs once it has answered (accepted
+  // or refused for good) or the message cannot be addressed; it does not run if the sink is
+  // destroyed first, which the node's recovery covers.
   virtual void send(const std::string& to, const std::string& planId, const std::string& messageId,
-                    const PeerMessage& message) = 0;
+                    const PeerMessage& message, std::function<void()> settled) = 0;
 };
 
 struct NodeConfig {
@@ -54,22 +60,40 @@ struct ExecutionView {
   std::string localJournalHead;
 };
 
+struct Submitted {
+  std::string planId;
+  bool alreadySubmitted = false;  // the same plan had been submitted under this id before
+};
+
 class RouterNode {
  public:
+  // The daemon's node: strand, ledger and timer threads, the registry's plugins.
   RouterNode(NodeConfig config, journal::Journal& journal, ledgers::LedgerRegistry& ledgers,
              MessageSink& sink);
+  // Any runtime and ledgers (the simulator's).
+  RouterNode(NodeConfig config, std::unique_ptr<Runtime> runtime, journal::Journal& journal,
+             LedgerPort& ledgers, MessageSink& sink);
   ~RouterNode();
 
-  // Rebuilds every unfinished plan from the journal and re-issues what it still needs.
+  // Rebuilds every unfinished plan from the journal and re-issues what it still needs, and
+  // re-sends what finished plans may still owe to peers. Run before serving peers.
   Status recover();
-  // Validates, assigns "<self>:106:<uuid>", journals and proposes. Returns the plan id.
-  Result<std::string> submit(finp2p::execution::ExecutionPlan plan);
+  // Validates, journals and proposes. A plan with this router's id keeps it (the same plan
+  // again returns the existing execution; another plan under that id is refused); one without
+  // an id, or with `newId`, gets "<self>:106:<uuid>".
+  Result<Submitted> submit(finp2p::execution::ExecutionPlan plan, bool newId = false);
+  void submitAsync(finp2p::execution::ExecutionPlan plan, bool newId,
+                   std::function<void(Result<Submitted>)> done);
   // A verified peer message as an event; returns once it is journaled (with a note for the
   // sender: "accepted", or that the plan already ended), or why it was refused.
   Result<std::string> deliver(finp2p::journal::Event event);
   // The same without waiting: `done` runs once the event is journaled (on the journal's thread)
   // or refused (on the plan's strand).
   void deliverAsync(finp2p::journal::Event event, std::function<void(Result<std::string>)> done);
+  // A participant asks for everything this router sent for a plan; `done` says whether it was
+  // taken (the messages follow through the sink).
+  void resendRequested(const std::string& from, const std::string& planId,
+                       std::function<void(Result<std::string>)> done);
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
   std::size_t plansInMemory();
@@ -78,23 +102,29 @@ class RouterNode {
 
  private:
   struct Strand {
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::deque<std::function<void()>> tasks;
-    bool stopping = false;
     std::map<std::string, std::unique_ptr<engine::PlanEngine>> plans;
     std::map<std::string, std::string> broughtBy;  // plan id -> the peer whose message created it
-    std::thread thread;
   };
+  using Answer = std::function<void(Result<std::string>)>;
 
+  std::size_t strandIndex(const std::string& planId) const;
   Strand& strandOf(const std::string& planId);
   void post(const std::string& planId, std::function<void()> task);
-  void runStrand(Strand& strand);
-  using Answer = std::function<void(Result<std::string>)>;
+  int64_t now() const { return runtime_->nowMillis(); }
   void process(Strand& strand, finp2p::journal::Event event, Answer done);
+  Result<finp2p::execution::ExecutionPlan> checkSubmission(finp2p::execution::ExecutionPlan plan,
+                                                           bool newId);
+  bool resubmitted(Strand& strand, const finp2p::journal::Event& event, Answer& done);
   void perform(const std::string& planId, std::vector<engine::Action> actions);
+  void sendTracked(const std::string& to, const std::string& planId, const std::string& messageId,
+                   const PeerMessage& message);
+  void ended(const std::string& planId);
   void postLocal(finp2p::journal::Event event);
+  void catchUp(const std::string& planId, uint64_t mark);
   void preflight(const std::string& planId, const engine::PreflightAction& action);
+  void preflightFrom(const std::string& planId,
+                     std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                     std::shared_ptr<const engine::PreflightAction> action, std::size_t next);
   void execute(const std::string& planId, const engine::ExecuteAction& action);
   void executed(const std::string& planId, const engine::ExecuteAction& action,
                 const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome);
@@ -102,13 +132,21 @@ class RouterNode {
   journal::PlanSummary summarize(const engine::PlanEngine& engine, int64_t now) const;
   std::unique_ptr<engine::PlanEngine> replay(const std::string& planId,
                                              const std::vector<finp2p::journal::Event>& events);
+  // The plan's engine: live on its strand, or rebuilt from the journal; null when unknown.
+  const engine::PlanEngine* findOrReplay(Strand& strand, const std::string& planId,
+                                         std::unique_ptr<engine::PlanEngine>& holder);
+  bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);
+  void release(Strand& strand, const std::string& planId);
+  // A ledger's answer arrives on any thread, possibly after this node was destroyed.
+  template <typename F>
+  LedgerPort::Done alive(F f);
 
   NodeConfig config_;
+  std::unique_ptr<Runtime> runtime_;
   journal::Journal& journal_;
-  ledgers::LedgerRegistry& ledgers_;
+  std::unique_ptr<LedgerPort> ownedLedgers_;
+  LedgerPort& ledgers_;
   MessageSink& sink_;
-  WorkerPool ledgerPool_;
-  TimerService timers_;
   std::vector<std::unique_ptr<Strand>> strands_;
   // Plans' contents needed off-strand by ledger calls (a RevertHold's asset is its Hold's).
   std::mutex plansMutex_;
@@ -117,17 +155,24 @@ class RouterNode {
   std::atomic<std::size_t> plansInFlight_{0};
   std::mutex peerCountMutex_;
   std::map<std::string, std::size_t> plansByPeer_;
-  bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);
-  // Ledger operations complete on the plugin's thread, possibly while this node is being
-  // destroyed: their callbacks hold this mutex and do nothing once alive is false.
+  // Messages given to the sink that peers have not answered yet, by plan; once a finished plan
+  // has none, the journal forgets that it may owe something (see recover()).
+  struct Unsettled {
+    std::size_t messages = 0;
+    bool ended = false;
+  };
+  std::mutex unsettledMutex_;
+  std::map<std::string, Unsettled> unsettled_;
   struct Liveness {
-    std::mutex mutex;
+    std::recursive_mutex mutex;  // a ledger may answer inside the call made from an answer
     bool alive = true;
   };
   std::shared_ptr<Liveness> liveness_ = std::make_shared<Liveness>();
-  void release(Strand& strand, const std::string& planId);
 };
 
-int64_t nowMillis();
+// Wall-clock time, Unix epoch milliseconds.
+inline int64_t nowMillis() {
+  return wallClockMillis();
+}
 
 }  // namespace finp2p::node

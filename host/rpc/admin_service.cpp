@@ -110,9 +110,10 @@ grpc::Status AdminService::SubscribeTerminal(grpc::ServerContext* context,
 
 grpc::Status AdminService::SubmitPlan(grpc::ServerContext*, const SubmitPlanRequest* request,
                                       SubmitPlanResponse* response) {
-  auto id = node_.submit(request->plan());
-  if (!id) return toGrpc(id.error());
-  response->mutable_planid()->set_id(*id);
+  auto submitted = node_.submit(request->plan(), request->newid());
+  if (!submitted) return toGrpc(submitted.error());
+  response->mutable_planid()->set_id(submitted->planId);
+  response->set_alreadysubmitted(submitted->alreadySubmitted);
   return grpc::Status::OK;
 }
 

@@ -62,17 +62,18 @@ Outbox::~Outbox() {
 }
 
 void Outbox::send(const std::string& to, const std::string& planId, const std::string& messageId,
-                  const node::PeerMessage& message) {
+                  const node::PeerMessage& message, std::function<void()> settled) {
   auto it = peers_.find(to);
   if (it == peers_.end()) {
     spdlog::error("no [[peer]] configured for organization {}: message {} not sent", to, messageId);
+    if (settled) settled();
     return;
   }
   Peer& peer = *it->second;
   Lane& lane = *peer.lanes[std::hash<std::string>{}(planId) % peer.lanes.size()];
   {
     std::lock_guard lock(lane.mutex);
-    lane.queue.push_back({messageId, message});
+    lane.queue.push_back({messageId, message, 0, 0, std::move(settled)});
   }
   lane.cv.notify_one();
 }
@@ -109,6 +110,7 @@ void Outbox::run(Lane& lane) {
     Delivery result = deliver(peer, item);
     if (result == Delivery::kDone) {
       failures = 0;
+      if (item.settled) item.settled();
       continue;
     }
     std::unique_lock lock(lane.mutex);
@@ -186,6 +188,10 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
     answer = call<SignedRejectRequest, RejectRequest, SignedRejectResponse>(
         *m, item.messageId, self_, to, key_, pk,
         [&](auto* c, const auto& r, auto* out) { return stub.Reject(c, r, out); }, error);
+  } else if (auto* m = std::get_if<ResendRequest>(&item.message)) {
+    answer = call<SignedResendRequest, ResendRequest, SignedResendResponse>(
+        *m, item.messageId, self_, to, key_, pk,
+        [&](auto* c, const auto& r, auto* out) { return stub.Resend(c, r, out); }, error);
   }
   if (answer) failpoint("after-send");
   if (!answer) {

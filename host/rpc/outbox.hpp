@@ -48,7 +48,7 @@ class Outbox final : public node::MessageSink {
   ~Outbox() override;
 
   void send(const std::string& to, const std::string& planId, const std::string& messageId,
-            const node::PeerMessage& message) override;
+            const node::PeerMessage& message, std::function<void()> settled) override;
 
  private:
   struct Item {
@@ -56,6 +56,7 @@ class Outbox final : public node::MessageSink {
     node::PeerMessage message;
     int64_t notBefore = 0;  // a message the peer asked us to retry later waits until then
     int attempts = 0;
+    std::function<void()> settled;
   };
   enum class Delivery { kDone, kPeerUnreachable, kRetryLater };
   struct Peer;

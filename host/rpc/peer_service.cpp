@@ -52,20 +52,34 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
                          std::function<void(finp2p::common::Status)> done) {
   if (auto refused = check(context, request, signature)) return done(std::move(*refused));
   const auto& env = request.envelope();
-  auto event = engine::toEvent(env.senderorganizationid(), request);
-  if (!event) return done(status(kMalformed, event.error().message));
-  node_.deliverAsync(std::move(*event), [this, from = env.senderorganizationid(),
-                                         id = env.messageid(), now = node::nowMillis(),
-                                         done = std::move(done)](Result<std::string> delivered) {
-    if (!delivered) {
-      int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
-                     : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
-                                                                             : kInternal;
-      return done(status(code, delivered.error().message));
-    }
-    remember(from, id, now);
-    done(status(kOk, *delivered));
-  });
+  if constexpr (std::is_same_v<Request, ResendRequest>) {
+    // Not remembered: a later request with the same id is as harmless as this one.
+    node_.resendRequested(env.senderorganizationid(), request.executionplanid().id(),
+                          [done = std::move(done)](Result<std::string> taken) {
+                            if (taken) return done(status(kOk, *taken));
+                            int32_t code = taken.error().code == ErrorCode::kNotFound ? kUnknownPlan
+                                           : taken.error().code == ErrorCode::kPermissionDenied
+                                               ? kNotAuthorized
+                                               : kInternal;
+                            done(status(code, taken.error().message));
+                          });
+    return;
+  } else {
+    auto event = engine::toEvent(env.senderorganizationid(), request);
+    if (!event) return done(status(kMalformed, event.error().message));
+    node_.deliverAsync(std::move(*event), [this, from = env.senderorganizationid(),
+                                           id = env.messageid(), now = node::nowMillis(),
+                                           done = std::move(done)](Result<std::string> delivered) {
+      if (!delivered) {
+        int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
+                       : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
+                                                                               : kInternal;
+        return done(status(code, delivered.error().message));
+      }
+      remember(from, id, now);
+      done(status(kOk, *delivered));
+    });
+  }
 }
 
 template <typename Request>
@@ -161,6 +175,12 @@ grpc::ServerUnaryReactor* PeerService::Approve(grpc::CallbackServerContext* cont
 grpc::ServerUnaryReactor* PeerService::Reject(grpc::CallbackServerContext* context,
                                               const SignedRejectRequest* request,
                                               SignedRejectResponse* response) {
+  return handle(context, *request, response);
+}
+
+grpc::ServerUnaryReactor* PeerService::Resend(grpc::CallbackServerContext* context,
+                                              const SignedResendRequest* request,
+                                              SignedResendResponse* response) {
   return handle(context, *request, response);
 }
 

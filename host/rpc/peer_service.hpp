@@ -28,6 +28,7 @@ enum StatusCode : int32_t {
   kSignature = 4,
   kNotAuthorized = 5,
   kStale = 6,
+  kUnknownPlan = 7,
   kInternal = 9,
 };
 
@@ -46,6 +47,9 @@ class PeerService final : public finp2p::execution::ExecutionService::CallbackSe
   grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
                                    const finp2p::execution::SignedRejectRequest* request,
                                    finp2p::execution::SignedRejectResponse* response) override;
+  grpc::ServerUnaryReactor* Resend(grpc::CallbackServerContext* context,
+                                   const finp2p::execution::SignedResendRequest* request,
+                                   finp2p::execution::SignedResendResponse* response) override;
 
  private:
   // Checks the request and hands it to the node; `done` gets the status to answer with.

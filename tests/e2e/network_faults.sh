@@ -37,7 +37,7 @@ for i in p["instructions"]:
     for k in ("hold", "transfer", "release"):
         if k in i: i[k]["amount"] = "1.00" if k == "transfer" else "1"'
 seq 1 "$PLANS" | xargs -P 8 -I{} "$BIN/finp2p-execctl" --admin "127.0.0.1:${ADMIN_PORT[bank-a]}" \
-  plan submit "$WORK/small.json" > "$WORK/ids" || fail "a submit failed"
+  plan submit --new-id "$WORK/small.json" > "$WORK/ids" || fail "a submit failed"
 expect_eq "$(wc -l < "$WORK/ids")" "$PLANS" "plans submitted"
 
 for _ in $(seq 1 600); do

@@ -42,7 +42,10 @@ class Network {
   std::function<finp2p::journal::InstructionExecuted(const std::string&, const ExecuteAction&)>
       ledger = [](const std::string&, const ExecuteAction& a) { return success(a); };
   std::map<std::string, std::pair<bool, std::string>> preflight;  // org -> (ok, reason)
-  std::set<std::string> silent;  // orgs whose outgoing messages are lost
+  std::set<std::string> silent;       // orgs whose outgoing messages are lost
+  std::set<std::string> deaf;         // orgs whose incoming messages are lost
+  std::set<std::string> noPreflight;  // orgs whose ledgers never answer a preflight
+  std::vector<std::pair<std::string, ResendRequestAction>> resendRequests;
   bool shuffle = false, duplicate = false;
   std::mt19937 rng{42};
   std::map<std::string, std::vector<Event>> journal;
@@ -96,13 +99,17 @@ class Network {
     if (auto* s = std::get_if<SendAction>(&action)) {
       if (silent.count(org)) return;
       for (const auto& to : s->to) {
+        if (deaf.count(to)) continue;
         auto event = std::visit([&](const auto& m) { return toEvent(org, m); }, s->message);
         ASSERT_TRUE(event.ok());
         event->set_atmillis(now++);
         queue_.emplace_back(to, *event);
         if (duplicate) queue_.emplace_back(to, *event);
       }
+    } else if (auto* r = std::get_if<ResendRequestAction>(&action)) {
+      resendRequests.emplace_back(org, *r);
     } else if (auto* p = std::get_if<PreflightAction>(&action)) {
+      if (noPreflight.count(org)) return;
       auto [ok, reason] = preflight.count(org) ? preflight[org] : std::pair{true, std::string()};
       local(org, [&](Event& e) {
         e.mutable_preflight()->set_ok(ok);
@@ -215,17 +222,84 @@ TEST(PlanEngine, FailingPreflightRejectsEverywhereAndNothingExecutes) {
       << n.engine("bank-a").reason();
 }
 
-TEST(PlanEngine, AgreementDeadlineNamesWhoDidNotAnswer) {
+TEST(PlanEngine, ContributorThatHasNotApprovedRejectsAtItsDeadline) {
+  Network n(finp2p::testing::dvpPlan());
+  n.noPreflight.insert("bank-b");  // bank-b never approves
+  n.submit();
+  n.run();
+  EXPECT_EQ(n.engine("bank-b").status(), PlanStatus::kProposed);
+  n.local("bank-b", [](Event& e) { e.mutable_agreementdeadline(); });
+  n.run();
+  expectEverywhere(n, PlanStatus::kRejected);
+  EXPECT_NE(n.engine("bank-a").reason().find("rejected by bank-b: agreement deadline passed"),
+            std::string::npos)
+      << n.engine("bank-a").reason();
+}
+
+// Regression (issue 12): a contributor that had approved, and an observer, declared the plan
+// rejected at their deadline on their own, while the others could hold every approval.
+TEST(PlanEngine, ApprovedContributorAndObserverWaitAtTheDeadlineAndAskToCatchUp) {
+  Network n(finp2p::testing::dvpPlan());
+  n.silent.insert("bank-b");  // bank-b approved, but nobody heard it
+  n.submit();
+  n.run();
+  for (const char* org : {"bank-a", "bank-c"}) {
+    n.local(org, [](Event& e) { e.mutable_agreementdeadline(); });
+  }
+  n.run();
+  for (const char* org : {"bank-a", "bank-c"}) {
+    EXPECT_EQ(n.engine(org).status(), PlanStatus::kProposed) << org;
+    EXPECT_NE(n.engine(org).reason().find("no approval from bank-b"), std::string::npos)
+        << org << ": " << n.engine(org).reason();
+  }
+  ASSERT_EQ(n.resendRequests.size(), 2u);
+  EXPECT_EQ(n.resendRequests[0].second.to, (std::vector<std::string>{"bank-b", "bank-c"}));
+  // bank-b is heard again and re-sends what it owes: the plan goes on and completes.
+  n.silent.clear();
+  for (auto& a : n.engine("bank-b").owed()) n.perform("bank-b", a);
+  n.run();
+  expectEverywhere(n, PlanStatus::kCompleted);
+  expectSameChain(n);
+}
+
+// Regression (issue 12): an observer that missed every message catches up from what the others
+// owe it (regenerated from their state, for a finished plan too).
+TEST(PlanEngine, RouterThatMissedEverythingCatchesUpFromWhatTheOthersOwe) {
+  Network n(finp2p::testing::dvpPlan());
+  n.deaf.insert("bank-c");
+  n.submit();
+  n.run();
+  EXPECT_EQ(n.engine("bank-a").status(), PlanStatus::kCompleted);
+  EXPECT_FALSE(n.engine("bank-c").hasPlan());
+  n.deaf.clear();
+  n.shuffle = true;
+  for (const char* org : {"bank-a", "bank-b"}) {
+    for (auto& a : n.engine(org).owed()) {
+      auto* send = std::get_if<SendAction>(&a);
+      ASSERT_NE(send, nullptr);
+      n.perform(org, a);
+    }
+  }
+  n.run();
+  expectEverywhere(n, PlanStatus::kCompleted);
+  expectSameChain(n);
+}
+
+TEST(PlanEngine, CatchUpTimerAsksOnlyWhenNothingHappened) {
   Network n(finp2p::testing::dvpPlan());
   n.silent.insert("bank-b");
   n.submit();
   n.run();
-  EXPECT_EQ(n.engine("bank-a").status(), PlanStatus::kProposed);
-  n.local("bank-a", [](Event& e) { e.mutable_agreementdeadline(); });
-  n.run();
-  EXPECT_EQ(n.engine("bank-a").status(), PlanStatus::kRejected);
-  EXPECT_NE(n.engine("bank-a").reason().find("no approval from bank-b"), std::string::npos);
-  EXPECT_EQ(n.engine("bank-c").status(), PlanStatus::kRejected);  // told by bank-a
+  auto& a = n.engine("bank-a");
+  auto stalled = a.catchUp(a.progressMark(), 5'000);
+  ASSERT_EQ(stalled.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<ResendRequestAction>(stalled[0]));
+  auto* next = std::get_if<TimerAction>(&stalled[1]);
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->kind, TimerAction::Kind::kCatchUp);
+  auto moved = a.catchUp(a.progressMark() - 1, 5'000);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<TimerAction>(moved[0]));
 }
 
 TEST(PlanEngine, ReorderedAndDuplicatedMessagesGiveTheSameOutcome) {
