@@ -229,6 +229,9 @@ std::vector<Action> PlanEngine::handle(const Event& event) {
   }
   dispatch(event, out);
   drainPending(out);
+  // The first message about a plan this router has not been proposed yet: if the proposal does
+  // not follow, the catch-up timer asks the issuer for it.
+  if (!havePlan_ && handled_ == 1) out.push_back(catchUpTimer(event.atmillis()));
   return out;
 }
 
@@ -776,7 +779,16 @@ TimerAction PlanEngine::catchUpTimer(int64_t fromMillis) const {
 
 std::vector<Action> PlanEngine::catchUp(uint64_t mark, int64_t nowMillis) const {
   Actions out;
-  if (!havePlan_ || isTerminal(status_)) return out;
+  if (!havePlan_) {
+    // Messages about the plan came, its proposal did not: ask its issuer.
+    auto issuer = model::ResourceId::parse(planId_);
+    if (mark == handled_ && issuer && issuer->organizationId != config_.self) {
+      out.push_back(ResendRequestAction{{issuer->organizationId}});
+    }
+    out.push_back(catchUpTimer(nowMillis));
+    return out;
+  }
+  if (isTerminal(status_)) return out;
   if (mark == handled_ && !others().empty()) out.push_back(ResendRequestAction{others()});
   out.push_back(catchUpTimer(nowMillis));
   return out;
@@ -784,8 +796,9 @@ std::vector<Action> PlanEngine::catchUp(uint64_t mark, int64_t nowMillis) const 
 
 std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
   Actions out = owed();
-  if (!havePlan_ || isTerminal(status_)) return out;
+  if (havePlan_ && isTerminal(status_)) return out;
   out.push_back(catchUpTimer(nowMillis));
+  if (!havePlan_) return out;
   if (status_ == PlanStatus::kProposed) {
     out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
                               createdAtMillis_ + config_.agreementTimeoutMillis});

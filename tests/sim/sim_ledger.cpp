@@ -110,7 +110,7 @@ std::optional<std::string> SimLedgers::ledgerFor(const std::string& asset) {
 // the answer is lost (the operation, if applied, stays applied).
 void SimLedgers::answer(Done done, ledger::Outcome outcome) {
   int64_t delay = world_.between(0, 3);
-  if (faults_.slowMillis > 0 && world_.chance(0.2)) delay = world_.between(0, faults_.slowMillis);
+  if (faults_->slowMillis > 0 && world_.chance(0.2)) delay = world_.between(0, faults_->slowMillis);
   world_.schedule(world_.now() + delay, router_,
                   [done = std::move(done), outcome = std::move(outcome)]() mutable {
                     done(std::move(outcome));
@@ -141,7 +141,7 @@ void SimLedgers::execute(const std::string& asset, const ledger::Operation& op, 
     return answer(std::move(done),
                   ledger::Outcome::failure(FINP2P_LEDGER_ERROR_VALIDATION, "no such asset"));
   }
-  if (world_.chance(faults_.unavailable)) {
+  if (world_.chance(faults_->unavailable)) {
     world_.log("ledger " + book->name + ": unavailable for " + op.context.idempotencyKey);
     return answer(std::move(done),
                   ledger::Outcome::failure(FINP2P_LEDGER_ERROR_UNAVAILABLE, "simulated outage"));

@@ -45,7 +45,7 @@ struct LedgerFaults {
 
 class SimLedgers final : public node::LedgerPort {
  public:
-  SimLedgers(World& world, int router, std::vector<Book*> books, LedgerFaults faults)
+  SimLedgers(World& world, int router, std::vector<Book*> books, const LedgerFaults* faults)
       : world_(world), router_(router), books_(std::move(books)), faults_(faults) {}
   std::optional<std::string> ledgerFor(const std::string& asset) override;
   void preflight(const std::string& asset, const ledger::Operation& op, Done done) override;
@@ -59,7 +59,7 @@ class SimLedgers final : public node::LedgerPort {
   World& world_;
   int router_;
   std::vector<Book*> books_;
-  LedgerFaults faults_;
+  const LedgerFaults* faults_;  // the world's: they heal
 };
 
 }  // namespace finp2p::sim

@@ -19,6 +19,11 @@ bool World::step(int& crashed, std::string& where) {
     if (task.router != kWorld) {
       auto r = static_cast<std::size_t>(task.router);
       if (!up[r] || incarnation[r] != task.incarnation) continue;  // died with its process
+      if (crashPerTask > 0 && chance(crashPerTask)) {
+        crashed = task.router;
+        where = "between two tasks";
+        return true;
+      }
     }
     running_ = task.router;
     try {

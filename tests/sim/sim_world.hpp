@@ -38,6 +38,9 @@ class World {
   int running() const { return running_; }
   std::size_t pending() const { return tasks_.size(); }
 
+  // Chance that a router crashes instead of running its next task (between any two effects).
+  double crashPerTask = 0;
+
   // Seeded choices.
   std::mt19937_64 rng;
   bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
