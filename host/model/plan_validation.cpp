@@ -1,5 +1,6 @@
 #include "model/plan_validation.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -175,6 +176,21 @@ class PlanValidator {
       auto owner = ResourceId::parse(account.owner().id());
       if (!owner) add(path + ".owner", owner.error().message);
     }
+    if (account.account().has_finp2p()) {
+      const std::string& finId = account.account().finp2p().finid();
+      if (!isFinId(finId)) {
+        add(path + ".account.finp2p.finId",
+            "\"" + finId.substr(0, 80) +
+                "\" is not a finId (lowercase hex of a compressed secp256k1 public key: 66 "
+                "characters starting 02 or 03)");
+      }
+    }
+  }
+
+  static bool isFinId(const std::string& s) {
+    if (s.size() != 66 || s[0] != '0' || (s[1] != '2' && s[1] != '3')) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
   }
 
   // Returns the asset's precision for amount checks.

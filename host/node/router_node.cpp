@@ -498,6 +498,7 @@ Status RouterNode::recover() {
       });
     }
   }
+  recovered_ = true;  // what peers send now is posted after every rebuilt engine
   return {};
 }
 
@@ -568,7 +569,14 @@ Result<std::string> RouterNode::deliver(Event event) {
   return future.get();
 }
 
+namespace {
+Error recovering(const std::string& self) {
+  return makeError(ErrorCode::kUnavailable, "router " + self + " is recovering; retry shortly");
+}
+}  // namespace
+
 void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string>)> done) {
+  if (!recovered_) return done(recovering(config_.engine.self));
   if (event.atmillis() == 0) event.set_atmillis(now());
   std::string planId = event.planid();
   post(planId, [this, planId, event = std::move(event), done = std::move(done)]() mutable {
@@ -578,6 +586,7 @@ void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string
 
 void RouterNode::resendRequested(const std::string& from, const std::string& planId,
                                  std::function<void(Result<std::string>)> done) {
+  if (!recovered_) return done(recovering(config_.engine.self));
   post(planId, [this, from, planId, done = std::move(done)] {
     std::unique_ptr<engine::PlanEngine> holder;
     const auto* engine = findOrReplay(strandOf(planId), planId, holder);

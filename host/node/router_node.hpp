@@ -153,6 +153,9 @@ class RouterNode {
   std::map<std::string, std::shared_ptr<const finp2p::execution::ExecutionPlan>> activePlans_;
   std::function<void(const journal::PlanSummary&)> terminalListener_;
   std::atomic<std::size_t> plansInFlight_{0};
+  // Messages and submissions wait for recovery: before it, a message would reach a plan whose
+  // journal has not been replayed yet (and recovery would then drop one of the two engines).
+  std::atomic<bool> recovered_{false};
   std::mutex peerCountMutex_;
   std::map<std::string, std::size_t> plansByPeer_;
   // Messages given to the sink that peers have not answered yet, by plan; once a finished plan

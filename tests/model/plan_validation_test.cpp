@@ -283,5 +283,22 @@ TEST(PlanValidation, IntentWindowMustNotEndBeforeItStarts) {
   expectViolation(plan, "intent.intent.end", "before it starts");
 }
 
+// Regression (issue 12): a release to finId "oops" was accepted and settled to a ledger account
+// named "oops".
+TEST(PlanValidation, FinIdMustBeACompressedSecp256k1PublicKeyInHex) {
+  auto plan = dvpPlan();
+  auto* dest = plan.mutable_instructions(2)->mutable_release()->mutable_destination();
+  dest->mutable_account()->mutable_finp2p()->set_finid("oops");
+  expectViolation(plan, "instructions[2].release.destination.account.finp2p.finId",
+                  "is not a finId");
+  dest->mutable_account()->mutable_finp2p()->set_finid(
+      "02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa");
+  expectValid(plan);
+  dest->mutable_account()->mutable_finp2p()->set_finid(
+      "02B7E2C1F4A9D3E5B6C7A8F9E0D1C2B3A4F5E6D7C8B9A0F1E2D3C4B5A6978877AA");
+  expectViolation(plan, "instructions[2].release.destination.account.finp2p.finId",
+                  "is not a finId");
+}
+
 }  // namespace
 }  // namespace finp2p::model

@@ -37,6 +37,8 @@ class World {
   int64_t now() const { return now_; }
   int running() const { return running_; }
   std::size_t pending() const { return tasks_.size(); }
+  // When the next task is due (INT64_MAX when none is).
+  int64_t nextAt() const { return tasks_.empty() ? INT64_MAX : tasks_.begin()->first.first; }
 
   // Chance that a router crashes instead of running its next task (between any two effects).
   double crashPerTask = 0;
