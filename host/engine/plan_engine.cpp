@@ -410,6 +410,7 @@ void PlanEngine::checkAllApproved(int64_t at, Actions& out) {
     if (!approvals_.count(c)) return;
   }
   status_ = PlanStatus::kInProgress;
+  reason_.clear();  // no longer waiting for anyone's approval
   std::string payload;
   for (const auto& [org, approval] : approvals_) payload += crypto::canonicalBytes(approval);
   chain("approved", payload, out);

@@ -32,4 +32,5 @@ for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id2" 60)" completed "$org status once bank-b is back"
 done
 same_head_everywhere "$id2"
+expect_eq "$(plan_field bank-a "$id2" "r.get('failureReason', '')")" "" "no stale reason once it went on"
 echo "ok"
