@@ -4,8 +4,8 @@
 
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
-#include "model/decimal.hpp"
 #include "model/plan_validation.hpp"
+#include "model/receipt_check.hpp"
 #include "model/resource_id.hpp"
 #include "model/transitions.hpp"
 
@@ -27,45 +27,6 @@ std::string digestHex(const InstructionCompletionEvent& e) {
   return crypto::toHex(crypto::completionDigest(e));
 }
 
-// The amount an instruction moves, if it names one.
-std::string instructionAmount(const ExecutionInstruction& ins) {
-  switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold:
-      return ins.hold().amount();
-    case ExecutionInstruction::kTransfer:
-      return ins.transfer().amount();
-    case ExecutionInstruction::kRelease:
-      return ins.release().amount();
-    case ExecutionInstruction::kIssue:
-      return ins.issue().amount();
-    case ExecutionInstruction::kRedeem:
-      return ins.redeem().amount();
-    default:
-      return "";
-  }
-}
-
-// Receipt operation types a ledger may report for each instruction kind.
-bool receiptTypeMatches(const ExecutionInstruction& ins, const std::string& type) {
-  switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold:
-      return type == "hold";
-    case ExecutionInstruction::kTransfer:
-      return type == "transfer";
-    case ExecutionInstruction::kRelease:
-      return type == "release";
-    case ExecutionInstruction::kIssue:
-      return type == "issue";
-    case ExecutionInstruction::kRedeem:
-      return type == "redeem";
-    case ExecutionInstruction::kRevertHold:
-      return type == "revert_hold" || type == "release";
-    case ExecutionInstruction::kAwait:
-      return type == "await";
-    default:
-      return false;
-  }
-}
 }  // namespace
 
 const char* planStatusName(PlanStatus s) {
@@ -544,21 +505,8 @@ bool PlanEngine::onCompletionProposal(const std::string& from, const Instruction
   } else if (e.status().code() == 0) {
     if (!e.has_receipt()) {
       problem = "a successful completion without a receipt";
-    } else if (!receiptTypeMatches(*ins, e.receipt().operationtype())) {
-      problem = "receipt operation type \"" + e.receipt().operationtype() +
-                "\" does not match the instruction";
-    } else if (std::string amount = instructionAmount(*ins); !amount.empty()) {
-      auto want = ledger::Decimal::parse(amount),
-           got = ledger::Decimal::parse(e.receipt().quantity());
-      if (!got || !want || *got != *want) {
-        problem = "receipt quantity \"" + e.receipt().quantity() +
-                  "\" differs from the instruction's " + amount;
-      }
-    }
-    const auto& ctx = e.receipt().tradedetails().executioncontext();
-    if (problem.empty() &&
-        (ctx.executionplanid().id() != planId_ || ctx.instructionsequencenumber() != sequence)) {
-      problem = "receipt execution context names another plan or instruction";
+    } else if (auto s = model::checkReceipt(*plan_, *ins, e.receipt()); !s) {
+      problem = s.error().message;
     }
   }
   if (!problem.empty() && !executes(*ins, from)) {

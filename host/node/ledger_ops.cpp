@@ -1,5 +1,6 @@
 #include "node/ledger_ops.hpp"
 
+#include "model/receipt_check.hpp"
 #include "model/transitions.hpp"
 
 namespace finp2p::node {
@@ -7,43 +8,12 @@ namespace finp2p::node {
 using finp2p::execution::ExecutionInstruction;
 
 std::string ledgerAccount(const finp2p::execution::OwnerAccount& a) {
-  const auto& id = a.account();
-  switch (id.identifier_case()) {
-    case finp2p::accounts::AccountIdentifier::kFinp2P:
-      return id.finp2p().finid();
-    case finp2p::accounts::AccountIdentifier::kAddress:
-      return id.address();
-    case finp2p::accounts::AccountIdentifier::kIban:
-      return id.iban();
-    default:
-      return a.owner().id();
-  }
+  return model::ledgerAccount(a);
 }
 
 const finp2p::common::Asset* instructionAsset(const finp2p::execution::ExecutionPlan& plan,
                                               const ExecutionInstruction& ins) {
-  switch (ins.operation_case()) {
-    case ExecutionInstruction::kHold:
-      return &ins.hold().asset();
-    case ExecutionInstruction::kTransfer:
-      return &ins.transfer().asset();
-    case ExecutionInstruction::kRelease:
-      return &ins.release().asset();
-    case ExecutionInstruction::kIssue:
-      return &ins.issue().asset();
-    case ExecutionInstruction::kRedeem:
-      return &ins.redeem().asset();
-    case ExecutionInstruction::kAwait:
-      return ins.await().condition().empty() ? nullptr : &ins.await().asset();
-    case ExecutionInstruction::kRevertHold: {
-      auto index = model::findInstruction(plan, ins.reverthold().holdinstructionsequence());
-      if (!index) return nullptr;
-      const auto& hold = plan.instructions(static_cast<int>(*index));
-      return hold.has_hold() ? &hold.hold().asset() : nullptr;
-    }
-    default:
-      return nullptr;
-  }
+  return model::instructionAsset(plan, ins);
 }
 
 ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan,

@@ -10,6 +10,7 @@
 
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
+#include "model/receipt_check.hpp"
 
 namespace finp2p::engine {
 namespace {
@@ -40,7 +41,7 @@ class Network {
 
   // The ledger's answer for an instruction; default: success with a matching receipt.
   std::function<finp2p::journal::InstructionExecuted(const std::string&, const ExecuteAction&)>
-      ledger = [](const std::string&, const ExecuteAction& a) { return success(a); };
+      ledger = [this](const std::string&, const ExecuteAction& a) { return success(a); };
   std::map<std::string, std::pair<bool, std::string>> preflight;  // org -> (ok, reason)
   std::set<std::string> silent;       // orgs whose outgoing messages are lost
   std::set<std::string> deaf;         // orgs whose incoming messages are lost
@@ -50,21 +51,19 @@ class Network {
   std::mt19937 rng{42};
   std::map<std::string, std::vector<Event>> journal;
 
-  static finp2p::journal::InstructionExecuted success(const ExecuteAction& a) {
+  // A receipt saying exactly what the instruction determines, as a ledger would write it.
+  finp2p::journal::InstructionExecuted success(const ExecuteAction& a) const {
     finp2p::journal::InstructionExecuted e;
     e.set_sequence(a.instruction.sequence());
+    auto want = model::expectedReceipt(plan_, a.instruction);
     auto* r = e.mutable_receipt();
     r->set_id("tx");
-    const auto& ins = a.instruction;
-    r->set_operationtype(ins.has_hold()         ? "hold"
-                         : ins.has_transfer()   ? "transfer"
-                         : ins.has_release()    ? "release"
-                         : ins.has_reverthold() ? "revert_hold"
-                                                : "issue");
-    r->set_quantity(ins.has_hold()       ? ins.hold().amount()
-                    : ins.has_transfer() ? ins.transfer().amount()
-                    : ins.has_release()  ? ins.release().amount()
-                                         : "");
+    r->set_operationtype(want.operationTypes.front());
+    r->mutable_source()->set_address(want.source);
+    r->mutable_destination()->set_address(want.destination);
+    if (want.asset) *r->mutable_asset() = *want.asset;
+    r->set_quantity(want.quantity);
+    r->mutable_transactiondetails()->set_operationid(want.operationId);
     return e;
   }
 
@@ -167,7 +166,7 @@ TEST(PlanEngine, DvpCompletesOnEveryRouterWithTheSameChain) {
   std::vector<uint32_t> executed;
   n.ledger = [&](const std::string&, const ExecuteAction& a) {
     executed.push_back(a.instruction.sequence());
-    return Network::success(a);
+    return n.success(a);
   };
   n.submit();
   n.run();
@@ -185,7 +184,7 @@ TEST(PlanEngine, FailedPaymentRunsTheCompensationAndEndsFailed) {
   std::vector<uint32_t> executed;
   n.ledger = [&](const std::string&, const ExecuteAction& a) {
     executed.push_back(a.instruction.sequence());
-    auto e = Network::success(a);
+    auto e = n.success(a);
     if (a.instruction.sequence() == 2) {
       e.clear_receipt();
       e.set_code(3);
@@ -210,7 +209,7 @@ TEST(PlanEngine, FailingPreflightRejectsEverywhereAndNothingExecutes) {
   int executions = 0;
   n.ledger = [&](const std::string&, const ExecuteAction& a) {
     ++executions;
-    return Network::success(a);
+    return n.success(a);
   };
   n.submit();
   n.run();
@@ -323,7 +322,7 @@ TEST(PlanEngine, ReplayingTheJournalRebuildsTheStateAndResumesTheStep) {
       crashed = true;
       throw std::runtime_error("crash");  // bank-a dies before the release result is journaled
     }
-    return Network::success(a);
+    return n.success(a);
   };
   n.submit();
   EXPECT_THROW(n.run(), std::runtime_error);
@@ -351,7 +350,7 @@ TEST(PlanEngine, ReplayingTheJournalRebuildsTheStateAndResumesTheStep) {
 TEST(PlanEngine, ForgedCompletionIsRejectedAndHaltsThePlan) {
   Network n(finp2p::testing::dvpPlan());
   n.ledger = [&](const std::string&, const ExecuteAction& a) {
-    auto e = Network::success(a);
+    auto e = n.success(a);
     if (a.instruction.sequence() == 2) e.mutable_receipt()->set_quantity("1");  // claims less
     return e;
   };
@@ -365,13 +364,62 @@ TEST(PlanEngine, ForgedCompletionIsRejectedAndHaltsThePlan) {
   EXPECT_EQ(n.engine("bank-a").failedSequence(), 2u);
 }
 
+// Every receipt field the instruction determines is checked by the receiving contributor: a
+// payment receipt for another asset, asset type or account must not release the bond.
+struct ReceiptForgery {
+  const char* name;
+  std::function<void(finp2p::receipt::Receipt&)> forge;
+  const char* reason;
+};
+
+void PrintTo(const ReceiptForgery& f, std::ostream* os) {
+  *os << f.name;
+}
+
+class ForgedReceipt : public ::testing::TestWithParam<ReceiptForgery> {};
+
+TEST_P(ForgedReceipt, IsRejectedAndTheBondIsNotReleased) {
+  Network n(finp2p::testing::dvpPlan());
+  std::vector<uint32_t> executed;
+  n.ledger = [&](const std::string&, const ExecuteAction& a) {
+    executed.push_back(a.instruction.sequence());
+    auto e = n.success(a);
+    if (a.instruction.sequence() == 2) GetParam().forge(*e.mutable_receipt());
+    return e;
+  };
+  n.submit();
+  n.run();
+  EXPECT_NE(n.engine("bank-a").status(), PlanStatus::kCompleted);
+  EXPECT_EQ(std::count(executed.begin(), executed.end(), 3u), 0) << "the bond was released";
+  EXPECT_NE(n.engine("bank-a").reason().find(GetParam().reason), std::string::npos)
+      << n.engine("bank-a").reason();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryDeterminedField, ForgedReceipt,
+    ::testing::Values(
+        ReceiptForgery{"AssetId", [](auto& r) { r.mutable_asset()->set_id("EUR"); },
+                       "receipt asset id \"EUR\""},
+        ReceiptForgery{"AssetType",
+                       [](auto& r) { r.mutable_asset()->set_type(finp2p::common::Asset::FIAT); },
+                       "receipt asset type \"FIAT\""},
+        ReceiptForgery{"Source", [](auto& r) { r.mutable_source()->set_address("bank-b:101:x"); },
+                       "receipt source account \"bank-b:101:x\""},
+        ReceiptForgery{"Destination",
+                       [](auto& r) { r.mutable_destination()->set_address("bank-b:101:buyer"); },
+                       "receipt destination account \"bank-b:101:buyer\""},
+        ReceiptForgery{"OperationId",
+                       [](auto& r) { r.mutable_transactiondetails()->set_operationid("other_2"); },
+                       "receipt operation id \"other_2\""}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 TEST(PlanEngine, TimeoutTakesTheTimeoutTransition) {
   auto plan = finp2p::testing::dvpPlan();
   plan.mutable_instructions(1)->set_timeoutseconds(30);
   plan.mutable_instructions(1)->mutable_transitions()->mutable_ontimeout()->set_sequence(4);
   Network n(plan);
   n.ledger = [&](const std::string&, const ExecuteAction& a) {
-    auto e = Network::success(a);
+    auto e = n.success(a);
     if (a.instruction.sequence() == 2) {
       EXPECT_GT(a.deadlineMillis, 0);
       e.clear_receipt();
