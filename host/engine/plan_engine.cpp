@@ -239,7 +239,7 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
     case Event::kCompletionRejection:
       handled =
           onCompletionRejection(e.completionrejection().from(), e.completionrejection().sequence(),
-                                e.completionrejection().reason(), out);
+                                e.completionrejection().reason(), at, out);
       break;
     case Event::KIND_NOT_SET:
       note("ignored an empty event");
@@ -518,7 +518,7 @@ bool PlanEngine::onCompletionProposal(const std::string& from, const Instruction
   c.event = e;
   c.digest = digestHex(e);
   if (!problem.empty()) {
-    if (isContributor(config_.self)) decideCompletion(c, false, problem, out);
+    if (isContributor(config_.self)) decideCompletion(c, false, problem, at, out);
     return true;
   }
   if (isContributor(config_.self) && !c.decided) {
@@ -535,12 +535,13 @@ bool PlanEngine::onCompletionVerified(const finp2p::journal::CompletionVerified&
   auto& byExecutor = steps_[v.sequence()].byExecutor;
   auto it = byExecutor.find(v.executor());
   if (it == byExecutor.end() || it->second.decided) return true;
-  decideCompletion(it->second, v.ok(), v.reason(), out);
+  decideCompletion(it->second, v.ok(), v.reason(), at, out);
   checkSettled(v.sequence(), at, out);
   return true;
 }
 
-void PlanEngine::decideCompletion(Completion& c, bool ok, const std::string& reason, Actions& out) {
+void PlanEngine::decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
+                                  Actions& out) {
   c.decided = true;
   uint32_t sequence = c.event.instruction().sequence();
   std::string base = planId_ + "/" + std::to_string(sequence) + "/" + c.executor;
@@ -559,11 +560,7 @@ void PlanEngine::decideCompletion(Completion& c, bool ok, const std::string& rea
   r->set_instructionsequence(sequence);
   r->set_reason(reason);
   out.push_back(send(base + "/completion-rejection", std::move(request)));
-  failedSequence_ = sequence;
-  finish(PlanStatus::kHalted,
-         "completion of instruction " + std::to_string(sequence) + " by " + c.executor +
-             " rejected by " + config_.self + ": " + reason,
-         out);
+  failRejectedStep(sequence, config_.self, reason, at, out);
 }
 
 bool PlanEngine::onCompletionApproval(const std::string& from,
@@ -594,7 +591,7 @@ bool PlanEngine::onCompletionApproval(const std::string& from,
 }
 
 bool PlanEngine::onCompletionRejection(const std::string& from, uint32_t sequence,
-                                       const std::string& reason, Actions& out) {
+                                       const std::string& reason, int64_t at, Actions& out) {
   if (!havePlan_ || status_ == PlanStatus::kProposed) return false;
   if (status_ != PlanStatus::kInProgress) return true;
   if (!isContributor(from)) {
@@ -603,12 +600,32 @@ bool PlanEngine::onCompletionRejection(const std::string& from, uint32_t sequenc
   }
   if (sequence != currentSequence_) return notCurrentYet(sequence);
   if (steps_[sequence].settled) return true;
-  failedSequence_ = sequence;
-  finish(PlanStatus::kHalted,
-         "completion of instruction " + std::to_string(sequence) + " rejected by " + from + ": " +
-             reason,
-         out);
+  failRejectedStep(sequence, from, reason, at, out);
   return true;
+}
+
+// A rejected completion is a failure of its instruction: the step settles failed and the plan
+// takes the instruction's onFailure transition (a compensating RevertHold, or the default
+// "halted"). Every router reaches this on the first rejection it sees, its own or a peer's.
+void PlanEngine::failRejectedStep(uint32_t sequence, const std::string& by, const std::string& why,
+                                  int64_t at, Actions& out) {
+  Step& step = steps_[sequence];
+  if (status_ != PlanStatus::kInProgress || sequence != currentSequence_ || step.settled) return;
+  step.settled = true;
+  // With several contributors, who rejected first may differ between routers: only the fact
+  // that the completion was rejected is agreed.
+  std::string agreed = "completion of instruction " + std::to_string(sequence) + " rejected";
+  chain("settled", agreed, out);
+  if (firstFailure_.empty()) {
+    const auto* ins = instruction(sequence);
+    std::string executor =
+        ins && ins->organizations_size() == 1 ? " by " + ins->organizations(0) : std::string();
+    firstFailure_ = "completion of instruction " + std::to_string(sequence) + executor +
+                    " rejected by " + by + ": " + why;
+    agreedFailure_ = agreed;
+    failedSequence_ = sequence;
+  }
+  advance(sequence, model::Outcome::kFailure, at, out);
 }
 
 void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
@@ -646,6 +663,12 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
     firstFailure_ = failure;
     failedSequence_ = sequence;
   }
+  advance(sequence, outcome, at, out);
+}
+
+// The step `sequence` settled with `outcome`: start the instruction its transition names, or end
+// the plan.
+void PlanEngine::advance(uint32_t sequence, model::Outcome outcome, int64_t at, Actions& out) {
   auto index = model::findInstruction(*plan_, sequence);
   auto target = model::effectiveTransition(*plan_, *index, outcome);
   if (target.sequence) {
@@ -662,8 +685,11 @@ void PlanEngine::checkSettled(uint32_t sequence, int64_t at, Actions& out) {
 void PlanEngine::finish(PlanStatus status, const std::string& reason, Actions& out) {
   status_ = status;
   reason_ = reason;
-  std::string payload =
-      std::string(planStatusName(status)) + "\n" + std::to_string(failedSequence_) + "\n" + reason;
+  // A rejection's reason names who rejected first, which may differ between routers.
+  const std::string& agreedReason =
+      !agreedFailure_.empty() && reason == firstFailure_ ? agreedFailure_ : reason;
+  std::string payload = std::string(planStatusName(status)) + "\n" +
+                        std::to_string(failedSequence_) + "\n" + agreedReason;
   // A rejection's reason depends on who noticed first; only the fact is agreed.
   if (status == PlanStatus::kRejected) payload = "rejected";
   chain("terminal", payload, out);

@@ -13,6 +13,7 @@
 #include "engine/actions.hpp"
 #include "engine/crypto_port.hpp"
 #include "finp2p/journal.pb.h"
+#include "model/transitions.hpp"
 
 namespace finp2p::engine {
 
@@ -111,7 +112,7 @@ class PlanEngine {
                             const finp2p::execution::InstructionCompletionApproval& a, int64_t at,
                             Actions& out);
   bool onCompletionRejection(const std::string& from, uint32_t sequence, const std::string& reason,
-                             Actions& out);
+                             int64_t at, Actions& out);
 
   void dispatch(const finp2p::journal::Event& event, Actions& out);
   void drainPending(Actions& out);
@@ -121,8 +122,12 @@ class PlanEngine {
   void startInstruction(uint32_t sequence, int64_t at, Actions& out);
   void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at,
                   Actions& out) const;
-  void decideCompletion(Completion& c, bool ok, const std::string& reason, Actions& out);
+  void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
+                        Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);
+  void failRejectedStep(uint32_t sequence, const std::string& by, const std::string& why,
+                        int64_t at, Actions& out);
+  void advance(uint32_t sequence, model::Outcome outcome, int64_t at, Actions& out);
   void finish(PlanStatus status, const std::string& reason, Actions& out);
   void chain(const std::string& kind, const std::string& payload, Actions& out);
   void note(const std::string& text) { notes_.push_back(text); }
@@ -150,6 +155,7 @@ class PlanEngine {
   std::string reason_;
   uint32_t failedSequence_ = 0;
   std::string firstFailure_;
+  std::string agreedFailure_;  // firstFailure_ as chained, when it names who noticed first
   int64_t createdAtMillis_ = 0;
   bool preflightDone_ = false;
   bool rejectedBySelf_ = false;

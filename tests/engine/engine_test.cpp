@@ -347,21 +347,31 @@ TEST(PlanEngine, ReplayingTheJournalRebuildsTheStateAndResumesTheStep) {
   expectSameChain(n);
 }
 
-TEST(PlanEngine, ForgedCompletionIsRejectedAndHaltsThePlan) {
+TEST(PlanEngine, RejectedCompletionTakesTheFailureTransitionAndRevertsTheHold) {
   Network n(finp2p::testing::dvpPlan());
-  n.ledger = [&](const std::string&, const ExecuteAction& a) {
+  std::vector<uint32_t> executed;
+  n.ledger = [&](const std::string& org, const ExecuteAction& a) {
+    executed.push_back(a.instruction.sequence());
     auto e = n.success(a);
     if (a.instruction.sequence() == 2) e.mutable_receipt()->set_quantity("1");  // claims less
+    (void)org;
     return e;
   };
   n.submit();
   n.run();
-  // bank-b signed a receipt that does not match the instruction: bank-a rejects it.
-  EXPECT_EQ(n.engine("bank-a").status(), PlanStatus::kHalted);
-  EXPECT_NE(n.engine("bank-a").reason().find("receipt quantity \"1\""), std::string::npos)
-      << n.engine("bank-a").reason();
-  EXPECT_EQ(n.engine("bank-b").status(), PlanStatus::kHalted);
-  EXPECT_EQ(n.engine("bank-a").failedSequence(), 2u);
+  // bank-b signed a receipt that does not match the instruction: bank-a rejects it, and the
+  // payment's onFailure (4, the RevertHold) gives the bond back on every router.
+  expectEverywhere(n, PlanStatus::kFailed);
+  expectSameChain(n);
+  EXPECT_EQ(executed, (std::vector<uint32_t>{1, 2, 4}));
+  for (const char* org : {"bank-a", "bank-b", "bank-c"}) {
+    EXPECT_EQ(n.engine(org).failedSequence(), 2u) << org;
+    EXPECT_NE(
+        n.engine(org).reason().find(
+            "completion of instruction 2 by bank-b rejected by bank-a: receipt quantity \"1\""),
+        std::string::npos)
+        << org << ": " << n.engine(org).reason();
+  }
 }
 
 // Every receipt field the instruction determines is checked by the receiving contributor: a
