@@ -144,10 +144,12 @@ Status PlanEngine::authorize(const Event& e) const {
   if (from.empty()) return {};  // local events
   bool contributorsOnly = e.has_planapproval() || e.has_planrejection() ||
                           e.has_completionapproval() || e.has_completionrejection();
-  uint32_t completionOf =
-      e.has_completionproposal() ? e.completionproposal().event().instruction().sequence() : 0;
   if (auto s = authorizeProposer(e); !s) return s;
-  if (!havePlan_) return {};  // judged when the plan arrives; the engine keeps it until then
+  if (!havePlan_) {
+    // Messages about a plan this router has not been proposed are refused by the node (unknown
+    // plan); a proposal is judged whole here, before anything of it is journaled.
+    return e.has_planproposal() ? checkProposal(e.planproposal().plan(), from) : Status{};
+  }
   if (!isParticipant(from)) {
     return makeError(ErrorCode::kPermissionDenied,
                      from + " is not a participant of plan " + planId_);
@@ -156,12 +158,94 @@ Status PlanEngine::authorize(const Event& e) const {
     return makeError(ErrorCode::kPermissionDenied, from + " is an observer of plan " + planId_ +
                                                        " and may not approve or reject");
   }
-  if (completionOf) {
-    const auto* ins = instruction(completionOf);
-    if (!ins || !executes(*ins, from)) {
-      return makeError(ErrorCode::kPermissionDenied, from + " is not an executor of instruction " +
-                                                         std::to_string(completionOf) +
-                                                         " of plan " + planId_);
+  switch (e.kind_case()) {
+    case Event::kPlanProposal:
+      if (crypto::toHex(crypto::planDigest(e.planproposal().plan())) != planDigest_) {
+        return makeError(ErrorCode::kInvalidArgument,
+                         "a different plan under the id of plan " + planId_);
+      }
+      return {};
+    case Event::kPlanApproval:
+      if (status_ != PlanStatus::kProposed || approvals_.count(from)) return {};  // late, or again
+      return config_.crypto->verifyPlanApproval(*plan_, e.planapproval().approval(), from);
+    case Event::kCompletionProposal:
+      return checkCompletion(e.completionproposal().event(), from);
+    case Event::kCompletionApproval:
+      return checkCompletionApproval(e.completionapproval().approval(), from);
+    case Event::kCompletionRejection:
+      if (!instruction(e.completionrejection().sequence())) {
+        return makeError(ErrorCode::kInvalidArgument,
+                         "plan " + planId_ + " has no instruction " +
+                             std::to_string(e.completionrejection().sequence()));
+      }
+      return {};
+    default:
+      return {};
+  }
+}
+
+Status PlanEngine::checkProposal(const finp2p::execution::ExecutionPlan& plan,
+                                 const std::string& from) const {
+  if (plan.id().id() != planId_) {
+    return makeError(ErrorCode::kInvalidArgument,
+                     "the proposal's plan id " + plan.id().id() + " is not " + planId_);
+  }
+  for (const std::string& org : {from, config_.self}) {
+    bool named = false;
+    for (const auto& p : plan.participants()) named |= p.organizationid() == org;
+    if (!named) {
+      return makeError(ErrorCode::kPermissionDenied,
+                       org + " is not a participant of plan " + planId_);
+    }
+  }
+  auto violations = model::validatePlan(plan);
+  if (!violations.empty()) {
+    std::string why = "invalid plan: " + violations.front().toString();
+    if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
+    return makeError(ErrorCode::kInvalidArgument, why);
+  }
+  return {};
+}
+
+Status PlanEngine::checkCompletion(const InstructionCompletionEvent& event,
+                                   const std::string& from) const {
+  uint32_t sequence = event.instruction().sequence();
+  const auto* ins = instruction(sequence);
+  if (!ins || !executes(*ins, from)) {
+    return makeError(ErrorCode::kPermissionDenied, from + " is not an executor of instruction " +
+                                                       std::to_string(sequence) + " of plan " +
+                                                       planId_);
+  }
+  // What the executor claims (its receipt) is judged by every contributor, who rejects a wrong
+  // one to all; a completion its executor did not sign is not a claim at all.
+  return config_.crypto->verifyCompletion(event, from);
+}
+
+Status PlanEngine::checkCompletionApproval(const InstructionCompletionApproval& approval,
+                                           const std::string& from) const {
+  if (auto s = config_.crypto->verifyCompletionApproval(approval, from); !s) return s;
+  const auto& event = approval.instructioncompletion();
+  uint32_t sequence = event.instruction().sequence();
+  const auto* ins = instruction(sequence);
+  if (!ins) {
+    return makeError(ErrorCode::kInvalidArgument,
+                     "plan " + planId_ + " has no instruction " + std::to_string(sequence));
+  }
+  std::string signer;
+  for (const auto& executor : ins->organizations()) {
+    if (config_.crypto->verifyCompletion(event, executor).ok()) signer = executor;
+  }
+  if (signer.empty()) {
+    return makeError(ErrorCode::kUnauthenticated,
+                     "the approved completion is not signed by an executor of instruction " +
+                         std::to_string(sequence));
+  }
+  if (auto step = steps_.find(sequence); step != steps_.end()) {
+    auto c = step->second.byExecutor.find(signer);
+    if (c != step->second.byExecutor.end() && c->second.digest != digestHex(event)) {
+      return makeError(ErrorCode::kUnauthenticated,
+                       "the approval is of a completion other than the one " + signer +
+                           " proposed for instruction " + std::to_string(sequence));
     }
   }
   return {};
@@ -798,7 +882,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
 
 finp2p::execution::Execution PlanEngine::execution() const {
   finp2p::execution::Execution e;
-  *e.mutable_plan() = *plan_;
+  if (plan_) *e.mutable_plan() = *plan_;
   for (const auto& [org, approval] : approvals_) *e.add_approvals() = approval;
   for (const auto& [sequence, step] : steps_) {
     for (const auto& [executor, c] : step.byExecutor) *e.add_events() = c.event;

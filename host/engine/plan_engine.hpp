@@ -43,8 +43,10 @@ class PlanEngine {
  public:
   PlanEngine(std::string planId, EngineConfig config);
 
-  // May this event's sender send it for this plan? Checked before the event is journaled.
-  // Local events (no sender) always may.
+  // May this event's sender send it for this plan, and is it what it claims (signatures,
+  // organization names, a valid plan)? Checked before the event is journaled, so a refused
+  // message leaves nothing behind. Local events (no sender) always may. The error's code is the
+  // answer's: kPermissionDenied (not authorized), kUnauthenticated (signature), kInvalidArgument.
   Status authorize(const finp2p::journal::Event& event) const;
   // The part of authorize() that needs no plan: a plan is proposed by its issuer only.
   static Status authorizeProposer(const finp2p::journal::Event& event);
@@ -95,6 +97,11 @@ class PlanEngine {
   };
   using Actions = std::vector<Action>;
 
+  Status checkProposal(const finp2p::execution::ExecutionPlan& plan, const std::string& from) const;
+  Status checkCompletion(const finp2p::execution::InstructionCompletionEvent& event,
+                         const std::string& from) const;
+  Status checkCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
+                                 const std::string& from) const;
   bool onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from, int64_t at,
               Actions& out);
   bool onPreflight(bool ok, const std::string& reason, Actions& out);

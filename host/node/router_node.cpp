@@ -101,6 +101,13 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
       done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
     }
+    if (!engine::senderOf(event).empty() && !event.has_planproposal()) {
+      // Nothing is kept for a plan this router was not proposed: the sender retries (its
+      // proposal may still be on its way from the issuer), and a planted id leaves no trace.
+      done(makeError(ErrorCode::kNotFound, "unknown plan " + planId + ": " + config_.engine.self +
+                                               " has no proposal of it; nothing changed"));
+      return;
+    }
     std::string why;
     if (!admit(strand, event, why)) {
       done(makeError(ErrorCode::kUnavailable, why + "; refusing plan " + planId + " for now"));
@@ -111,6 +118,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   }
   engine::PlanEngine& engine = *it->second;
   if (auto s = engine.authorize(event); !s) {
+    if (!engine.hasPlan()) release(strand, planId);  // a refused proposal takes no memory
     done(s.error());
     return;
   }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/failpoint.hpp"
+#include "common/status_codes.hpp"
 #include "crypto/sealing.hpp"
 
 namespace finp2p::rpc {
@@ -116,6 +117,7 @@ void Outbox::run(Lane& lane) {
     std::unique_lock lock(lane.mutex);
     if (result == Delivery::kRetryLater) {
       ++item.attempts;
+      if (item.firstDeferredMillis == 0) item.firstDeferredMillis = node::nowMillis();
       item.notBefore = node::nowMillis() + std::min(5000, 100 << std::min(item.attempts, 6));
       lane.queue.push_back(std::move(item));
       continue;
@@ -202,9 +204,16 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
     return Delivery::kPeerUnreachable;
   }
   if (!peer.reachable.exchange(true)) spdlog::info("peer {} reachable again", to);
-  if (answer->code() == 9) {
+  if (answer->code() == protocol::kInternal || answer->code() == protocol::kOverLimit) {
     spdlog::warn("message {} to {}: peer cannot take it now: {}; will retry", item.messageId, to,
                  answer->message());
+    return Delivery::kRetryLater;
+  }
+  // A peer that has not been proposed the plan yet (the issuer's proposal may be on its way)
+  // is asked again, for a while: after that the plan cannot be waiting for this message.
+  if (answer->code() == protocol::kUnknownPlan &&
+      (item.firstDeferredMillis == 0 ||
+       node::nowMillis() - item.firstDeferredMillis < kUnknownPlanRetryMillis)) {
     return Delivery::kRetryLater;
   }
   if (answer->code() != 0) {

@@ -57,7 +57,10 @@ class Outbox final : public node::MessageSink {
     int64_t notBefore = 0;  // a message the peer asked us to retry later waits until then
     int attempts = 0;
     std::function<void()> settled;
+    int64_t firstDeferredMillis = 0;  // when the peer first asked us to retry it
   };
+  // How long a message refused for an unknown plan is offered again.
+  static constexpr int64_t kUnknownPlanRetryMillis = 10 * 60 * 1000;
   enum class Delivery { kDone, kPeerUnreachable, kRetryLater };
   struct Peer;
   struct Lane {

@@ -19,6 +19,21 @@ finp2p::common::Status status(int32_t code, std::string message) {
 }
 }  // namespace
 
+int32_t PeerService::wireCode(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kPermissionDenied:
+      return kNotAuthorized;
+    case ErrorCode::kInvalidArgument:
+      return kMalformed;
+    case ErrorCode::kUnauthenticated:
+      return kSignature;
+    case ErrorCode::kNotFound:
+      return kUnknownPlan;
+    default:
+      return kInternal;
+  }
+}
+
 PeerService::PeerService(std::string self, crypto::SigningKey key,
                          std::map<std::string, crypto::VerifyingKey> peerKeys,
                          node::RouterNode& node, int64_t maxSkewMillis, bool requireTlsIdentity)
@@ -57,11 +72,7 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
     node_.resendRequested(env.senderorganizationid(), request.executionplanid().id(),
                           [done = std::move(done)](Result<std::string> taken) {
                             if (taken) return done(status(kOk, *taken));
-                            int32_t code = taken.error().code == ErrorCode::kNotFound ? kUnknownPlan
-                                           : taken.error().code == ErrorCode::kPermissionDenied
-                                               ? kNotAuthorized
-                                               : kInternal;
-                            done(status(code, taken.error().message));
+                            done(status(wireCode(taken.error().code), taken.error().message));
                           });
     return;
   } else {
@@ -71,10 +82,7 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
                                            id = env.messageid(), now = node::nowMillis(),
                                            done = std::move(done)](Result<std::string> delivered) {
       if (!delivered) {
-        int32_t code = delivered.error().code == ErrorCode::kPermissionDenied  ? kNotAuthorized
-                       : delivered.error().code == ErrorCode::kInvalidArgument ? kMalformed
-                                                                               : kInternal;
-        return done(status(code, delivered.error().message));
+        return done(status(wireCode(delivered.error().code), delivered.error().message));
       }
       remember(from, id, now);
       done(status(kOk, *delivered));

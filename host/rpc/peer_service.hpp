@@ -15,22 +15,14 @@
 #include <optional>
 #include <string>
 
+#include "common/status_codes.hpp"
 #include "crypto/keys.hpp"
 #include "finp2p/execution.grpc.pb.h"
 #include "node/router_node.hpp"
 
 namespace finp2p::rpc {
 
-// Status codes of docs/protocol.md.
-enum StatusCode : int32_t {
-  kOk = 0,
-  kMalformed = 1,
-  kSignature = 4,
-  kNotAuthorized = 5,
-  kStale = 6,
-  kUnknownPlan = 7,
-  kInternal = 9,
-};
+using namespace finp2p::protocol;  // the status codes of docs/protocol.md
 
 class PeerService final : public finp2p::execution::ExecutionService::CallbackService {
  public:
@@ -52,6 +44,7 @@ class PeerService final : public finp2p::execution::ExecutionService::CallbackSe
                                    finp2p::execution::SignedResendResponse* response) override;
 
  private:
+  static int32_t wireCode(ErrorCode code);
   // Checks the request and hands it to the node; `done` gets the status to answer with.
   template <typename Request>
   void accept(grpc::CallbackServerContext* context, const Request& request,

@@ -36,6 +36,20 @@ expect_answer "$(send bank-b "$WORK/bank-b.key" propose-foreign-plan "$id" --mes
 expect_answer "$(send bank-b "$WORK/bank-b.key" approve "$id" --message-id late1)" 0 \
   "already ended completed; nothing changed"
 
+# A planted plan (issue 13): a proposal from an issuer outside the plan, an approval or a
+# rejection for an id nobody proposed, is refused and leaves nothing behind, and no admin query
+# of that id can crash the router.
+planted="bank-b:106:$(python3 -c 'import uuid; print(uuid.uuid4())')"
+expect_answer "$(send bank-b "$WORK/bank-b.key" propose-foreign-plan "$planted" --message-id x1)" \
+  5 "bank-b is not a participant of plan $planted"
+expect_answer "$(send bank-b "$WORK/bank-b.key" approve "$planted" --message-id x2)" 7 \
+  "unknown plan $planted"
+expect_answer "$(send bank-b "$WORK/bank-b.key" reject "$planted" --message-id x3)" 7 \
+  "unknown plan $planted"
+ctl bank-a plan show "$planted" >/dev/null 2>&1 && fail "the planted plan left a row"
+ctl bank-a plan list >/dev/null || fail "the router did not survive plan show of a planted id"
+expect_eq "$(ctl bank-a plan list --status proposed | grep -c "$planted" || true)" 0 "planted rows"
+
 # A message from a router that is not a participant of an unfinished plan.
 derive_plan dvp.json "$WORK/slow.json" 'p["participants"] = p["participants"][:2]; p["instructions"].insert(0, dict(p["instructions"][0], sequence=0))'
 # (The plan above is invalid on purpose and is refused at submit: nothing to test with it.)

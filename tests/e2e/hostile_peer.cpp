@@ -3,7 +3,7 @@
 // "code=<n> <message>".
 //   hostile_peer --target HOST:PORT --to ORG --as ORG --key PEM --plan ID --mode MODE
 //                [--message-id ID] [--repeat N]
-// modes: approve, stale, future, wrong-receiver, propose-foreign-plan, completion
+// modes: approve, reject, stale, future, wrong-receiver, propose-foreign-plan, completion
 
 #include <grpcpp/grpcpp.h>
 
@@ -91,6 +91,16 @@ int main(int argc, char** argv) {
       *request.mutable_signature() = finp2p::crypto::seal(request.request(), *key, as);
       SignedProposeResponse response;
       rpc = stub->Propose(&context, request, &response);
+      answer = response.response().status();
+    } else if (mode == "reject") {
+      SignedRejectRequest request;
+      *request.mutable_request()->mutable_envelope() = env;
+      auto* rejection = request.mutable_request()->mutable_plan();
+      rejection->mutable_executionplanid()->set_id(planId);
+      rejection->set_reason("hostile");
+      *request.mutable_signature() = finp2p::crypto::seal(request.request(), *key, as);
+      SignedRejectResponse response;
+      rpc = stub->Reject(&context, request, &response);
       answer = response.response().status();
     } else {
       SignedApproveRequest request;

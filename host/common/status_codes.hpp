@@ -1,0 +1,25 @@
+#pragma once
+// The protocol's status codes (finp2p.common.Status.code), as docs/protocol.md defines them:
+// one place for the peer service, the outbox and the engine.
+
+#include <cstdint>
+
+namespace finp2p::protocol {
+
+enum StatusCode : int32_t {
+  kOk = 0,
+  kMalformed = 1,  // validation: a malformed message or an invalid plan
+  kIntentValidation = 2,
+  kSettlement = 3,
+  kSignature = 4,
+  kNotAuthorized = 5,
+  kStale = 6,
+  kUnknownPlan = 7,
+  kTimeout = 8,
+  kInternal = 9,
+  // Ours: the sender is over one of this router's limits (plans in flight, plans or bytes per
+  // minute); nothing was stored, and the same message may be sent again later.
+  kOverLimit = 10,
+};
+
+}  // namespace finp2p::protocol
