@@ -236,6 +236,22 @@ Result<RouterConfig> parseRouterConfig(const std::string& text, const std::strin
 }
 
 namespace {
+// Do two listening addresses take the same TCP port on a common interface? A wildcard host
+// (0.0.0.0, [::], empty) covers every interface.
+bool sharesPort(const std::string& a, const std::string& b) {
+  if (a.rfind("unix:", 0) == 0 || b.rfind("unix:", 0) == 0) return a == b;
+  auto split = [](const std::string& s) {
+    auto colon = s.rfind(':');
+    return colon == std::string::npos ? std::pair{s, std::string()}
+                                      : std::pair{s.substr(0, colon), s.substr(colon + 1)};
+  };
+  auto [hostA, portA] = split(a);
+  auto [hostB, portB] = split(b);
+  if (portA != portB) return false;
+  auto wildcard = [](const std::string& h) { return h.empty() || h == "0.0.0.0" || h == "[::]"; };
+  return hostA == hostB || wildcard(hostA) || wildcard(hostB);
+}
+
 RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
                             const std::string& path) {
   {
@@ -254,6 +270,11 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
       fail(root.at("admin_listen"), "admin_listen",
            "the admin service must listen on loopback or a unix socket");
     }
+    if (sharesPort(c.listenAddress, c.adminAddress)) {
+      fail(root.at("admin_listen"), "admin_listen",
+           "\"" + c.adminAddress + "\" is on the same port as listen (\"" + c.listenAddress +
+               "\"): the admin service would be served to peers");
+    }
     c.keyPath = resolve(base, requiredString(root, "key", "the top level"));
     c.journalPath = resolve(base, requiredString(root, "journal", "the top level"));
     c.messageMaxSkewSeconds =
@@ -265,6 +286,11 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
     c.maxPlansInFlight = positiveInteger(root, "max_plans_in_flight", c.maxPlansInFlight);
     c.maxPlansInFlightPerPeer =
         positiveInteger(root, "max_plans_in_flight_per_peer", c.maxPlansInFlightPerPeer);
+    c.maxPlanBytes = positiveInteger(root, "max_plan_bytes", c.maxPlanBytes);
+    c.maxPlansPerPeerPerMinute =
+        positiveInteger(root, "max_plans_per_peer_per_minute", c.maxPlansPerPeerPerMinute);
+    c.maxBytesPerPeerPerMinute =
+        positiveInteger(root, "max_bytes_per_peer_per_minute", c.maxBytesPerPeerPerMinute);
     std::set<std::string> peers;
     if (root.contains("peer")) {
       const auto& array = root.at("peer");

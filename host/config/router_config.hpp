@@ -53,6 +53,12 @@ struct RouterConfig {
   // Plans held in memory at once; beyond it new plans are refused until some finish.
   int64_t maxPlansInFlight = 100'000;
   int64_t maxPlansInFlightPerPeer = 10'000;
+  // What one peer can make this router store: a proposal's plan of at most this many bytes
+  // (refused with 1 beyond), and per peer per minute at most this many new plans and this many
+  // bytes of accepted messages (refused with 10, "over a limit", beyond).
+  int64_t maxPlanBytes = 1 << 20;
+  int64_t maxPlansPerPeerPerMinute = 60'000;
+  int64_t maxBytesPerPeerPerMinute = int64_t{1} << 30;
 };
 
 Result<RouterConfig> loadRouterConfig(const std::string& path);

@@ -94,6 +94,30 @@ TEST_F(RouterConfigTest, AdminMustBeLocal) {
   expectError(toml, {"admin_listen", "loopback or a unix socket"});
 }
 
+TEST_F(RouterConfigTest, AdminMayNotShareThePeerPort) {
+  std::string toml = kValid;
+  toml.replace(toml.find("127.0.0.1:7101"), 14, "127.0.0.1:7001");
+  expectError(toml, {"admin_listen", "same port as listen", "router.toml:4"});
+  // A wildcard peer address covers loopback too.
+  toml = kValid;
+  toml.replace(toml.find("\"127.0.0.1:7001\""), 16, "\"0.0.0.0:7101\"");
+  expectError(toml, {"admin_listen", "same port as listen"});
+  toml = kValid;
+  toml.replace(toml.find("127.0.0.1:7101"), 14, "127.0.0.2:7001");  // another address: fine
+  EXPECT_TRUE(loadRouterConfig(write(toml)).ok());
+}
+
+TEST_F(RouterConfigTest, PeerLimitsHaveDefaultsAndMustBePositive) {
+  auto c = loadRouterConfig(write(kValid));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_GT(c->maxPlanBytes, 0);
+  EXPECT_GT(c->maxPlansPerPeerPerMinute, 0);
+  EXPECT_GT(c->maxBytesPerPeerPerMinute, 0);
+  std::string toml = kValid;
+  toml.replace(toml.find("key = "), 0, "max_plans_per_peer_per_minute = 0\n");
+  expectError(toml, {"max_plans_per_peer_per_minute"});
+}
+
 TEST_F(RouterConfigTest, BadAddressAndBadOrganization) {
   std::string toml = kValid;
   toml.replace(toml.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
