@@ -16,6 +16,7 @@ enum class ErrorCode {
   kAlreadyExists,
   kFailedPrecondition,
   kUnavailable,
+  kResourceExhausted,  // over a limit (plans in flight, per-peer rates): try again later
   kIo,
   kInternal,
 };
@@ -87,6 +88,8 @@ inline const char* errorCodeName(ErrorCode code) {
       return "failed precondition";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kResourceExhausted:
+      return "resource exhausted";
     case ErrorCode::kIo:
       return "i/o error";
     case ErrorCode::kInternal:

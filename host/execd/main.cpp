@@ -92,8 +92,13 @@ int main(int argc, char** argv) {
       config->defaultInstructionTimeoutSeconds * 1000;
   finp2p::node::RouterNode node(nodeConfig, **journal, ledgers, outbox);
 
+  finp2p::rpc::PeerLimits peerLimits;
+  peerLimits.maxPlanBytes = static_cast<std::size_t>(config->maxPlanBytes);
+  peerLimits.maxPlansPerMinute = static_cast<std::size_t>(config->maxPlansPerPeerPerMinute);
+  peerLimits.maxBytesPerMinute = static_cast<std::size_t>(config->maxBytesPerPeerPerMinute);
   finp2p::rpc::PeerService peerService(config->organization, *key, peerKeys, node,
-                                       config->messageMaxSkewSeconds * 1000, tls.enabled());
+                                       config->messageMaxSkewSeconds * 1000, tls.enabled(),
+                                       peerLimits);
   finp2p::rpc::AdminService adminService(node, ledgers);
 
   grpc::ServerBuilder peerBuilder;

@@ -110,7 +110,8 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     }
     std::string why;
     if (!admit(strand, event, why)) {
-      done(makeError(ErrorCode::kUnavailable, why + "; refusing plan " + planId + " for now"));
+      done(
+          makeError(ErrorCode::kResourceExhausted, why + "; refusing plan " + planId + " for now"));
       return;
     }
     it = strand.plans.emplace(planId, std::make_unique<engine::PlanEngine>(planId, config_.engine))

@@ -1,6 +1,8 @@
 #include "rpc/peer_service.hpp"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/proto_buffer_writer.h>
 #include <spdlog/spdlog.h>
 
 #include "crypto/sealing.hpp"
@@ -29,6 +31,8 @@ int32_t PeerService::wireCode(ErrorCode code) {
       return kSignature;
     case ErrorCode::kNotFound:
       return kUnknownPlan;
+    case ErrorCode::kResourceExhausted:
+      return kOverLimit;
     default:
       return kInternal;
   }
@@ -36,13 +40,56 @@ int32_t PeerService::wireCode(ErrorCode code) {
 
 PeerService::PeerService(std::string self, crypto::SigningKey key,
                          std::map<std::string, crypto::VerifyingKey> peerKeys,
-                         node::RouterNode& node, int64_t maxSkewMillis, bool requireTlsIdentity)
+                         node::RouterNode& node, int64_t maxSkewMillis, bool requireTlsIdentity,
+                         PeerLimits limits)
     : self_(std::move(self)),
       key_(std::move(key)),
       peerKeys_(std::move(peerKeys)),
       node_(node),
       maxSkewMillis_(maxSkewMillis),
-      requireTlsIdentity_(requireTlsIdentity) {}
+      requireTlsIdentity_(requireTlsIdentity),
+      limits_(limits) {}
+
+template <typename Request>
+std::optional<finp2p::common::Status> PeerService::checkLimits(const Request& request) const {
+  if (auto s = model::checkMessageLimits(request, limits_.structure); !s) {
+    return status(kMalformed, "over a structural limit: " + s.error().message);
+  }
+  if constexpr (std::is_same_v<Request, ProposeRequest>) {
+    if (request.has_executionplan()) {
+      std::size_t bytes = request.executionplan().plan().ByteSizeLong();
+      if (bytes > limits_.maxPlanBytes) {
+        return status(kMalformed, "a plan of " + std::to_string(bytes) + " bytes; the limit is " +
+                                      std::to_string(limits_.maxPlanBytes));
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<finp2p::common::Status> PeerService::checkRate(const std::string& sender,
+                                                             bool newPlan, int64_t now) {
+  std::lock_guard lock(rateMutex_);
+  Minute& m = rates_[sender];
+  if (now - m.start >= 60'000) m = Minute{now, 0, 0};
+  if (newPlan && m.plans >= limits_.maxPlansPerMinute) {
+    return status(kOverLimit, "peer " + sender + " has proposed " + std::to_string(m.plans) +
+                                  " plans to " + self_ + " in the last minute, its limit");
+  }
+  if (m.bytes >= limits_.maxBytesPerMinute) {
+    return status(kOverLimit, "peer " + sender + " has sent " + std::to_string(m.bytes) +
+                                  " bytes to " + self_ + " in the last minute, its limit");
+  }
+  return std::nullopt;
+}
+
+void PeerService::charge(const std::string& sender, std::size_t bytes, bool newPlan, int64_t now) {
+  std::lock_guard lock(rateMutex_);
+  Minute& m = rates_[sender];
+  if (now - m.start >= 60'000) m = Minute{now, 0, 0};
+  m.bytes += bytes;
+  if (newPlan) ++m.plans;
+}
 
 bool PeerService::seen(const std::string& sender, const std::string& id, int64_t now) {
   std::lock_guard lock(seenMutex_);
@@ -65,6 +112,7 @@ template <typename Request>
 void PeerService::accept(grpc::CallbackServerContext* context, const Request& request,
                          const finp2p::common::SealingSignature& signature,
                          std::function<void(finp2p::common::Status)> done) {
+  if (auto refused = checkLimits(request)) return done(std::move(*refused));
   if (auto refused = check(context, request, signature)) return done(std::move(*refused));
   const auto& env = request.envelope();
   if constexpr (std::is_same_v<Request, ResendRequest>) {
@@ -76,17 +124,25 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
                           });
     return;
   } else {
+    int64_t now = node::nowMillis();
+    bool newPlan = false;
+    if constexpr (std::is_same_v<Request, ProposeRequest>) newPlan = request.has_executionplan();
+    if (auto refused = checkRate(env.senderorganizationid(), newPlan, now)) {
+      return done(std::move(*refused));
+    }
     auto event = engine::toEvent(env.senderorganizationid(), request);
     if (!event) return done(status(kMalformed, event.error().message));
-    node_.deliverAsync(std::move(*event), [this, from = env.senderorganizationid(),
-                                           id = env.messageid(), now = node::nowMillis(),
-                                           done = std::move(done)](Result<std::string> delivered) {
-      if (!delivered) {
-        return done(status(wireCode(delivered.error().code), delivered.error().message));
-      }
-      remember(from, id, now);
-      done(status(kOk, *delivered));
-    });
+    node_.deliverAsync(
+        std::move(*event),
+        [this, from = env.senderorganizationid(), id = env.messageid(), now, newPlan,
+         bytes = request.ByteSizeLong(), done = std::move(done)](Result<std::string> delivered) {
+          if (!delivered) {
+            return done(status(wireCode(delivered.error().code), delivered.error().message));
+          }
+          remember(from, id, now);
+          charge(from, bytes, newPlan, now);
+          done(status(kOk, *delivered));
+        });
   }
 }
 
@@ -123,12 +179,15 @@ std::optional<finp2p::common::Status> PeerService::check(
     return status(kSignature, s.error().message);
   }
   int64_t now = node::nowMillis();
-  int64_t skew = env.timestampmillis() - now;
-  if (skew > maxSkewMillis_ || -skew > maxSkewMillis_) {
-    return status(kStale, std::string(skew > 0 ? "future-dated" : "stale") +
-                              " message: " + std::to_string(skew > 0 ? skew : -skew) +
-                              " ms from this router's "
-                              "clock, the limit is " +
+  // The distance in unsigned arithmetic: any int64 timestamp, INT64_MIN included, is in range.
+  int64_t at = env.timestampmillis();
+  bool future = at > now;
+  uint64_t distance = future ? static_cast<uint64_t>(at) - static_cast<uint64_t>(now)
+                             : static_cast<uint64_t>(now) - static_cast<uint64_t>(at);
+  if (distance > static_cast<uint64_t>(maxSkewMillis_)) {
+    return status(kStale, std::string(future ? "future-dated" : "stale") +
+                              " message: " + std::to_string(distance) +
+                              " ms from this router's clock, the limit is " +
                               std::to_string(maxSkewMillis_) + " ms");
   }
   if (env.messageid().empty()) return status(kMalformed, "message has no id");
@@ -157,39 +216,49 @@ void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
 
 template <typename Signed, typename Response>
 grpc::ServerUnaryReactor* PeerService::handle(grpc::CallbackServerContext* context,
-                                              const Signed& request, Response* response) {
+                                              const grpc::ByteBuffer* body, grpc::ByteBuffer* out) {
   auto* reactor = context->DefaultReactor();
-  // gRPC keeps `request` and `response` alive until Finish.
-  accept(context, request.request(), request.signature(),
-         [this, reactor, &request, response](finp2p::common::Status s) {
-           answer(*response, request.request().envelope(), std::move(s));
-           reactor->Finish(grpc::Status::OK);
-         });
+  // The request and its answer live until the answer is serialized (gRPC keeps `out` alive
+  // until Finish).
+  auto call = std::make_shared<std::pair<Signed, Response>>();
+  auto finish = [this, reactor, out, call](finp2p::common::Status s) {
+    answer(call->second, call->first.request().envelope(), std::move(s));
+    bool ownBuffer = false;
+    auto serialized = grpc::SerializationTraits<Response>::Serialize(call->second, out, &ownBuffer);
+    reactor->Finish(serialized.ok() ? grpc::Status::OK : serialized);
+  };
+  grpc::ByteBuffer copy(*body);
+  if (!grpc::SerializationTraits<Signed>::Deserialize(&copy, &call->first).ok()) {
+    call->first.Clear();
+    finish(status(kMalformed, "malformed body: not a " + Signed::descriptor()->full_name()));
+    return reactor;
+  }
+  accept(context, call->first.request(), call->first.signature(), std::move(finish));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* PeerService::Propose(grpc::CallbackServerContext* context,
-                                               const SignedProposeRequest* request,
-                                               SignedProposeResponse* response) {
-  return handle(context, *request, response);
+                                               const grpc::ByteBuffer* request,
+                                               grpc::ByteBuffer* response) {
+  return handle<SignedProposeRequest, SignedProposeResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* PeerService::Approve(grpc::CallbackServerContext* context,
-                                               const SignedApproveRequest* request,
-                                               SignedApproveResponse* response) {
-  return handle(context, *request, response);
+                                               const grpc::ByteBuffer* request,
+                                               grpc::ByteBuffer* response) {
+  return handle<SignedApproveRequest, SignedApproveResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* PeerService::Reject(grpc::CallbackServerContext* context,
-                                              const SignedRejectRequest* request,
-                                              SignedRejectResponse* response) {
-  return handle(context, *request, response);
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return handle<SignedRejectRequest, SignedRejectResponse>(context, request, response);
 }
 
 grpc::ServerUnaryReactor* PeerService::Resend(grpc::CallbackServerContext* context,
-                                              const SignedResendRequest* request,
-                                              SignedResendResponse* response) {
-  return handle(context, *request, response);
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) {
+  return handle<SignedResendRequest, SignedResendResponse>(context, request, response);
 }
 
 }  // namespace finp2p::rpc

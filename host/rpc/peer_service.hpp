@@ -18,30 +18,47 @@
 #include "common/status_codes.hpp"
 #include "crypto/keys.hpp"
 #include "finp2p/execution.grpc.pb.h"
+#include "model/message_limits.hpp"
 #include "node/router_node.hpp"
 
 namespace finp2p::rpc {
 
 using namespace finp2p::protocol;  // the status codes of docs/protocol.md
 
-class PeerService final : public finp2p::execution::ExecutionService::CallbackService {
+// What one peer may make this router store (docs/reliability.md, "Limits").
+struct PeerLimits {
+  model::MessageLimits structure;                        // refused with 1 beyond
+  std::size_t maxPlanBytes = 1 << 20;                    // a proposal's plan; refused with 1
+  std::size_t maxPlansPerMinute = 60'000;                // new plans; refused with 10 beyond
+  std::size_t maxBytesPerMinute = std::size_t{1} << 30;  // accepted messages; 10 beyond
+};
+
+// The methods take raw bytes, so that a body that does not parse is answered with a sealed
+// validation status (1) like any other refusal, not with gRPC's unsealed error.
+using RawPeerMethods = finp2p::execution::ExecutionService::WithRawCallbackMethod_Propose<
+    finp2p::execution::ExecutionService::WithRawCallbackMethod_Approve<
+        finp2p::execution::ExecutionService::WithRawCallbackMethod_Reject<
+            finp2p::execution::ExecutionService::WithRawCallbackMethod_Resend<
+                finp2p::execution::ExecutionService::CallbackService>>>>;
+
+class PeerService final : public RawPeerMethods {
  public:
   PeerService(std::string self, crypto::SigningKey key,
               std::map<std::string, crypto::VerifyingKey> peerKeys, node::RouterNode& node,
-              int64_t maxSkewMillis, bool requireTlsIdentity = false);
+              int64_t maxSkewMillis, bool requireTlsIdentity = false, PeerLimits limits = {});
 
   grpc::ServerUnaryReactor* Propose(grpc::CallbackServerContext* context,
-                                    const finp2p::execution::SignedProposeRequest* request,
-                                    finp2p::execution::SignedProposeResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Approve(grpc::CallbackServerContext* context,
-                                    const finp2p::execution::SignedApproveRequest* request,
-                                    finp2p::execution::SignedApproveResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
-                                   const finp2p::execution::SignedRejectRequest* request,
-                                   finp2p::execution::SignedRejectResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Resend(grpc::CallbackServerContext* context,
-                                   const finp2p::execution::SignedResendRequest* request,
-                                   finp2p::execution::SignedResendResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
  private:
   static int32_t wireCode(ErrorCode code);
@@ -57,11 +74,18 @@ class PeerService final : public finp2p::execution::ExecutionService::CallbackSe
                                               const Request& request,
                                               const finp2p::common::SealingSignature& signature);
   template <typename Signed, typename Response>
-  grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* context, const Signed& request,
-                                   Response* response);
+  grpc::ServerUnaryReactor* handle(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request, grpc::ByteBuffer* response);
   template <typename Response>
   void answer(Response& response, const finp2p::common::Envelope& to,
               finp2p::common::Status status);
+  // Structural and size limits of a message, before anything of it is copied.
+  template <typename Request>
+  std::optional<finp2p::common::Status> checkLimits(const Request& request) const;
+  // Within the sender's per-minute allowance? `charge` records an accepted message.
+  std::optional<finp2p::common::Status> checkRate(const std::string& sender, bool newPlan,
+                                                  int64_t now);
+  void charge(const std::string& sender, std::size_t bytes, bool newPlan, int64_t now);
   bool seen(const std::string& sender, const std::string& messageId, int64_t now);
   void remember(const std::string& sender, const std::string& messageId, int64_t now);
 
@@ -74,6 +98,14 @@ class PeerService final : public finp2p::execution::ExecutionService::CallbackSe
   std::map<std::string, int64_t> seen_;  // "sender\nmessageId" -> accepted at
   int64_t lastPurge_ = 0;
   bool requireTlsIdentity_;
+  PeerLimits limits_;
+  struct Minute {
+    int64_t start = 0;
+    std::size_t plans = 0;
+    std::size_t bytes = 0;
+  };
+  std::mutex rateMutex_;
+  std::map<std::string, Minute> rates_;  // per sender, the current minute's allowance used
 };
 
 }  // namespace finp2p::rpc

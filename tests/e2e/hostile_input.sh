@@ -31,6 +31,26 @@ expect_answer "$(send bank-z "$WORK/forger.key" approve "$id")" 5 'unknown sende
 expect_answer "$(send bank-b "$WORK/bank-b.key" wrong-receiver "$id")" 5 'addressed to "bank-x"'
 expect_answer "$(send bank-b "$WORK/bank-b.key" stale "$id" --message-id s1)" 6 "stale message"
 expect_answer "$(send bank-b "$WORK/bank-b.key" future "$id" --message-id f1)" 6 "future-dated"
+# A body that is not a protobuf message is answered with a sealed validation status.
+expect_answer "$(send bank-b "$WORK/bank-b.key" garbage "$id")" 1 \
+  "malformed body: not a finp2p.execution.SignedProposeRequest (sealed by bank-a)"
+# A proposal of a million duplicate roles is refused on its structure, before it is copied into
+# an event, validated or journaled; twenty of them leave the router's memory about where it was.
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${PID[bank-a]}/status"; }
+before=$(rss)
+for n in $(seq 1 20); do
+  out=$(send bank-b "$WORK/bank-b.key" many-roles "bank-b:106:$(python3 -c 'import uuid; print(uuid.uuid4())')" \
+    --message-id "roles-$n")
+  expect_answer "$out" 1 "over a structural limit: executionPlan.plan.participants[0].roles: 1000000 entries"
+done
+after=$(rss)
+echo "bank-a resident memory: ${before} kB before 20 one-megabyte proposals, ${after} kB after"
+[ $((after - before)) -lt 65536 ] || fail "memory grew by $((after - before)) kB"
+# Timestamps at the ends of int64 are stale / future-dated, not an overflowed distance.
+expect_answer "$(send bank-b "$WORK/bank-b.key" int64-min "$id" --message-id t1)" 6 \
+  "stale message: 92233"
+expect_answer "$(send bank-b "$WORK/bank-b.key" int64-max "$id" --message-id t2)" 6 \
+  "future-dated message: 92233"
 expect_answer "$(send bank-b "$WORK/bank-b.key" propose-foreign-plan "$id" --message-id p1)" 5 \
   "only its issuing organization"
 expect_answer "$(send bank-b "$WORK/bank-b.key" approve "$id" --message-id late1)" 0 \

@@ -3,14 +3,18 @@
 // "code=<n> <message>".
 //   hostile_peer --target HOST:PORT --to ORG --as ORG --key PEM --plan ID --mode MODE
 //                [--message-id ID] [--repeat N]
-// modes: approve, reject, stale, future, wrong-receiver, propose-foreign-plan, completion
+// modes: garbage, many-roles, approve, reject, stale, future, int64-min, int64-max, wrong-receiver,
+// propose-foreign-plan, completion
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <sstream>
 
 #include "crypto/sealing.hpp"
@@ -66,16 +70,45 @@ int main(int argc, char** argv) {
   env.set_messageid(messageId);
   env.set_senderorganizationid(as);
   env.set_receiverorganizationid(mode == "wrong-receiver" ? "bank-x" : to);
-  env.set_timestampmillis(mode == "stale"    ? now - 3'600'000
-                          : mode == "future" ? now + 3'600'000
-                                             : now);
+  env.set_timestampmillis(mode == "stale"       ? now - 3'600'000
+                          : mode == "future"    ? now + 3'600'000
+                          : mode == "int64-min" ? INT64_MIN
+                          : mode == "int64-max" ? INT64_MAX
+                                                : now);
+
+  if (mode == "garbage") {
+    // Bytes that are not a SignedProposeRequest: the answer must still be a sealed status.
+    auto channel = grpc::CreateCustomChannel(target, credentials, args);
+    grpc::GenericStub generic(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    grpc::Slice slice(std::string("\xff\xff\xff\xff garbage"));
+    grpc::ByteBuffer body(&slice, 1), reply;
+    std::promise<grpc::Status> finished;
+    generic.UnaryCall(&context, "/finp2p.execution.ExecutionService/Propose", grpc::StubOptions(),
+                      &body, &reply, [&](grpc::Status s) { finished.set_value(s); });
+    grpc::Status rpc = finished.get_future().get();
+    if (!rpc.ok()) {
+      std::printf("transport error: %d %s\n", rpc.error_code(), rpc.error_message().c_str());
+      return 3;
+    }
+    SignedProposeResponse response;
+    if (!grpc::SerializationTraits<SignedProposeResponse>::Deserialize(&reply, &response).ok()) {
+      std::printf("unparsable answer\n");
+      return 3;
+    }
+    std::printf("code=%d %s (sealed by %s)\n", response.response().status().code(),
+                response.response().status().message().c_str(),
+                response.signature().keyid().c_str());
+    return 0;
+  }
 
   for (int i = 0; i < repeat; ++i) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     finp2p::common::Status answer;
     grpc::Status rpc;
-    if (mode == "propose-foreign-plan" || mode == "completion") {
+    if (mode == "propose-foreign-plan" || mode == "completion" || mode == "many-roles") {
       SignedProposeRequest request;
       *request.mutable_request()->mutable_envelope() = env;
       if (mode == "completion") {
@@ -87,6 +120,13 @@ int main(int argc, char** argv) {
       } else {
         auto* plan = request.mutable_request()->mutable_executionplan()->mutable_plan();
         plan->mutable_id()->set_id(planId);
+        if (mode == "many-roles") {
+          // About 1 MB on the wire: a million duplicate roles of one participant.
+          auto* p = plan->add_participants();
+          p->set_organizationid(to);
+          for (int r = 0; r < 1'000'000; ++r) p->add_roles(Participant::Contributor);
+          plan->add_participants()->set_organizationid(as);
+        }
       }
       *request.mutable_signature() = finp2p::crypto::seal(request.request(), *key, as);
       SignedProposeResponse response;
