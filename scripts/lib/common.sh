@@ -10,7 +10,7 @@ FINP2P_DEBIAN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libssl-dev libtoml11-dev libspdlog-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  python3 python3-cryptography clang libclang-rt-14-dev openssl
+  python3 python3-cryptography python3-grpcio clang libclang-rt-14-dev openssl
   libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
 )
 

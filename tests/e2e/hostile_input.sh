@@ -34,6 +34,16 @@ expect_answer "$(send bank-b "$WORK/bank-b.key" future "$id" --message-id f1)" 6
 # A body that is not a protobuf message is answered with a sealed validation status.
 expect_answer "$(send bank-b "$WORK/bank-b.key" garbage "$id")" 1 \
   "malformed body: not a finp2p.execution.SignedProposeRequest (sealed by bank-a)"
+# Timestamps at the ends of int64 are stale / future-dated, not an overflowed distance.
+expect_answer "$(send bank-b "$WORK/bank-b.key" int64-min "$id" --message-id t1)" 6 \
+  "stale message: 92233"
+expect_answer "$(send bank-b "$WORK/bank-b.key" int64-max "$id" --message-id t2)" 6 \
+  "future-dated message: 92233"
+expect_answer "$(send bank-b "$WORK/bank-b.key" propose-foreign-plan "$id" --message-id p1)" 5 \
+  "only its issuing organization"
+expect_answer "$(send bank-b "$WORK/bank-b.key" approve "$id" --message-id late1)" 0 \
+  "already ended completed; nothing changed"
+
 # A proposal of a million duplicate roles is refused on its structure, before it is copied into
 # an event, validated or journaled; twenty of them leave the router's memory about where it was.
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${PID[bank-a]}/status"; }
@@ -46,16 +56,6 @@ done
 after=$(rss)
 echo "bank-a resident memory: ${before} kB before 20 one-megabyte proposals, ${after} kB after"
 [ $((after - before)) -lt 65536 ] || fail "memory grew by $((after - before)) kB"
-# Timestamps at the ends of int64 are stale / future-dated, not an overflowed distance.
-expect_answer "$(send bank-b "$WORK/bank-b.key" int64-min "$id" --message-id t1)" 6 \
-  "stale message: 92233"
-expect_answer "$(send bank-b "$WORK/bank-b.key" int64-max "$id" --message-id t2)" 6 \
-  "future-dated message: 92233"
-expect_answer "$(send bank-b "$WORK/bank-b.key" propose-foreign-plan "$id" --message-id p1)" 5 \
-  "only its issuing organization"
-expect_answer "$(send bank-b "$WORK/bank-b.key" approve "$id" --message-id late1)" 0 \
-  "already ended completed; nothing changed"
-
 # A planted plan (issue 13): a proposal from an issuer outside the plan, an approval or a
 # rejection for an id nobody proposed, is refused and leaves nothing behind, and no admin query
 # of that id can crash the router.
