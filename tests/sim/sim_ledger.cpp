@@ -64,6 +64,9 @@ ledger::Outcome Book::apply(const ledger::Operation& op) {
       balance = balance + hold->second.amount;
       ledger::Operation shown = op;
       shown.asset = hold->second.asset;
+      // A revert gives the hold back to its owner, and its receipt says so (as sqlite-ledger's
+      // and the EVM plugin's do): the receipt check holds it to the Hold's source.
+      if (!release) shown.source = shown.destination = hold->second.source;
       return done[key] =
                  ledger::Outcome::success(receiptFor(shown, hold->second.amount.toString()));
     }
