@@ -12,6 +12,7 @@
 #include "engine/plan_engine.hpp"
 #include "journal/journal.hpp"
 #include "model/plan_builder.hpp"
+#include "model/receipt_check.hpp"
 
 namespace {
 
@@ -99,13 +100,15 @@ void BM_EngineDvpBothRouters(benchmark::State& state) {
         } else if (auto* x = std::get_if<engine::ExecuteAction>(&action)) {
           auto* r = local.mutable_instructionexecuted();
           r->set_sequence(x->instruction.sequence());
-          const auto& ins = x->instruction;
-          r->mutable_receipt()->set_operationtype(ins.has_hold()       ? "hold"
-                                                  : ins.has_transfer() ? "transfer"
-                                                                       : "release");
-          r->mutable_receipt()->set_quantity(ins.has_hold()       ? ins.hold().amount()
-                                             : ins.has_transfer() ? ins.transfer().amount()
-                                                                  : ins.release().amount());
+          // The receipt a ledger writes: every field the instruction determines.
+          auto want = model::expectedReceipt(plan, x->instruction);
+          auto* receipt = r->mutable_receipt();
+          receipt->set_operationtype(want.operationTypes.front());
+          receipt->mutable_source()->set_address(want.source);
+          receipt->mutable_destination()->set_address(want.destination);
+          if (want.asset) *receipt->mutable_asset() = *want.asset;
+          receipt->set_quantity(want.quantity);
+          receipt->mutable_transactiondetails()->set_operationid(want.operationId);
           queue.emplace_back(org, local);
         } else if (auto* v = std::get_if<engine::VerifyAction>(&action)) {
           auto* c = local.mutable_completionverified();
