@@ -4,7 +4,9 @@
 // so the engine stays replayable; tests use real keys.
 
 #include <map>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "common/result.hpp"
 #include "crypto/keys.hpp"
@@ -53,9 +55,18 @@ class RouterCrypto final : public CryptoPort {
   const crypto::VerifyingKey* keyOf(const std::string& organization) const;
 
  private:
+  // The engine checks a message's signatures before journaling it and again when it applies
+  // it, and a restart replays messages already checked: a signature that verified once is
+  // remembered (by a digest of everything that was checked), so it costs one Ed25519
+  // verification, not three. Bounded; forgetting only costs a verification again.
+  template <typename Verify>
+  Status verifiedOnce(const std::string& what, Verify verify) const;
+
   std::string self_;
   crypto::SigningKey key_;
   std::map<std::string, crypto::VerifyingKey> keys_;  // includes self
+  mutable std::mutex verifiedMutex_;
+  mutable std::unordered_set<std::string> verified_;
 };
 
 }  // namespace finp2p::engine

@@ -1,3 +1,4 @@
+#include "crypto/digest.hpp"
 #include "crypto/sealing.hpp"
 #include "engine/crypto_port.hpp"
 
@@ -21,6 +22,22 @@ Error unknownKey(const std::string& organization) {
 }
 }  // namespace
 
+template <typename Verify>
+Status RouterCrypto::verifiedOnce(const std::string& what, Verify verify) const {
+  auto digest = crypto::sha3_256(what);
+  std::string key(digest.begin(), digest.end());
+  {
+    std::lock_guard lock(verifiedMutex_);
+    if (verified_.count(key)) return {};
+  }
+  Status s = verify();
+  if (!s) return s;
+  std::lock_guard lock(verifiedMutex_);
+  if (verified_.size() >= 65'536) verified_.clear();
+  verified_.insert(std::move(key));
+  return s;
+}
+
 finp2p::execution::ExecutionPlanApproval RouterCrypto::approvePlan(
     const finp2p::execution::ExecutionPlan& plan) const {
   return crypto::signPlanApproval(plan, self_, key_);
@@ -36,7 +53,11 @@ Status RouterCrypto::verifyPlanApproval(const finp2p::execution::ExecutionPlan& 
                                                        "\" but was sent by \"" + organization +
                                                        "\"");
   }
-  return crypto::verifyPlanApproval(plan, approval, *key);
+  auto planDigest = crypto::planDigest(plan);
+  return verifiedOnce("plan-approval\n" + organization + "\n" +
+                          std::string(planDigest.begin(), planDigest.end()) +
+                          approval.SerializeAsString(),
+                      [&] { return crypto::verifyPlanApproval(plan, approval, *key); });
 }
 
 void RouterCrypto::signCompletion(finp2p::execution::InstructionCompletionEvent& event) const {
@@ -47,7 +68,8 @@ Status RouterCrypto::verifyCompletion(const finp2p::execution::InstructionComple
                                       const std::string& organization) const {
   const auto* key = keyOf(organization);
   if (!key) return unknownKey(organization);
-  return crypto::verifyCompletion(event, *key);
+  return verifiedOnce("completion\n" + organization + "\n" + event.SerializeAsString(),
+                      [&] { return crypto::verifyCompletion(event, *key); });
 }
 
 finp2p::execution::InstructionCompletionApproval RouterCrypto::approveCompletion(
@@ -60,7 +82,9 @@ Status RouterCrypto::verifyCompletionApproval(
     const std::string& organization) const {
   const auto* key = keyOf(organization);
   if (!key) return unknownKey(organization);
-  return crypto::verifyCompletionApproval(approval, organization, *key);
+  return verifiedOnce(
+      "completion-approval\n" + organization + "\n" + approval.SerializeAsString(),
+      [&] { return crypto::verifyCompletionApproval(approval, organization, *key); });
 }
 
 }  // namespace finp2p::engine
