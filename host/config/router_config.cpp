@@ -90,6 +90,10 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
       }
       l.assets.push_back(a.as_string().str);
     }
+    l.threads = static_cast<int>(positiveInteger(t, "threads", l.threads));
+    if (l.threads > 64) fail(t.at("threads"), "threads", "at most 64");
+    l.callTimeoutMillis = positiveInteger(t, "call_timeout_secs", 30) * 1000;
+    l.reloadDrainTimeoutMillis = positiveInteger(t, "reload_drain_timeout_secs", 60) * 1000;
     if (t.contains("config")) {
       if (!t.at("config").is_table()) fail(t.at("config"), "config", "must be a table");
       ledger::flattenToml(t.at("config"), "", l.pluginConfig);

@@ -59,6 +59,11 @@ LedgerInfo toProto(const ledgers::LedgerInfo& i) {
   out.set_abiversion(i.abiVersion);
   for (const auto& a : i.assets) out.add_assets(a);
   out.set_generation(i.generation);
+  out.set_sha256(i.sha256);
+  out.set_state(ledgers::ledgerStateName(i.state));
+  out.set_operationsinflight(i.operationsInFlight);
+  out.set_lastdrainoperations(i.lastDrainOperations);
+  out.set_lastdrainmillis(i.lastDrainMillis);
   return out;
 }
 

@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <sstream>
+#include <thread>
 
 namespace finp2p::ledgers {
 namespace {
@@ -42,7 +47,7 @@ TEST(LedgerRegistry, RoutesAssetsToTheirLedger) {
   EXPECT_NE(again.error().message.find("already loaded"), std::string::npos);
 }
 
-TEST(LedgerRegistry, ReloadServesNewOperationsWithTheNewPluginWhileOldOnesFinish) {
+TEST(LedgerRegistry, ReloadLetsOperationsInFlightFinishOnTheOldPlugin) {
   LedgerRegistry registry;
   ASSERT_TRUE(registry.add(echo("1", "300")).ok());
 
@@ -86,6 +91,135 @@ TEST(LedgerRegistry, LoadErrorsNameTheLedger) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
   EXPECT_NE(s.error().message.find("ledger \"cash\""), std::string::npos);
+}
+
+std::string scratchFile(const std::string& name) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("ledger_registry_test_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove(path);
+  return path.string();
+}
+
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Whether two instances were ever alive at once, from the fixture's "open N"/"close N" lines.
+bool instancesOverlapped(const std::string& lines) {
+  std::istringstream in(lines);
+  std::string what, version;
+  int alive = 0;
+  while (in >> what >> version) {
+    alive += what == "open" ? 1 : -1;
+    if (alive > 1) return true;
+  }
+  return false;
+}
+
+// Defect 1 of issue 14: a reload while operations run must not let the new instance open the
+// ledger beside the old one. The old instance finishes what it started and is destroyed first;
+// operations that arrive meanwhile wait and then run on the new instance.
+TEST(LedgerRegistry, ReloadDrainsAndDestroysTheOldInstanceBeforeTheNewOneStarts) {
+  auto instances = scratchFile("instances");
+  auto v1 = echo("1", "300");
+  v1.pluginConfig.push_back({"instances_file", instances});
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(v1).ok());
+
+  std::vector<std::future<ledger::Outcome>> before;
+  for (int i = 0; i < 6; ++i) {
+    auto p = std::make_shared<std::promise<ledger::Outcome>>();
+    before.push_back(p->get_future());
+    registry.forAsset("USD")->execute(transfer("before_" + std::to_string(i)),
+                                      [p](ledger::Outcome o) { p->set_value(o); });
+  }
+  auto reloaded = std::async(std::launch::async,
+                             [&] { return registry.reload("cash", fixture("fixture_echo_v2")); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the drain has begun
+  auto during = std::async(std::launch::async, [&] {
+    return registry.forAsset("USD")->executeAndWait(transfer("during"));
+  });
+
+  auto info = reloaded.get();
+  ASSERT_TRUE(info.ok()) << info.error().message;
+  EXPECT_EQ(info->generation, 2u);
+  for (auto& f : before) {
+    auto o = f.get();
+    ASSERT_TRUE(o.ok()) << o.message;
+    EXPECT_EQ(o.receipt->transactionId.substr(0, 3), "v1:");
+  }
+  auto d = during.get();
+  ASSERT_TRUE(d.ok()) << d.message;
+  EXPECT_EQ(d.receipt->transactionId, "v2:during");
+  EXPECT_EQ(readAll(instances), "open 1\nclose 1\nopen 2\n");
+}
+
+// The same under load: four callers keep slow operations running while the ledger is reloaded
+// three times. Every operation completes with a receipt and no two instances ever overlap.
+TEST(LedgerRegistry, ReloadUnderLoadNeverRunsTwoInstances) {
+  auto instances = scratchFile("load");
+  auto v1 = echo("1", "40");
+  v1.pluginConfig.push_back({"instances_file", instances});
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(v1).ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&, c] {
+      for (int i = 0; !stop; ++i) {
+        auto o = registry.forAsset("EUR")->executeAndWait(
+            transfer("c" + std::to_string(c) + "_" + std::to_string(i)));
+        (o.ok() && o.receipt ? ok : failed)++;
+      }
+    });
+  }
+  for (const char* v : {"2", "1", "2"}) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    auto r = registry.reload("cash", fixture(std::string("fixture_echo_v") + v));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  stop = true;
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(ok.load(), 20);
+  auto lines = readAll(instances);
+  EXPECT_FALSE(instancesOverlapped(lines)) << lines;
+  EXPECT_EQ(registry.list().at(0).generation, 4u);
+}
+
+// The drain is bounded: an operation that outlives reload_drain_timeout_secs makes the reload
+// fail, naming what is in flight, and the old instance keeps serving (it is never doubled).
+TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
+  auto instances = scratchFile("bounded");
+  auto v1 = echo("1", "1500");
+  v1.pluginConfig.push_back({"instances_file", instances});
+  v1.reloadDrainTimeoutMillis = 200;
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(v1).ok());
+  std::promise<ledger::Outcome> slow;
+  registry.forAsset("USD")->execute(transfer("slow"),
+                                    [&](ledger::Outcome o) { slow.set_value(o); });
+  auto started = std::chrono::steady_clock::now();
+  auto r = registry.reload("cash", fixture("fixture_echo_v2"));
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("1 operations still in flight"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(took, std::chrono::milliseconds(1000));
+  auto info = registry.list().at(0);
+  EXPECT_EQ(info.generation, 1u);
+  EXPECT_EQ(ledgers::ledgerStateName(info.state), std::string("serving"));
+  auto o = slow.get_future().get();
+  ASSERT_TRUE(o.ok()) << o.message;
+  EXPECT_EQ(o.receipt->transactionId, "v1:slow");
+  EXPECT_EQ(registry.forAsset("USD")->executeAndWait(transfer("next")).receipt->transactionId,
+            "v1:next");
+  EXPECT_EQ(readAll(instances), "open 1\n");
 }
 
 }  // namespace

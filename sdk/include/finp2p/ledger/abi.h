@@ -13,6 +13,19 @@
  * whose major differs from its own or whose minor is newer. Both tables carry their own size
  * (`struct_size`) so either side can grow them by appending fields in a new minor version;
  * a reader only touches fields that fit inside the size it was given.
+ *
+ * Instances and reload: the host never runs two instances of one ledger at once. A reload
+ * (`finp2p-execctl ledger reload NAME`) drains the ledger first: the host stops starting
+ * operations on the old instance (new ones wait, bounded by the ledger's
+ * `reload_drain_timeout_secs`), waits until the plugin completed every operation it was given,
+ * calls on_destroy, and only after on_destroy returned calls the entry point for the new
+ * instance, which then receives the operations that waited. An operation the host gave up on
+ * at its deadline still counts as given: the instance is not destroyed until the plugin
+ * completes it, so on_destroy never runs while an operation is inside the plugin. If the drain
+ * does not finish in time the reload fails and the old instance keeps serving. A plugin thus
+ * never shares its state with a second live instance, but a new instance must open the state
+ * its destroyed predecessor left (the same database, possibly loaded from the same library:
+ * libraries are never unloaded, so static variables survive a reload).
  */
 #ifndef FINP2P_LEDGER_ABI_H
 #define FINP2P_LEDGER_ABI_H
