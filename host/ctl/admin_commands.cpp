@@ -192,10 +192,9 @@ int listLedgers(const std::string& admin) {
   return 0;
 }
 
-int reloadLedger(const std::string& admin, const std::string& name, const std::string& plugin) {
+int reloadLedger(const std::string& admin, const std::string& name) {
   ReloadLedgerRequest request;
   request.set_name(name);
-  request.set_pluginpath(plugin);
   ReloadLedgerResponse response;
   grpc::ClientContext c;
   // A reload first drains the ledger (bounded by its reload_drain_timeout_secs).

@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
 
   auto journal = finp2p::journal::Journal::open(config->journalPath);
   if (!journal) return fail(journal.error().message);
-  finp2p::ledgers::LedgerRegistry ledgers;
+  // Reloads re-read the [[ledger]] entries of this file; generations persist beside the journal.
+  finp2p::ledgers::LedgerRegistry ledgers(configPath, config->journalPath + ".ledgers");
   if (auto s = ledgers.loadAll(config->ledgers); !s) return fail(s.error().message);
 
   finp2p::engine::RouterCrypto crypto(config->organization, *key, peerKeys);

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 namespace finp2p::ledgers {
 
 Status LedgerRegistry::loadAll(const std::vector<config::LedgerConfig>& ledgers) {
@@ -25,16 +30,64 @@ Status LedgerRegistry::add(const config::LedgerConfig& ledger) {
       }
     }
   }
-  auto opened = Ledger::open(ledger);
+  uint32_t generation = 1;
+  auto stored = readState();
+  if (auto it = stored.find(ledger.name); it != stored.end()) {
+    // The hash is checked by the load itself when pinned; here it only says "same file or not".
+    bool same = ledger::fileSha256(ledger.pluginPath) == it->second.sha256;
+    generation = it->second.generation + (same ? 0 : 1);
+  }
+  auto opened = Ledger::open(ledger, generation);
   if (!opened) return opened.error();
   std::lock_guard lock(mutex_);
   ledgers_[ledger.name] = *opened;
   configs_[ledger.name] = ledger;
   for (const auto& asset : ledger.assets) assetToLedger_[asset] = ledger.name;
+  writeState();
   return {};
 }
 
-Result<LedgerInfo> LedgerRegistry::reload(const std::string& name, const std::string& pluginPath) {
+std::map<std::string, LedgerRegistry::Stored> LedgerRegistry::readState() const {
+  std::map<std::string, Stored> out;
+  if (statePath_.empty()) return out;
+  std::ifstream in(statePath_);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    Stored s;
+    if (fields >> name >> s.generation >> s.sha256) out[name] = s;
+  }
+  return out;
+}
+
+void LedgerRegistry::writeState() const {
+  if (statePath_.empty()) return;
+  auto stored = readState();  // keeps ledgers this router no longer configures
+  for (const auto& [name, l] : ledgers_) {
+    auto i = l->info();
+    if (!i.sha256.empty()) stored[name] = {i.generation, i.sha256};
+  }
+  std::string tmp = statePath_ + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "# finp2p-execd: each ledger's plugin generation and the sha256 it was loaded from\n";
+    for (const auto& [name, s] : stored)
+      out << name << " " << s.generation << " " << s.sha256 << "\n";
+    out.flush();
+    if (!out) {
+      spdlog::error("cannot write the ledger state file {}; generations restart after a restart",
+                    tmp);
+      return;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, statePath_, ec);
+  if (ec) spdlog::error("cannot replace the ledger state file {}: {}", statePath_, ec.message());
+}
+
+Result<LedgerInfo> LedgerRegistry::reload(const std::string& name) {
   std::shared_ptr<Ledger> ledger;
   config::LedgerConfig cfg;
   {
@@ -45,11 +98,29 @@ Result<LedgerInfo> LedgerRegistry::reload(const std::string& name, const std::st
     ledger = it->second;
     cfg = configs_.at(name);
   }
-  if (!pluginPath.empty() && pluginPath != cfg.pluginPath) {
-    cfg.pluginPath = pluginPath;
-    cfg.sha256.clear();
+  if (!routerConfigPath_.empty()) {
+    auto entries = config::loadLedgerConfigs(routerConfigPath_);
+    if (!entries) {
+      return makeError(ErrorCode::kFailedPrecondition,
+                       "ledger \"" + name + "\": reload refused, the current plugin stays: " +
+                           routerConfigPath_ + " does not load: " + entries.error().message);
+    }
+    auto found = std::find_if(entries->begin(), entries->end(),
+                              [&](const config::LedgerConfig& l) { return l.name == name; });
+    if (found == entries->end()) {
+      return makeError(ErrorCode::kFailedPrecondition,
+                       "ledger \"" + name + "\": reload refused, the current plugin stays: " +
+                           routerConfigPath_ + " has no [[ledger]] named \"" + name +
+                           "\" any more (removing a ledger takes a restart)");
+    }
+    cfg = *found;
   }
-  return ledger->reload(cfg);
+  auto info = ledger->reload(cfg);
+  if (!info) return info;
+  std::lock_guard lock(mutex_);
+  configs_[name] = cfg;
+  writeState();
+  return info;
 }
 
 std::shared_ptr<Ledger> LedgerRegistry::forAsset(const std::string& asset) const {

@@ -28,6 +28,37 @@ config::LedgerConfig echo(const std::string& version, const std::string& delayMs
   return c;
 }
 
+std::string scratchFile(const std::string& name) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("ledger_registry_test_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove(path);
+  return path.string();
+}
+
+// The router's TOML, as far as the registry reads it: its [[ledger]] entries.
+struct RouterToml {
+  std::string path = scratchFile("router.toml");
+  config::LedgerConfig ledger;
+
+  explicit RouterToml(config::LedgerConfig l) : ledger(std::move(l)) { write(); }
+  void write() const {
+    std::ofstream out(path, std::ios::trunc);
+    out << "[[ledger]]\nname = \"" << ledger.name << "\"\nplugin = \"" << ledger.pluginPath
+        << "\"\n";
+    if (!ledger.sha256.empty()) out << "sha256 = \"" << ledger.sha256 << "\"\n";
+    out << "assets = [";
+    for (size_t i = 0; i < ledger.assets.size(); ++i)
+      out << (i ? ", " : "") << "\"" << ledger.assets[i] << "\"";
+    out << "]\n[ledger.config]\n";
+    for (const auto& [k, v] : ledger.pluginConfig) out << k << " = \"" << v << "\"\n";
+  }
+  // The operator's swap: edit the plugin line of the entry.
+  void setPlugin(const std::string& fixtureName) {
+    ledger.pluginPath = fixture(fixtureName);
+    write();
+  }
+};
+
 ledger::Operation transfer(const std::string& key) {
   ledger::Operation op;
   op.kind = FINP2P_LEDGER_OP_TRANSFER;
@@ -48,15 +79,17 @@ TEST(LedgerRegistry, RoutesAssetsToTheirLedger) {
 }
 
 TEST(LedgerRegistry, ReloadLetsOperationsInFlightFinishOnTheOldPlugin) {
-  LedgerRegistry registry;
-  ASSERT_TRUE(registry.add(echo("1", "300")).ok());
+  RouterToml toml(echo("1", "300"));
+  LedgerRegistry registry(toml.path);
+  ASSERT_TRUE(registry.add(toml.ledger).ok());
 
   // An operation in flight on version 1 (it completes 300 ms later).
   std::promise<ledger::Outcome> inFlight;
   registry.forAsset("USD")->execute(transfer("plan_1"),
                                     [&](ledger::Outcome o) { inFlight.set_value(o); });
 
-  auto info = registry.reload("cash", fixture("fixture_echo_v2"));
+  toml.setPlugin("fixture_echo_v2");
+  auto info = registry.reload("cash");
   ASSERT_TRUE(info.ok()) << info.error().message;
   EXPECT_EQ(info->generation, 2u);
   EXPECT_EQ(info->pluginVersion, "2");
@@ -72,9 +105,11 @@ TEST(LedgerRegistry, ReloadLetsOperationsInFlightFinishOnTheOldPlugin) {
 }
 
 TEST(LedgerRegistry, FailedReloadKeepsTheCurrentPlugin) {
-  LedgerRegistry registry;
-  ASSERT_TRUE(registry.add(echo("1")).ok());
-  auto bad = registry.reload("cash", fixture("fixture_abi_major"));
+  RouterToml toml(echo("1"));
+  LedgerRegistry registry(toml.path);
+  ASSERT_TRUE(registry.add(toml.ledger).ok());
+  toml.setPlugin("fixture_abi_major");
+  auto bad = registry.reload("cash");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("ABI mismatch"), std::string::npos) << bad.error().message;
   auto out = registry.forAsset("USD")->executeAndWait(transfer("plan_3"));
@@ -91,13 +126,6 @@ TEST(LedgerRegistry, LoadErrorsNameTheLedger) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
   EXPECT_NE(s.error().message.find("ledger \"cash\""), std::string::npos);
-}
-
-std::string scratchFile(const std::string& name) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("ledger_registry_test_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove(path);
-  return path.string();
 }
 
 std::string readAll(const std::string& path) {
@@ -126,7 +154,8 @@ TEST(LedgerRegistry, ReloadDrainsAndDestroysTheOldInstanceBeforeTheNewOneStarts)
   auto instances = scratchFile("instances");
   auto v1 = echo("1", "300");
   v1.pluginConfig.push_back({"instances_file", instances});
-  LedgerRegistry registry;
+  RouterToml toml(v1);
+  LedgerRegistry registry(toml.path);
   ASSERT_TRUE(registry.add(v1).ok());
 
   std::vector<std::future<ledger::Outcome>> before;
@@ -136,8 +165,8 @@ TEST(LedgerRegistry, ReloadDrainsAndDestroysTheOldInstanceBeforeTheNewOneStarts)
     registry.forAsset("USD")->execute(transfer("before_" + std::to_string(i)),
                                       [p](ledger::Outcome o) { p->set_value(o); });
   }
-  auto reloaded = std::async(std::launch::async,
-                             [&] { return registry.reload("cash", fixture("fixture_echo_v2")); });
+  toml.setPlugin("fixture_echo_v2");
+  auto reloaded = std::async(std::launch::async, [&] { return registry.reload("cash"); });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the drain has begun
   auto during = std::async(std::launch::async, [&] {
     return registry.forAsset("USD")->executeAndWait(transfer("during"));
@@ -163,7 +192,8 @@ TEST(LedgerRegistry, ReloadUnderLoadNeverRunsTwoInstances) {
   auto instances = scratchFile("load");
   auto v1 = echo("1", "40");
   v1.pluginConfig.push_back({"instances_file", instances});
-  LedgerRegistry registry;
+  RouterToml toml(v1);
+  LedgerRegistry registry(toml.path);
   ASSERT_TRUE(registry.add(v1).ok());
   std::atomic<bool> stop{false};
   std::atomic<int> ok{0}, failed{0};
@@ -179,7 +209,8 @@ TEST(LedgerRegistry, ReloadUnderLoadNeverRunsTwoInstances) {
   }
   for (const char* v : {"2", "1", "2"}) {
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    auto r = registry.reload("cash", fixture(std::string("fixture_echo_v") + v));
+    toml.setPlugin(std::string("fixture_echo_v") + v);
+    auto r = registry.reload("cash");
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
@@ -199,13 +230,15 @@ TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
   auto v1 = echo("1", "1500");
   v1.pluginConfig.push_back({"instances_file", instances});
   v1.reloadDrainTimeoutMillis = 200;
-  LedgerRegistry registry;
+  RouterToml toml(v1);
+  LedgerRegistry registry(toml.path);
   ASSERT_TRUE(registry.add(v1).ok());
   std::promise<ledger::Outcome> slow;
   registry.forAsset("USD")->execute(transfer("slow"),
                                     [&](ledger::Outcome o) { slow.set_value(o); });
+  toml.setPlugin("fixture_echo_v2");
   auto started = std::chrono::steady_clock::now();
-  auto r = registry.reload("cash", fixture("fixture_echo_v2"));
+  auto r = registry.reload("cash");
   auto took = std::chrono::steady_clock::now() - started;
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("1 operations still in flight"), std::string::npos)
@@ -220,6 +253,77 @@ TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
   EXPECT_EQ(registry.forAsset("USD")->executeAndWait(transfer("next")).receipt->transactionId,
             "v1:next");
   EXPECT_EQ(readAll(instances), "open 1\n");
+}
+
+// Defect 2 of issue 14: what runs is what the router's TOML says. A reload re-reads the
+// ledger's [[ledger]] entry, so a swap is in the file and survives a restart.
+TEST(LedgerRegistry, ReloadRereadsTheLedgerEntryOfTheRouterToml) {
+  RouterToml toml(echo("1"));
+  LedgerRegistry registry(toml.path);
+  ASSERT_TRUE(registry.add(toml.ledger).ok());
+  toml.setPlugin("fixture_echo_v2");
+  auto r = registry.reload("cash");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->pluginVersion, "2");
+  EXPECT_EQ(r->pluginPath, fixture("fixture_echo_v2"));
+  EXPECT_EQ(r->sha256, ledger::fileSha256(fixture("fixture_echo_v2")));
+  // Reloading again loads what the file says, not what the last reload used.
+  toml.setPlugin("fixture_echo_v1");
+  r = registry.reload("cash");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->pluginVersion, "1");
+  // A ledger the file no longer has is not reloaded.
+  toml.ledger.name = "renamed";
+  toml.write();
+  auto gone = registry.reload("cash");
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.error().message.find("no [[ledger]] named \"cash\""), std::string::npos)
+      << gone.error().message;
+}
+
+// Every load honours the sha256 pin, a reload too: a file that does not match is refused
+// before the running instance is touched.
+TEST(LedgerRegistry, ReloadHonoursTheSha256Pin) {
+  auto v1 = echo("1");
+  v1.sha256 = ledger::fileSha256(v1.pluginPath);
+  RouterToml toml(v1);
+  LedgerRegistry registry(toml.path);
+  ASSERT_TRUE(registry.add(toml.ledger).ok());
+  toml.setPlugin("fixture_echo_v2");  // the pin still names v1's hash
+  auto r = registry.reload("cash");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("hash mismatch"), std::string::npos) << r.error().message;
+  auto info = registry.list().at(0);
+  EXPECT_EQ(info.pluginVersion, "1");
+  EXPECT_EQ(info.generation, 1u);
+  toml.ledger.sha256 = ledger::fileSha256(fixture("fixture_echo_v2"));
+  toml.write();
+  r = registry.reload("cash");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->pluginVersion, "2");
+}
+
+// The generation is kept across restarts in the state file: the same file keeps its generation,
+// a file swapped while the router was stopped is the next one.
+TEST(LedgerRegistry, GenerationSurvivesARestart) {
+  auto state = scratchFile("state");
+  RouterToml toml(echo("1"));
+  {
+    LedgerRegistry registry(toml.path, state);
+    ASSERT_TRUE(registry.add(toml.ledger).ok());
+    toml.setPlugin("fixture_echo_v2");
+    ASSERT_TRUE(registry.reload("cash").ok());
+    EXPECT_EQ(registry.list().at(0).generation, 2u);
+  }
+  {
+    LedgerRegistry restarted(toml.path, state);
+    ASSERT_TRUE(restarted.add(toml.ledger).ok());
+    EXPECT_EQ(restarted.list().at(0).generation, 2u);
+  }
+  toml.setPlugin("fixture_echo_v1");
+  LedgerRegistry swapped(toml.path, state);
+  ASSERT_TRUE(swapped.add(toml.ledger).ok());
+  EXPECT_EQ(swapped.list().at(0).generation, 3u);
 }
 
 }  // namespace
