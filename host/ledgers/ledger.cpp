@@ -199,7 +199,7 @@ void Ledger::submit(Call call) {
     timer_.at(call.deadlineMillis,
               [fail = call.fail, why] { fail(FINP2P_LEDGER_ERROR_TIMEOUT, why); });
   }
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   switch (state_) {
     case LedgerState::kServing:
       dispatch(std::move(call), current_);
@@ -209,8 +209,8 @@ void Ledger::submit(Call call) {
       return;
     case LedgerState::kDown: {
       std::string why = "ledger " + name_ + " has no plugin instance: " + downReason_;
-      lock.unlock();
-      call.fail(FINP2P_LEDGER_ERROR_UNAVAILABLE, why);
+      // Never completes inside the call: callers may hold a lock their callback takes.
+      threads_.post([fail = call.fail, why] { fail(FINP2P_LEDGER_ERROR_UNAVAILABLE, why); });
       return;
     }
   }
@@ -387,7 +387,9 @@ void Ledger::execute(const ledger::Operation& op, OutcomeCallback done) {
 }
 
 void Ledger::preflight(const ledger::Operation& op, OutcomeCallback done) {
-  int64_t deadline = op.context.deadlineUnixMs > 0 ? op.context.deadlineUnixMs : callDeadline();
+  // An approval waits at most call_timeout_secs for the ledger, whatever the caller allows.
+  int64_t deadline = callDeadline();
+  if (op.context.deadlineUnixMs > 0) deadline = std::min(deadline, op.context.deadlineUnixMs);
   submit(makeCall<ledger::Outcome>(
       "preflight of " + operationWhat(op), deadline, std::move(done), outcomeFailure,
       [op](ledger::LoadedPlugin& p, OutcomeCallback cb) { p.preflight(op, std::move(cb)); }));

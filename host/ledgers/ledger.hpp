@@ -3,9 +3,12 @@
 // plugin is called on, and its lifecycle. Every call the router makes goes through here.
 //
 // Calls run on this ledger's own threads ([[ledger]] `threads`, default 4) and complete through
-// their callback exactly once: with the plugin's outcome, or with TIMEOUT naming the ledger and
-// the operation when the plugin did not complete by the call's deadline (the operation's own, or
-// `call_timeout_secs` for lookup, verify and balance). A hung plugin holds only its own threads.
+// their callback exactly once, never inside the call itself: with the plugin's outcome, or with
+// TIMEOUT naming the ledger and the operation ("ledger cash: preflight of hold K did not
+// complete within 30.0 s") when the plugin did not complete by the call's deadline (execute:
+// the operation's own; preflight, lookup, verify, balance: at most `call_timeout_secs`, default
+// 30). A hung plugin holds only its own ledger's threads; a call queued behind it that passes
+// its deadline before it started is never started.
 //
 // Reload never lets two instances of one ledger run: the ledger drains (new calls wait, the
 // ones in flight finish on the old instance), the old instance is destroyed, then the new one
