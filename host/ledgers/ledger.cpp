@@ -251,18 +251,13 @@ Result<LedgerInfo> Ledger::reload(const config::LedgerConfig& next) {
     spdlog::error("ledger {}: reload refused, the current plugin stays: {}", name_, why);
     return makeError(code, "ledger \"" + name_ + "\": reload refused: " + why);
   };
-  // What can be checked without touching the running instance is checked first.
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(next.pluginPath, ec)) {
-    return refuse(ErrorCode::kNotFound, "no plugin file at " + next.pluginPath);
-  }
-  if (!next.sha256.empty()) {
-    auto sha = ledger::fileSha256(next.pluginPath);
-    if (sha != next.sha256) {
-      return refuse(ErrorCode::kFailedPrecondition, next.pluginPath + " has sha256 " + sha +
-                                                        ", the configuration pins " + next.sha256 +
-                                                        " [hash mismatch]");
-    }
+  // What can be checked without touching the running instance is checked first: the file, its
+  // pin and its ABI (without running the plugin's init).
+  auto file = ledger::LoadedPlugin::inspect(next.pluginPath, next.sha256);
+  if (auto* e = std::get_if<ledger::LoadError>(&file)) {
+    return refuse(e->code == ledger::LoadErrorCode::kMissingFile ? ErrorCode::kNotFound
+                                                                 : ErrorCode::kFailedPrecondition,
+                  e->message + " [" + ledger::loadErrorCodeName(e->code) + "]");
   }
   std::shared_ptr<ledger::LoadedPlugin> old;
   uint32_t generation = 0;

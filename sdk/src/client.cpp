@@ -267,9 +267,27 @@ struct LoadedPlugin::Private {
   std::function<void()> onDestroyed;
 };
 
-std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const std::string& path,
-                                                                          const Config& config,
-                                                                          LoadOptions options) {
+namespace {
+
+bool abiAccepted(uint32_t abi) {
+  return FINP2P_LEDGER_ABI_MAJOR_OF(abi) == FINP2P_LEDGER_ABI_MAJOR &&
+         FINP2P_LEDGER_ABI_MINOR_OF(abi) <= FINP2P_LEDGER_ABI_MINOR;
+}
+
+std::string abiRefusal(uint32_t abi) {
+  return "built for ledger ABI " + abiText(abi) + ", this host speaks " +
+         abiText(FINP2P_LEDGER_ABI_VERSION) +
+         " (the major must match and the minor must not be newer)";
+}
+
+struct OpenedFile {
+  boost::dll::shared_library library;
+  PluginFile file;
+};
+
+// Everything load() checks before it calls the entry point.
+std::variant<OpenedFile, LoadError> openPluginFile(const std::string& path,
+                                                   const std::string& expectedSha256) {
   auto fail = [&](LoadErrorCode code, const std::string& why) {
     return LoadError{code, "ledger plugin " + path + ": " + why};
   };
@@ -277,29 +295,59 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
   if (!std::filesystem::is_regular_file(path, ec)) {
     return fail(LoadErrorCode::kMissingFile, "no such file");
   }
-  std::string sha = fileSha256(path);
-  if (!options.expectedSha256.empty() && sha != options.expectedSha256) {
+  OpenedFile out;
+  out.file.sha256 = fileSha256(path);
+  if (!expectedSha256.empty() && out.file.sha256 != expectedSha256) {
     return fail(LoadErrorCode::kHashMismatch,
-                "sha256 is " + sha + ", the configuration pins " + options.expectedSha256);
+                "sha256 is " + out.file.sha256 + ", the configuration pins " + expectedSha256);
   }
-  boost::dll::shared_library library;
   try {
-    library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    out.library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     return fail(LoadErrorCode::kNotAPlugin, std::string("cannot be loaded: ") + e.what());
   }
-  if (!library.has(FINP2P_LEDGER_ENTRY_POINT)) {
+  {
+    std::lock_guard lock(librariesMutex);
+    keptLibraries().push_back(out.library);  // never unloaded, even when refused
+  }
+  if (!out.library.has(FINP2P_LEDGER_ENTRY_POINT)) {
     return fail(LoadErrorCode::kNotAPlugin,
                 std::string("does not export ") + FINP2P_LEDGER_ENTRY_POINT);
   }
+  if (out.library.has(FINP2P_LEDGER_ABI_VERSION_POINT)) {
+    auto version = out.library.get<uint32_t()>(FINP2P_LEDGER_ABI_VERSION_POINT);
+    out.file.abiVersion = version();
+    if (!abiAccepted(out.file.abiVersion)) {
+      return fail(LoadErrorCode::kAbiMismatch,
+                  abiRefusal(out.file.abiVersion) +
+                      "; refused before its entry point ran, so nothing of it was initialised");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::variant<PluginFile, LoadError> LoadedPlugin::inspect(const std::string& path,
+                                                          const std::string& expectedSha256) {
+  auto opened = openPluginFile(path, expectedSha256);
+  if (auto* e = std::get_if<LoadError>(&opened)) return *e;
+  return std::get<OpenedFile>(opened).file;
+}
+
+std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const std::string& path,
+                                                                          const Config& config,
+                                                                          LoadOptions options) {
+  auto fail = [&](LoadErrorCode code, const std::string& why) {
+    return LoadError{code, "ledger plugin " + path + ": " + why};
+  };
+  auto opened = openPluginFile(path, options.expectedSha256);
+  if (auto* e = std::get_if<LoadError>(&opened)) return *e;
+  auto& library = std::get<OpenedFile>(opened).library;
+  std::string sha = std::get<OpenedFile>(opened).file.sha256;
   auto init =
       library.get<int32_t(const finp2p_ledger_host_api*, const finp2p_ledger_config_entry*, size_t,
                           finp2p_ledger_plugin_api*, char*, size_t)>(FINP2P_LEDGER_ENTRY_POINT);
-  {
-    std::lock_guard lock(librariesMutex);
-    keptLibraries().push_back(library);
-  }
-
   std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin());
   plugin->self_ = plugin;
   plugin->path_ = path;
@@ -334,13 +382,7 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
     return fail(LoadErrorCode::kException, "entry point threw a non-standard exception");
   }
   uint32_t abi = api.abi_version;
-  if (FINP2P_LEDGER_ABI_MAJOR_OF(abi) != FINP2P_LEDGER_ABI_MAJOR ||
-      FINP2P_LEDGER_ABI_MINOR_OF(abi) > FINP2P_LEDGER_ABI_MINOR) {
-    return fail(LoadErrorCode::kAbiMismatch,
-                "built for ledger ABI " + abiText(abi) + ", this host speaks " +
-                    abiText(FINP2P_LEDGER_ABI_VERSION) +
-                    " (the major must match and the minor must not be newer)");
-  }
+  if (!abiAccepted(abi)) return fail(LoadErrorCode::kAbiMismatch, abiRefusal(abi));
   if (rc != 0) {
     error[sizeof error - 1] = '\0';
     return fail(LoadErrorCode::kInitFailed,

@@ -59,6 +59,13 @@ struct RouterToml {
   }
 };
 
+std::string readAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
 ledger::Operation transfer(const std::string& key) {
   ledger::Operation op;
   op.kind = FINP2P_LEDGER_OP_TRANSFER;
@@ -105,7 +112,10 @@ TEST(LedgerRegistry, ReloadLetsOperationsInFlightFinishOnTheOldPlugin) {
 }
 
 TEST(LedgerRegistry, FailedReloadKeepsTheCurrentPlugin) {
-  RouterToml toml(echo("1"));
+  auto instances = scratchFile("failed");
+  auto v1 = echo("1");
+  v1.pluginConfig.push_back({"instances_file", instances});
+  RouterToml toml(v1);
   LedgerRegistry registry(toml.path);
   ASSERT_TRUE(registry.add(toml.ledger).ok());
   toml.setPlugin("fixture_abi_major");
@@ -115,6 +125,8 @@ TEST(LedgerRegistry, FailedReloadKeepsTheCurrentPlugin) {
   auto out = registry.forAsset("USD")->executeAndWait(transfer("plan_3"));
   EXPECT_EQ(out.receipt->transactionId, "v1:plan_3");
   EXPECT_EQ(registry.list().at(0).generation, 1u);
+  // The wrong ABI is found before the drain: the running instance was never stopped.
+  EXPECT_EQ(readAll(instances), "open 1\n");
   EXPECT_FALSE(registry.reload("nope").ok());
 }
 
@@ -126,13 +138,6 @@ TEST(LedgerRegistry, LoadErrorsNameTheLedger) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kNotFound);
   EXPECT_NE(s.error().message.find("ledger \"cash\""), std::string::npos);
-}
-
-std::string readAll(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // Whether two instances were ever alive at once, from the fixture's "open N"/"close N" lines.

@@ -43,8 +43,16 @@ extern "C" {
 #define FINP2P_LEDGER_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define FINP2P_LEDGER_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
 
-/* The one symbol a plugin exports. */
+/* The symbols a plugin exports: the entry point and, recommended (the C++ SDK's
+ * FINP2P_LEDGER_PLUGIN exports it), its ABI version. The host reads the version before it calls
+ * the entry point, so a plugin built for another ABI is refused before any of its code with side
+ * effects runs (the dynamic loader still runs the library's static constructors: keep them free
+ * of side effects). A plugin without the version export is checked after init, by the
+ * abi_version init writes. */
 #define FINP2P_LEDGER_ENTRY_POINT "finp2p_ledger_plugin_init"
+#define FINP2P_LEDGER_ABI_VERSION_POINT "finp2p_ledger_plugin_abi_version"
+/* Exported as FINP2P_LEDGER_ABI_VERSION_POINT: returns FINP2P_LEDGER_ABI_VERSION, nothing else. */
+typedef uint32_t (*finp2p_ledger_plugin_abi_version_fn)(void);
 
 /* A borrowed UTF-8 string: not NUL-terminated unless said otherwise; {NULL, 0} is empty. */
 typedef struct finp2p_ledger_str {

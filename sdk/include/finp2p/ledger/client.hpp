@@ -46,8 +46,20 @@ struct LoadOptions {
   std::function<void()> onDestroyed;
 };
 
+/// What can be learned from a plugin file without calling its entry point.
+struct PluginFile {
+  std::string sha256;
+  uint32_t abiVersion = 0;  // 0: the plugin does not export its version (checked at init)
+};
+
 class LoadedPlugin {
  public:
+  /// Checks a file as load() would, without creating an instance: it exists, matches the pin,
+  /// is a shared library with the entry point, and (when it exports its version) speaks this
+  /// host's ABI. The library is loaded (its static constructors run) but its init is not called.
+  static std::variant<PluginFile, LoadError> inspect(const std::string& path,
+                                                     const std::string& expectedSha256);
+
   using OutcomeCallback = std::function<void(Outcome)>;
   using BalanceCallback = std::function<void(Balance)>;
 
