@@ -105,7 +105,9 @@ int main(int argc, char** argv) {
   std::string ledgerToml;
   auto* probe = ledger->add_subcommand(
       "probe",
-      "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
+      "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them. This "
+      "runs each plugin's real init, which may create or change its ledger (e.g. a database "
+      "file); `finp2p-execd --check-config` checks files, pins and ABI without running it");
   probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
 
   // Commands against a running router's admin service.

@@ -9,6 +9,24 @@
 
 namespace finp2p::ledgers {
 
+Status checkLedgerFiles(const std::vector<config::LedgerConfig>& ledgers) {
+  std::string problems;
+  for (const auto& l : ledgers) {
+    auto file = ledger::LoadedPlugin::inspect(l.pluginPath, l.sha256);
+    if (auto* e = std::get_if<ledger::LoadError>(&file)) {
+      problems += (problems.empty() ? "" : "\n") + std::string("ledger \"") + l.name +
+                  "\": " + e->message + " [" + ledger::loadErrorCodeName(e->code) + "]";
+    } else if (std::get<ledger::PluginFile>(file).abiVersion == 0) {
+      spdlog::warn(
+          "ledger {}: {} does not export its ABI version; it is checked only when the "
+          "router starts it",
+          l.name, l.pluginPath);
+    }
+  }
+  if (problems.empty()) return {};
+  return makeError(ErrorCode::kFailedPrecondition, problems);
+}
+
 Status LedgerRegistry::loadAll(const std::vector<config::LedgerConfig>& ledgers) {
   for (const auto& l : ledgers) {
     if (auto s = add(l); !s) return s;

@@ -22,6 +22,11 @@
 
 namespace finp2p::ledgers {
 
+// What --check-config checks of each [[ledger]] without running any plugin's init: the file
+// exists, matches its sha256 pin, is a plugin, and speaks this host's ABI. Every problem is
+// listed, each naming its ledger; the first error's code is returned.
+Status checkLedgerFiles(const std::vector<config::LedgerConfig>& ledgers);
+
 class LedgerRegistry {
  public:
   explicit LedgerRegistry(std::string routerConfigPath = "", std::string statePath = "")
