@@ -11,6 +11,7 @@
 
 #include "finp2p/ledger/decimal.hpp"
 #include "finp2p/ledger/toml_config.hpp"
+#include "finp2p/ledger/types.hpp"
 #include "model/resource_id.hpp"
 
 namespace finp2p::config {
@@ -129,6 +130,8 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
         }
       }
     }
+    // Relative paths in the plugin's configuration resolve against this file, like ours.
+    l.pluginConfig.emplace_back(ledger::Config::kConfigDirKey, fs::absolute(base).string());
     ledgers.push_back(std::move(l));
   }
   return ledgers;

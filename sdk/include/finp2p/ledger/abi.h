@@ -152,7 +152,11 @@ typedef struct finp2p_ledger_description {
 } finp2p_ledger_description;
 
 /* One configuration entry from the router's [ledger.config] table, flattened: nested tables
- * and arrays become dotted keys ("opening_balances.0.amount"), every value a string. */
+ * and arrays become dotted keys ("opening_balances.0.amount"), every value a string. The host
+ * adds one reserved entry, "finp2p.config_dir": the absolute directory of the router's TOML.
+ * A relative path in the configuration (a database file) means relative to it, not to the
+ * working directory (which under systemd is another one); the C++ SDK's Config::getPath does
+ * this. */
 typedef struct finp2p_ledger_config_entry {
   finp2p_ledger_str key;
   finp2p_ledger_str value;
