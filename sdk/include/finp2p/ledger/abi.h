@@ -60,7 +60,15 @@ typedef struct finp2p_ledger_str {
   size_t size;
 } finp2p_ledger_str;
 
-/* Result codes. 1-4 are the FinP2P instruction error codes (finp2p-reference.md). */
+/* Result codes. 1-4 are the FinP2P instruction error codes (finp2p-reference.md). 5-10 are
+ * this ABI's own and are NOT the wire's codes of the same number. The one mapping from these
+ * to the code an instruction's outcome carries on the wire (implemented by the host's
+ * toExecuted, host/node/ledger_ops.cpp):
+ *   OK -> 0;  VALIDATION, UNSUPPORTED, NOT_FOUND -> 1;  INTENT_VALIDATION -> 2;
+ *   SETTLEMENT -> 3;  SIGNATURE -> 4;  TIMEOUT -> 8 (the wire's timeout);
+ *   INTERNAL -> 9 (the wire's "other");
+ *   UNAVAILABLE and PENDING are not final: the host retries (after `lookup`) until the
+ *   instruction's deadline, then reports TIMEOUT (8). */
 typedef enum finp2p_ledger_status {
   FINP2P_LEDGER_OK = 0,
   FINP2P_LEDGER_ERROR_VALIDATION = 1,        /* bad input: amount, account, unknown hold */
@@ -182,7 +190,40 @@ typedef struct finp2p_ledger_host_api {
   void (*callback_log)(void* host_ptr, finp2p_ledger_log_level level, finp2p_ledger_str message);
 } finp2p_ledger_host_api;
 
-/* Filled by the plugin in the entry point. Hooks may be called from several threads at once. */
+/* Filled by the plugin in the entry point.
+ *
+ * Threads and blocking. The host calls each ledger's hooks on that ledger's own threads
+ * ([[ledger]] `threads`, default 4), so up to that many hooks run at once, in any combination,
+ * including two operations with the same idempotency key (a retry racing the first attempt):
+ * the second must wait for or return the first's outcome, never move anything twice. A hook
+ * may block (it holds one of its ledger's threads meanwhile; other ledgers are unaffected),
+ * but a plugin that waits on I/O should start the work, return, and complete later from its
+ * own thread. callback_complete, callback_balance and callback_log may be called from any
+ * thread, concurrently, also from inside a hook; they do not call back into the plugin (no
+ * re-entrancy), and callback_log is thread-safe.
+ *
+ * Deadlines. The host gives up on an operation at context.deadline_unix_ms (execute) or after
+ * the ledger's call_timeout_secs (preflight, lookup, verify, balance) and reports TIMEOUT to
+ * its caller. The operation still belongs to the plugin: complete it anyway (the outcome is
+ * then only logged); the instance is not destroyed until it has been. After a TIMEOUT on
+ * execute the host asks on_lookup before it executes the same key again, so an operation that
+ * completed late is found, not repeated.
+ *
+ * Preflight (approval time) sees each instruction of a plan before any of them ran: a release
+ * or revert_hold whose hold does not exist yet is normal there (the hold is an earlier
+ * instruction of the same plan) and must not be refused for that; refuse only what cannot
+ * succeed whatever happens first (an unknown account, an unsupported asset).
+ *
+ * Fields per operation kind (others are empty; context is always set):
+ *   hold: source, destination (the payee, may be empty), asset, asset_decimals, amount
+ *   release: source (the holder), destination, asset, asset_decimals, amount, hold_operation_id
+ *   revert_hold: source, destination (as the plan states them), asset, asset_decimals,
+ *                hold_operation_id; amount may be empty (the hold's whole amount)
+ *   transfer: source, destination, asset, asset_decimals, amount
+ *   issue: destination, asset, asset_decimals, amount
+ *   redeem: source, asset, asset_decimals, amount
+ *   await: wait_until_unix_s, condition
+ * asset and asset_decimals are set for every kind whose instruction names an asset. */
 typedef struct finp2p_ledger_plugin_api {
   uint32_t struct_size; /* set by the host to its sizeof before init; plugin may lower it */
   uint32_t abi_version; /* the plugin's FINP2P_LEDGER_ABI_VERSION */
