@@ -9,7 +9,9 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "finp2p/ledger/decimal.hpp"
 #include "finp2p/ledger/toml_config.hpp"
+#include "finp2p/ledger/types.hpp"
 #include "model/resource_id.hpp"
 
 namespace finp2p::config {
@@ -52,6 +54,21 @@ void checkAddress(const toml::value& table, const std::string& key, const std::s
   if (port <= 0 || port > 65535) fail(table.at(key), key, "port out of range");
 }
 
+// A key this file does not know is refused, not ignored: a misspelt setting
+// (agreement_timeout_secs) would otherwise silently keep its default.
+void refuseUnknownKeys(const toml::value& table, std::initializer_list<const char*> known,
+                       const std::string& where) {
+  if (!table.is_table()) return;
+  for (const auto& [key, value] : table.as_table()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (ok) continue;
+    std::string list;
+    for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    fail(value, key, "unknown in " + where + " (known keys: " + list + ")");
+  }
+}
+
 int64_t positiveInteger(const toml::value& table, const std::string& key, int64_t fallback) {
   if (!table.contains(key)) return fallback;
   const auto& v = table.at(key);
@@ -67,6 +84,10 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
   std::set<std::string> names, assets;
   for (const auto& t : array.as_array()) {
     if (!t.is_table()) fail(t, "ledger", "each [[ledger]] must be a table");
+    refuseUnknownKeys(t,
+                      {"name", "plugin", "sha256", "assets", "config", "threads",
+                       "call_timeout_secs", "reload_drain_timeout_secs"},
+                      "[[ledger]]");
     LedgerConfig l;
     l.name = requiredString(t, "name", "[[ledger]]");
     if (!names.insert(l.name).second)
@@ -90,10 +111,27 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
       }
       l.assets.push_back(a.as_string().str);
     }
+    l.threads = static_cast<int>(positiveInteger(t, "threads", l.threads));
+    if (l.threads > 64) fail(t.at("threads"), "threads", "at most 64");
+    l.callTimeoutMillis = positiveInteger(t, "call_timeout_secs", 30) * 1000;
+    l.reloadDrainTimeoutMillis = positiveInteger(t, "reload_drain_timeout_secs", 60) * 1000;
     if (t.contains("config")) {
       if (!t.at("config").is_table()) fail(t.at("config"), "config", "must be a table");
       ledger::flattenToml(t.at("config"), "", l.pluginConfig);
+      // The SDK's opening-balance convention (issueOpeningBalances): checked here so that a
+      // router that would refuse to start is refused by --check-config already.
+      for (const auto& [key, value] : l.pluginConfig) {
+        auto dot = key.rfind('.');
+        if (key.rfind("opening_balances.", 0) == 0 && dot != std::string::npos &&
+            key.substr(dot) == ".amount" && !ledger::Decimal::parse(value)) {
+          fail(
+              t.at("config"), key,
+              "\"" + value + "\" is not a non-negative decimal amount (ledger \"" + l.name + "\")");
+        }
+      }
     }
+    // Relative paths in the plugin's configuration resolve against this file, like ours.
+    l.pluginConfig.emplace_back(ledger::Config::kConfigDirKey, fs::absolute(base).string());
     ledgers.push_back(std::move(l));
   }
   return ledgers;
@@ -257,6 +295,12 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
   {
     RouterConfig c;
     c.path = path;
+    refuseUnknownKeys(
+        root,
+        {"organization", "listen", "admin_listen", "key", "journal", "message_max_skew_seconds",
+         "agreement_timeout_seconds", "default_instruction_timeout_seconds", "max_plans_in_flight",
+         "max_plans_in_flight_per_peer", "peer", "ledger", "tls"},
+        "the top level");
     c.organization = requiredString(root, "organization", "the top level");
     if (auto s = model::validateOrganizationId(c.organization); !s) {
       fail(root.at("organization"), "organization", s.error().message);
@@ -296,6 +340,7 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
       const auto& array = root.at("peer");
       if (!array.is_array()) fail(array, "peer", "must be an array of tables ([[peer]])");
       for (const auto& t : array.as_array()) {
+        refuseUnknownKeys(t, {"organization", "address", "public_key"}, "[[peer]]");
         PeerConfig p;
         p.organization = requiredString(t, "organization", "[[peer]]");
         if (p.organization == c.organization)
@@ -314,6 +359,7 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
     if (root.contains("tls")) {
       const auto& t = root.at("tls");
       if (!t.is_table()) fail(t, "tls", "must be a table ([tls])");
+      refuseUnknownKeys(t, {"certificate", "private_key", "ca"}, "[tls]");
       c.tls = TlsConfig{resolve(base, requiredString(t, "certificate", "[tls]")),
                         resolve(base, requiredString(t, "private_key", "[tls]")),
                         resolve(base, requiredString(t, "ca", "[tls]"))};

@@ -24,6 +24,9 @@ struct LedgerConfig {
   std::string sha256;  // optional pin, lowercase hex
   std::vector<std::string> assets;
   std::vector<std::pair<std::string, std::string>> pluginConfig;  // [ledger.config], flattened
+  int threads = 4;                            // `threads`: this ledger's own plugin-call threads
+  int64_t callTimeoutMillis = 30'000;         // `call_timeout_secs`: lookup, verify, balance
+  int64_t reloadDrainTimeoutMillis = 60'000;  // `reload_drain_timeout_secs`
 };
 
 // mTLS between routers: this router's certificate and key, and the CA that signs peers'

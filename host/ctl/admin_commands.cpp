@@ -182,26 +182,35 @@ int listLedgers(const std::string& admin) {
   for (const auto& l : response.ledgers()) {
     std::string assets;
     for (const auto& a : l.assets()) assets += (assets.empty() ? "" : ",") + a;
-    std::printf("%s: %s %s (generation %u) from %s, assets %s\n", l.name().c_str(),
-                l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
-                l.pluginpath().c_str(), assets.c_str());
+    std::printf(
+        "%s: %s %s (generation %u, %s, %d operations in flight) from %s (sha256 %s), "
+        "assets %s\n",
+        l.name().c_str(), l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
+        l.state().c_str(), l.operationsinflight(), l.pluginpath().c_str(), l.sha256().c_str(),
+        assets.c_str());
   }
   return 0;
 }
 
-int reloadLedger(const std::string& admin, const std::string& name, const std::string& plugin) {
+int reloadLedger(const std::string& admin, const std::string& name) {
   ReloadLedgerRequest request;
   request.set_name(name);
-  request.set_pluginpath(plugin);
   ReloadLedgerResponse response;
   grpc::ClientContext c;
-  withDeadline(c);
+  // A reload first drains the ledger (bounded by its reload_drain_timeout_secs).
+  std::printf("%s: draining (operations in flight finish, new ones wait), then reloading...\n",
+              name.c_str());
+  std::fflush(stdout);
+  withDeadline(c, 3600);
   auto s = connect(admin)->ReloadLedger(&c, request, &response);
   if (!s.ok()) return report(s, admin);
   const auto& l = response.ledger();
-  std::printf("%s reloaded: %s %s (generation %u) from %s\n", l.name().c_str(),
-              l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
-              l.pluginpath().c_str());
+  std::printf(
+      "%s reloaded: %s %s (generation %u) from %s (sha256 %s); drained %d operations in "
+      "%lld ms\n",
+      l.name().c_str(), l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
+      l.pluginpath().c_str(), l.sha256().c_str(), l.lastdrainoperations(),
+      static_cast<long long>(l.lastdrainmillis()));
   return 0;
 }
 

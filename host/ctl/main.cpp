@@ -105,7 +105,9 @@ int main(int argc, char** argv) {
   std::string ledgerToml;
   auto* probe = ledger->add_subcommand(
       "probe",
-      "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them");
+      "Load the [[ledger]] plugins of a TOML file as finp2p-execd would and describe them. This "
+      "runs each plugin's real init, which may create or change its ledger (e.g. a database "
+      "file); `finp2p-execd --check-config` checks files, pins and ABI without running it");
   probe->add_option("CONFIG", ledgerToml, "Router or ledger TOML file")->required();
 
   // Commands against a running router's admin service.
@@ -136,10 +138,13 @@ int main(int argc, char** argv) {
 
   std::string ledgerName, pluginPath, account, asset;
   auto* ledgerList = ledger->add_subcommand("list", "List the router's ledgers");
-  auto* reload =
-      ledger->add_subcommand("reload", "Load a ledger's plugin again, without a restart");
+  auto* reload = ledger->add_subcommand(
+      "reload",
+      "Re-read the ledger's [[ledger]] entry from the router's TOML and load it, without a "
+      "restart (to swap the plugin, edit `plugin` and `sha256` there first)");
   reload->add_option("NAME", ledgerName, "Ledger name")->required();
-  reload->add_option("--plugin", pluginPath, "Load this file instead of the configured one");
+  // Gone: a swap that is not in the TOML would be lost at the next restart.
+  reload->add_option("--plugin", pluginPath)->group("");
   auto* balance = ledger->add_subcommand("balance", "Show an account's balance on a ledger");
   balance->add_option("LEDGER", ledgerName, "Ledger name")->required();
   balance->add_option("ACCOUNT", account, "Ledger account")->required();
@@ -183,7 +188,17 @@ int main(int argc, char** argv) {
   if (watch->parsed()) return ctl::watchPlan(admin, planId);
   if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter, listLimit);
   if (ledgerList->parsed()) return ctl::listLedgers(admin);
-  if (reload->parsed()) return ctl::reloadLedger(admin, ledgerName, pluginPath);
+  if (reload->parsed()) {
+    if (!pluginPath.empty()) {
+      std::fprintf(stderr,
+                   "error: --plugin is no longer accepted: set `plugin` (and `sha256`) in the "
+                   "ledger's [[ledger]] entry of the router's TOML, then run `ledger reload %s`; "
+                   "what runs is what the TOML says, also after a restart\n",
+                   ledgerName.c_str());
+      return kExitUsage;
+    }
+    return ctl::reloadLedger(admin, ledgerName);
+  }
   if (balance->parsed()) return ctl::showBalance(admin, ledgerName, account, asset);
   return kExitUsage;
 }

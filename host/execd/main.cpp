@@ -63,6 +63,10 @@ int main(int argc, char** argv) {
     }
   }
   if (checkOnly) {
+    // The plugins' files, pins and ABI, without running their init (no ledger file is created).
+    if (auto s = finp2p::ledgers::checkLedgerFiles(config->ledgers); !s) {
+      return fail(s.error().message, 2);
+    }
     std::printf("%s: configuration of %s is valid (%zu peers, %zu ledgers)\n", configPath.c_str(),
                 config->organization.c_str(), config->peers.size(), config->ledgers.size());
     return 0;
@@ -77,7 +81,8 @@ int main(int argc, char** argv) {
 
   auto journal = finp2p::journal::Journal::open(config->journalPath);
   if (!journal) return fail(journal.error().message);
-  finp2p::ledgers::LedgerRegistry ledgers;
+  // Reloads re-read the [[ledger]] entries of this file; generations persist beside the journal.
+  finp2p::ledgers::LedgerRegistry ledgers(configPath, config->journalPath + ".ledgers");
   if (auto s = ledgers.loadAll(config->ledgers); !s) return fail(s.error().message);
 
   finp2p::engine::RouterCrypto crypto(config->organization, *key, peerKeys);

@@ -2,28 +2,29 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 namespace finp2p::ledgers {
 
-Result<std::shared_ptr<ledger::LoadedPlugin>> LedgerRegistry::load(
-    const config::LedgerConfig& ledger, const std::string& path) const {
-  ledger::LoadOptions options;
-  options.expectedSha256 = path == ledger.pluginPath ? ledger.sha256 : "";
-  std::string name = ledger.name;
-  options.log = [name](finp2p_ledger_log_level level, const std::string& message) {
-    auto spdLevel = level >= FINP2P_LEDGER_LOG_ERROR  ? spdlog::level::err
-                    : level == FINP2P_LEDGER_LOG_WARN ? spdlog::level::warn
-                    : level == FINP2P_LEDGER_LOG_INFO ? spdlog::level::info
-                                                      : spdlog::level::debug;
-    spdlog::log(spdLevel, "ledger {}: {}", name, message);
-  };
-  auto loaded = ledger::LoadedPlugin::load(path, ledger::Config(ledger.pluginConfig), options);
-  if (auto* e = std::get_if<ledger::LoadError>(&loaded)) {
-    auto code = e->code == ledger::LoadErrorCode::kMissingFile ? ErrorCode::kNotFound
-                                                               : ErrorCode::kFailedPrecondition;
-    return makeError(code, "ledger \"" + ledger.name + "\": " + e->message + " [" +
-                               ledger::loadErrorCodeName(e->code) + "]");
+Status checkLedgerFiles(const std::vector<config::LedgerConfig>& ledgers) {
+  std::string problems;
+  for (const auto& l : ledgers) {
+    auto file = ledger::LoadedPlugin::inspect(l.pluginPath, l.sha256);
+    if (auto* e = std::get_if<ledger::LoadError>(&file)) {
+      problems += (problems.empty() ? "" : "\n") + std::string("ledger \"") + l.name +
+                  "\": " + e->message + " [" + ledger::loadErrorCodeName(e->code) + "]";
+    } else if (std::get<ledger::PluginFile>(file).abiVersion == 0) {
+      spdlog::warn(
+          "ledger {}: {} does not export its ABI version; it is checked only when the "
+          "router starts it",
+          l.name, l.pluginPath);
+    }
   }
-  return std::get<std::shared_ptr<ledger::LoadedPlugin>>(loaded);
+  if (problems.empty()) return {};
+  return makeError(ErrorCode::kFailedPrecondition, problems);
 }
 
 Status LedgerRegistry::loadAll(const std::vector<config::LedgerConfig>& ledgers) {
@@ -47,51 +48,104 @@ Status LedgerRegistry::add(const config::LedgerConfig& ledger) {
       }
     }
   }
-  auto plugin = load(ledger, ledger.pluginPath);
-  if (!plugin) return plugin.error();
+  uint32_t generation = 1;
+  auto stored = readState();
+  if (auto it = stored.find(ledger.name); it != stored.end()) {
+    // The hash is checked by the load itself when pinned; here it only says "same file or not".
+    bool same = ledger::fileSha256(ledger.pluginPath) == it->second.sha256;
+    generation = it->second.generation + (same ? 0 : 1);
+  }
+  auto opened = Ledger::open(ledger, generation);
+  if (!opened) return opened.error();
   std::lock_guard lock(mutex_);
-  Entry& e = ledgers_[ledger.name];
-  e.config = ledger;
-  e.current = *plugin;
-  e.generation = 1;
+  ledgers_[ledger.name] = *opened;
+  configs_[ledger.name] = ledger;
   for (const auto& asset : ledger.assets) assetToLedger_[asset] = ledger.name;
-  spdlog::info("ledger {} loaded: {} {} from {} (sha256 {})", ledger.name,
-               e.current->description().name, e.current->description().version, ledger.pluginPath,
-               e.current->sha256());
+  writeState();
   return {};
 }
 
-Result<LedgerInfo> LedgerRegistry::reload(const std::string& name, const std::string& pluginPath) {
+std::map<std::string, LedgerRegistry::Stored> LedgerRegistry::readState() const {
+  std::map<std::string, Stored> out;
+  if (statePath_.empty()) return out;
+  std::ifstream in(statePath_);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name;
+    Stored s;
+    if (fields >> name >> s.generation >> s.sha256) out[name] = s;
+  }
+  return out;
+}
+
+void LedgerRegistry::writeState() const {
+  if (statePath_.empty()) return;
+  auto stored = readState();  // keeps ledgers this router no longer configures
+  for (const auto& [name, l] : ledgers_) {
+    auto i = l->info();
+    if (!i.sha256.empty()) stored[name] = {i.generation, i.sha256};
+  }
+  std::string tmp = statePath_ + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "# finp2p-execd: each ledger's plugin generation and the sha256 it was loaded from\n";
+    for (const auto& [name, s] : stored)
+      out << name << " " << s.generation << " " << s.sha256 << "\n";
+    out.flush();
+    if (!out) {
+      spdlog::error("cannot write the ledger state file {}; generations restart after a restart",
+                    tmp);
+      return;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, statePath_, ec);
+  if (ec) spdlog::error("cannot replace the ledger state file {}: {}", statePath_, ec.message());
+}
+
+Result<LedgerInfo> LedgerRegistry::reload(const std::string& name) {
+  std::shared_ptr<Ledger> ledger;
   config::LedgerConfig cfg;
   {
     std::lock_guard lock(mutex_);
     auto it = ledgers_.find(name);
     if (it == ledgers_.end())
       return makeError(ErrorCode::kNotFound, "no ledger named \"" + name + "\"");
-    cfg = it->second.config;
+    ledger = it->second;
+    cfg = configs_.at(name);
   }
-  std::string path = pluginPath.empty() ? cfg.pluginPath : pluginPath;
-  auto plugin = load(cfg, path);
-  if (!plugin) {
-    spdlog::error("ledger {} reload from {} refused, the current plugin stays: {}", name, path,
-                  plugin.error().message);
-    return plugin.error();
+  if (!routerConfigPath_.empty()) {
+    auto entries = config::loadLedgerConfigs(routerConfigPath_);
+    if (!entries) {
+      return makeError(ErrorCode::kFailedPrecondition,
+                       "ledger \"" + name + "\": reload refused, the current plugin stays: " +
+                           routerConfigPath_ + " does not load: " + entries.error().message);
+    }
+    auto found = std::find_if(entries->begin(), entries->end(),
+                              [&](const config::LedgerConfig& l) { return l.name == name; });
+    if (found == entries->end()) {
+      return makeError(ErrorCode::kFailedPrecondition,
+                       "ledger \"" + name + "\": reload refused, the current plugin stays: " +
+                           routerConfigPath_ + " has no [[ledger]] named \"" + name +
+                           "\" any more (removing a ledger takes a restart)");
+    }
+    cfg = *found;
   }
+  auto info = ledger->reload(cfg);
+  if (!info) return info;
   std::lock_guard lock(mutex_);
-  Entry& e = ledgers_[name];
-  e.current = *plugin;  // the old one lives on while operations in flight reference it
-  e.config.pluginPath = path;
-  ++e.generation;
-  spdlog::info("ledger {} reloaded: generation {} is {} {} from {}", name, e.generation,
-               e.current->description().name, e.current->description().version, path);
-  return info(e);
+  configs_[name] = cfg;
+  writeState();
+  return info;
 }
 
-std::shared_ptr<ledger::LoadedPlugin> LedgerRegistry::forAsset(const std::string& asset) const {
+std::shared_ptr<Ledger> LedgerRegistry::forAsset(const std::string& asset) const {
   std::lock_guard lock(mutex_);
   auto it = assetToLedger_.find(asset);
   if (it == assetToLedger_.end()) return nullptr;
-  return ledgers_.at(it->second).current;
+  return ledgers_.at(it->second);
 }
 
 std::optional<std::string> LedgerRegistry::ledgerNameForAsset(const std::string& asset) const {
@@ -101,22 +155,20 @@ std::optional<std::string> LedgerRegistry::ledgerNameForAsset(const std::string&
   return it->second;
 }
 
-std::shared_ptr<ledger::LoadedPlugin> LedgerRegistry::byName(const std::string& name) const {
+std::shared_ptr<Ledger> LedgerRegistry::byName(const std::string& name) const {
   std::lock_guard lock(mutex_);
   auto it = ledgers_.find(name);
-  return it == ledgers_.end() ? nullptr : it->second.current;
-}
-
-LedgerInfo LedgerRegistry::info(const Entry& e) const {
-  const auto& d = e.current->description();
-  return {e.config.name,           e.config.pluginPath, d.name,      d.version,
-          e.current->abiVersion(), e.config.assets,     e.generation};
+  return it == ledgers_.end() ? nullptr : it->second;
 }
 
 std::vector<LedgerInfo> LedgerRegistry::list() const {
-  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Ledger>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, l] : ledgers_) all.push_back(l);
+  }
   std::vector<LedgerInfo> out;
-  for (const auto& [name, e] : ledgers_) out.push_back(info(e));
+  for (const auto& l : all) out.push_back(l->info());
   return out;
 }
 

@@ -59,6 +59,11 @@ LedgerInfo toProto(const ledgers::LedgerInfo& i) {
   out.set_abiversion(i.abiVersion);
   for (const auto& a : i.assets) out.add_assets(a);
   out.set_generation(i.generation);
+  out.set_sha256(i.sha256);
+  out.set_state(ledgers::ledgerStateName(i.state));
+  out.set_operationsinflight(i.operationsInFlight);
+  out.set_lastdrainoperations(i.lastDrainOperations);
+  out.set_lastdrainmillis(i.lastDrainMillis);
   return out;
 }
 
@@ -169,7 +174,12 @@ grpc::Status AdminService::ListLedgers(grpc::ServerContext*, const ListLedgersRe
 
 grpc::Status AdminService::ReloadLedger(grpc::ServerContext*, const ReloadLedgerRequest* request,
                                         ReloadLedgerResponse* response) {
-  auto info = ledgers_.reload(request->name(), request->pluginpath());
+  if (!request->pluginpath().empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "a reload loads what the router's TOML says: set `plugin` (and `sha256`) "
+                        "in the ledger's [[ledger]] entry, then reload without a path");
+  }
+  auto info = ledgers_.reload(request->name());
   if (!info) return toGrpc(info.error());
   *response->mutable_ledger() = toProto(*info);
   return grpc::Status::OK;

@@ -25,7 +25,7 @@ bool fullSync(const Config& config) {
 }
 
 std::string requiredDatabase(const Config& config) {
-  auto path = config.get("database");
+  auto path = config.getPath("database");  // relative: to the router's TOML
   if (!path || path->empty()) throw std::invalid_argument("config key \"database\" is required");
   return *path;
 }

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <boost/dll/shared_library.hpp>
 #include <condition_variable>
 #include <cstdio>
@@ -81,6 +82,10 @@ struct PendingOperation {
   int64_t deadlineUnixMs = 0;
   bool isExecute = false;
   std::string idempotencyKey;
+  // Set once the host gave up at the deadline: the caller has its TIMEOUT, but the plugin still
+  // owns the operation, so the entry (and the plugin instance) stays until the plugin completes.
+  bool expired = false;
+  std::shared_ptr<std::atomic<int>> inFlight;  // the owner's count of operations in the plugin
 };
 
 class OperationTable {
@@ -126,12 +131,19 @@ class OperationTable {
         std::lock_guard lock(mutex_);
         int64_t now = nowUnixMs();
         for (auto it = pending_.begin(); it != pending_.end();) {
-          if (it->second.deadlineUnixMs > 0 && it->second.deadlineUnixMs <= now) {
-            expired.push_back(std::move(it->second));
-            it = pending_.erase(it);
-          } else {
-            ++it;
+          auto& op = it->second;
+          if (!op.expired && op.deadlineUnixMs > 0 && op.deadlineUnixMs <= now) {
+            PendingOperation late;
+            late.outcome = std::move(op.outcome);
+            late.balance = std::move(op.balance);
+            late.log = op.log;
+            late.idempotencyKey = op.idempotencyKey;
+            op.outcome = nullptr;
+            op.balance = nullptr;
+            op.expired = true;
+            expired.push_back(std::move(late));
           }
+          ++it;
         }
         releases.swap(releases_);
       }
@@ -148,7 +160,6 @@ class OperationTable {
         if (op.balance) {
           op.balance(Balance{FINP2P_LEDGER_ERROR_TIMEOUT, "balance timed out", "", "", ""});
         }
-        releases.push_back(std::move(op.owner));
       }
       releases.clear();
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -203,14 +214,24 @@ Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op
   return out;
 }
 
+// The plugin is done with an operation: its instance may now be destroyed.
+void finished(PendingOperation& op) {
+  if (op.inFlight) --*op.inFlight;
+  if (op.expired && op.log) {
+    (*op.log)(FINP2P_LEDGER_LOG_WARN, "operation " + op.idempotencyKey +
+                                          " completed after its deadline; the outcome is ignored");
+  }
+  OperationTable::instance().release(std::move(op.owner));
+}
+
 void hostComplete(void* completionPtr, const finp2p_ledger_result* result) {
   auto op = OperationTable::instance().take(fromPtr(completionPtr));
   if (!op) {
-    // Already completed (or timed out): the plugin broke the exactly-once rule. Refuse it.
+    // Already completed: the plugin broke the exactly-once rule. Refuse it.
     return;
   }
   if (op->outcome) op->outcome(checkedOutcome(result, *op));
-  OperationTable::instance().release(std::move(op->owner));
+  finished(*op);
 }
 
 void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
@@ -229,7 +250,7 @@ void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
     }
   }
   if (op->balance) op->balance(std::move(out));
-  OperationTable::instance().release(std::move(op->owner));
+  finished(*op);
 }
 
 void hostLog(void* hostPtr, finp2p_ledger_log_level level, finp2p_ledger_str message) {
@@ -242,11 +263,31 @@ void hostLog(void* hostPtr, finp2p_ledger_log_level level, finp2p_ledger_str mes
 struct LoadedPlugin::Private {
   finp2p_ledger_host_api host{};
   std::shared_ptr<LogSink> log;
+  std::shared_ptr<std::atomic<int>> inFlight = std::make_shared<std::atomic<int>>(0);
+  std::function<void()> onDestroyed;
 };
 
-std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const std::string& path,
-                                                                          const Config& config,
-                                                                          LoadOptions options) {
+namespace {
+
+bool abiAccepted(uint32_t abi) {
+  return FINP2P_LEDGER_ABI_MAJOR_OF(abi) == FINP2P_LEDGER_ABI_MAJOR &&
+         FINP2P_LEDGER_ABI_MINOR_OF(abi) <= FINP2P_LEDGER_ABI_MINOR;
+}
+
+std::string abiRefusal(uint32_t abi) {
+  return "built for ledger ABI " + abiText(abi) + ", this host speaks " +
+         abiText(FINP2P_LEDGER_ABI_VERSION) +
+         " (the major must match and the minor must not be newer)";
+}
+
+struct OpenedFile {
+  boost::dll::shared_library library;
+  PluginFile file;
+};
+
+// Everything load() checks before it calls the entry point.
+std::variant<OpenedFile, LoadError> openPluginFile(const std::string& path,
+                                                   const std::string& expectedSha256) {
   auto fail = [&](LoadErrorCode code, const std::string& why) {
     return LoadError{code, "ledger plugin " + path + ": " + why};
   };
@@ -254,29 +295,59 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
   if (!std::filesystem::is_regular_file(path, ec)) {
     return fail(LoadErrorCode::kMissingFile, "no such file");
   }
-  std::string sha = fileSha256(path);
-  if (!options.expectedSha256.empty() && sha != options.expectedSha256) {
+  OpenedFile out;
+  out.file.sha256 = fileSha256(path);
+  if (!expectedSha256.empty() && out.file.sha256 != expectedSha256) {
     return fail(LoadErrorCode::kHashMismatch,
-                "sha256 is " + sha + ", the configuration pins " + options.expectedSha256);
+                "sha256 is " + out.file.sha256 + ", the configuration pins " + expectedSha256);
   }
-  boost::dll::shared_library library;
   try {
-    library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    out.library.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     return fail(LoadErrorCode::kNotAPlugin, std::string("cannot be loaded: ") + e.what());
   }
-  if (!library.has(FINP2P_LEDGER_ENTRY_POINT)) {
+  {
+    std::lock_guard lock(librariesMutex);
+    keptLibraries().push_back(out.library);  // never unloaded, even when refused
+  }
+  if (!out.library.has(FINP2P_LEDGER_ENTRY_POINT)) {
     return fail(LoadErrorCode::kNotAPlugin,
                 std::string("does not export ") + FINP2P_LEDGER_ENTRY_POINT);
   }
+  if (out.library.has(FINP2P_LEDGER_ABI_VERSION_POINT)) {
+    auto version = out.library.get<uint32_t()>(FINP2P_LEDGER_ABI_VERSION_POINT);
+    out.file.abiVersion = version();
+    if (!abiAccepted(out.file.abiVersion)) {
+      return fail(LoadErrorCode::kAbiMismatch,
+                  abiRefusal(out.file.abiVersion) +
+                      "; refused before its entry point ran, so nothing of it was initialised");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::variant<PluginFile, LoadError> LoadedPlugin::inspect(const std::string& path,
+                                                          const std::string& expectedSha256) {
+  auto opened = openPluginFile(path, expectedSha256);
+  if (auto* e = std::get_if<LoadError>(&opened)) return *e;
+  return std::get<OpenedFile>(opened).file;
+}
+
+std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const std::string& path,
+                                                                          const Config& config,
+                                                                          LoadOptions options) {
+  auto fail = [&](LoadErrorCode code, const std::string& why) {
+    return LoadError{code, "ledger plugin " + path + ": " + why};
+  };
+  auto opened = openPluginFile(path, options.expectedSha256);
+  if (auto* e = std::get_if<LoadError>(&opened)) return *e;
+  auto& library = std::get<OpenedFile>(opened).library;
+  std::string sha = std::get<OpenedFile>(opened).file.sha256;
   auto init =
       library.get<int32_t(const finp2p_ledger_host_api*, const finp2p_ledger_config_entry*, size_t,
                           finp2p_ledger_plugin_api*, char*, size_t)>(FINP2P_LEDGER_ENTRY_POINT);
-  {
-    std::lock_guard lock(librariesMutex);
-    keptLibraries().push_back(library);
-  }
-
   std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin());
   plugin->self_ = plugin;
   plugin->path_ = path;
@@ -289,6 +360,7 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
     };
   }
   priv.log = std::make_shared<LogSink>(std::move(options.log));
+  priv.onDestroyed = std::move(options.onDestroyed);
   priv.host = {sizeof(finp2p_ledger_host_api),
                FINP2P_LEDGER_ABI_VERSION,
                priv.log.get(),
@@ -310,13 +382,7 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
     return fail(LoadErrorCode::kException, "entry point threw a non-standard exception");
   }
   uint32_t abi = api.abi_version;
-  if (FINP2P_LEDGER_ABI_MAJOR_OF(abi) != FINP2P_LEDGER_ABI_MAJOR ||
-      FINP2P_LEDGER_ABI_MINOR_OF(abi) > FINP2P_LEDGER_ABI_MINOR) {
-    return fail(LoadErrorCode::kAbiMismatch,
-                "built for ledger ABI " + abiText(abi) + ", this host speaks " +
-                    abiText(FINP2P_LEDGER_ABI_VERSION) +
-                    " (the major must match and the minor must not be newer)");
-  }
+  if (!abiAccepted(abi)) return fail(LoadErrorCode::kAbiMismatch, abiRefusal(abi));
   if (rc != 0) {
     error[sizeof error - 1] = '\0';
     return fail(LoadErrorCode::kInitFailed,
@@ -338,7 +404,13 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
 
 LoadedPlugin::~LoadedPlugin() {
   // Only reached once no operation holds a reference, so no hook runs any more.
-  if (api_.on_destroy) api_.on_destroy(api_.plugin_ptr);
+  if (!api_.on_destroy) return;  // never fully loaded
+  api_.on_destroy(api_.plugin_ptr);
+  if (private_->onDestroyed) private_->onDestroyed();
+}
+
+int LoadedPlugin::operationsInFlight() const {
+  return *private_->inFlight;
 }
 
 uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnixMs,
@@ -350,6 +422,8 @@ uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnix
   pending.deadlineUnixMs = deadlineUnixMs;
   pending.isExecute = op != nullptr;
   if (op) pending.idempotencyKey = op->context.idempotencyKey;
+  pending.inFlight = private_->inFlight;
+  ++*pending.inFlight;
   return OperationTable::instance().add(std::move(pending));
 }
 
@@ -386,6 +460,8 @@ void LoadedPlugin::balance(const std::string& account, const std::string& asset,
   pending.balance = std::move(done);
   pending.owner = self_.lock();
   pending.log = private_->log;
+  pending.inFlight = private_->inFlight;
+  ++*pending.inFlight;
   uint64_t id = OperationTable::instance().add(std::move(pending));
   api_.on_balance(api_.plugin_ptr, view(account), view(asset), toPtr(id));
 }

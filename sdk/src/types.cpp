@@ -73,6 +73,18 @@ std::optional<std::string> Config::get(const std::string& key) const {
   return std::nullopt;
 }
 
+std::string Config::resolvePath(const std::string& value) const {
+  auto dir = get(kConfigDirKey);
+  if (value.empty() || value[0] == '/' || !dir || dir->empty()) return value;
+  return *dir + "/" + value;
+}
+
+std::optional<std::string> Config::getPath(const std::string& key) const {
+  auto v = get(key);
+  if (!v) return v;
+  return resolvePath(*v);
+}
+
 std::string Config::getOr(const std::string& key, const std::string& fallback) const {
   auto v = get(key);
   return v ? *v : fallback;

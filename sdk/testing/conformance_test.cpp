@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include "conformance.hpp"
@@ -32,6 +34,48 @@ class Conformance : public ::testing::Test {
               ::testing::UnitTest::GetInstance()->current_test_info()->name();
   }
 
+  // Every call has a deadline: a plugin that never completes an operation fails that case,
+  // naming the operation, instead of hanging the run.
+  static constexpr int kCallSeconds = 10;
+  template <typename T, typename Start>
+  T within(const std::string& what, Start&& start, T onTimeout) {
+    auto promise = std::make_shared<std::promise<T>>();
+    auto future = promise->get_future();
+    start([promise](T value) { promise->set_value(std::move(value)); });
+    if (future.wait_for(std::chrono::seconds(kCallSeconds)) == std::future_status::ready) {
+      return future.get();
+    }
+    ADD_FAILURE() << "the plugin did not complete " << what << " within " << kCallSeconds
+                  << " s: every hook must complete its operation exactly once "
+                     "(callback_complete / callback_balance), from any thread";
+    return onTimeout;
+  }
+  Outcome timedOut() { return Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT, "no completion"); }
+  Outcome execute(const Operation& o) {
+    return within<Outcome>(
+        std::string(ledger::operationKindName(o.kind)) + " " + o.context.idempotencyKey,
+        [&](auto cb) { plugin_->execute(o, cb); }, timedOut());
+  }
+  Outcome preflight(const Operation& o) {
+    return within<Outcome>(
+        std::string("on_preflight of ") + ledger::operationKindName(o.kind) + " " +
+            o.context.idempotencyKey,
+        [&](auto cb) { plugin_->preflight(o, cb); }, timedOut());
+  }
+  Outcome lookup(const std::string& k) {
+    return within<Outcome>(
+        "on_lookup of " + k, [&](auto cb) { plugin_->lookup(k, cb); }, timedOut());
+  }
+  Outcome verify(const ledger::Receipt& r) {
+    return within<Outcome>(
+        "on_verify of " + r.transactionId, [&](auto cb) { plugin_->verify(r, cb); }, timedOut());
+  }
+  ledger::Balance balance(const std::string& who, const std::string& asset) {
+    return within<ledger::Balance>(
+        "on_balance of " + who, [&](auto cb) { plugin_->balance(who, asset, cb); },
+        ledger::Balance{FINP2P_LEDGER_ERROR_TIMEOUT, "no completion", "0", "0", "0"});
+  }
+
   std::string account(const std::string& name) const { return prefix_ + "-" + name; }
   std::string key(const std::string& name) const { return prefix_ + "_" + name; }
 
@@ -50,26 +94,26 @@ class Conformance : public ::testing::Test {
   Outcome issue(const std::string& to, const std::string& amount, const std::string& keyName) {
     auto o = op(FINP2P_LEDGER_OP_ISSUE, keyName, amount);
     o.destination = to;
-    return plugin_->executeAndWait(o);
+    return execute(o);
   }
   Outcome transfer(const std::string& from, const std::string& to, const std::string& amount,
                    const std::string& keyName) {
     auto o = op(FINP2P_LEDGER_OP_TRANSFER, keyName, amount);
     o.source = from;
     o.destination = to;
-    return plugin_->executeAndWait(o);
+    return execute(o);
   }
   Outcome hold(const std::string& from, const std::string& to, const std::string& amount,
                const std::string& keyName) {
     auto o = op(FINP2P_LEDGER_OP_HOLD, keyName, amount);
     o.source = from;
     o.destination = to;
-    return plugin_->executeAndWait(o);
+    return execute(o);
   }
 
   // available and held, as exact decimals
   std::pair<std::string, std::string> balanceOf(const std::string& who) {
-    auto b = plugin_->balanceAndWait(who, settings().asset);
+    auto b = balance(who, settings().asset);
     EXPECT_EQ(b.status, FINP2P_LEDGER_OK) << b.message;
     EXPECT_EQ(*Decimal::parse(b.current), *Decimal::parse(b.available) + *Decimal::parse(b.held))
         << "current must be available + held";
@@ -106,7 +150,7 @@ TEST_F(Conformance, IssueTransferAndRedeemMoveExactAmounts) {
 
   auto r = op(FINP2P_LEDGER_OP_REDEEM, "redeem", "9.99");
   r.source = account("a");
-  ASSERT_TRUE(succeeded(plugin_->executeAndWait(r)));
+  ASSERT_TRUE(succeeded(execute(r)));
   EXPECT_EQ(balanceOf(account("a")), Pair("90", "0"));
 }
 
@@ -119,14 +163,14 @@ TEST_F(Conformance, HoldThenReleasePaysTheBeneficiary) {
   rel.source = account("seller");
   rel.destination = account("buyer");
   rel.holdOperationId = key("hold");
-  auto out = plugin_->executeAndWait(rel);
+  auto out = execute(rel);
   ASSERT_TRUE(out.ok()) << out.message;
   EXPECT_EQ(balanceOf(account("seller")), Pair("30", "0"));
   EXPECT_EQ(balanceOf(account("buyer")), Pair("20", "0"));
   // A released hold cannot be reverted.
   auto rev = op(FINP2P_LEDGER_OP_REVERT_HOLD, "revert", "");
   rev.holdOperationId = key("hold");
-  EXPECT_EQ(plugin_->executeAndWait(rev).status, FINP2P_LEDGER_ERROR_VALIDATION);
+  EXPECT_EQ(execute(rev).status, FINP2P_LEDGER_ERROR_VALIDATION);
 }
 
 TEST_F(Conformance, HoldThenRevertReturnsTheAsset) {
@@ -136,14 +180,14 @@ TEST_F(Conformance, HoldThenRevertReturnsTheAsset) {
   auto rev = op(FINP2P_LEDGER_OP_REVERT_HOLD, "revert", "");
   rev.holdOperationId = key("hold");
   rev.destination = account("seller");
-  auto out = plugin_->executeAndWait(rev);
+  auto out = execute(rev);
   ASSERT_TRUE(out.ok()) << out.message;
   EXPECT_EQ(balanceOf(account("seller")), Pair("50", "0"));
   // The reverted hold cannot be released any more.
   auto rel = op(FINP2P_LEDGER_OP_RELEASE, "release", "50");
   rel.holdOperationId = key("hold");
   rel.destination = account("buyer");
-  EXPECT_EQ(plugin_->executeAndWait(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
+  EXPECT_EQ(execute(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
 }
 
 TEST_F(Conformance, SameKeyTwiceMovesOnceAndReturnsTheSameReceipt) {
@@ -170,10 +214,10 @@ TEST_F(Conformance, LookupReturnsTheStoredOutcome) {
   ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
   auto t = transfer(account("a"), account("b"), "1", "t");
   ASSERT_TRUE(succeeded(t));
-  auto found = plugin_->lookupAndWait(key("t"));
+  auto found = lookup(key("t"));
   ASSERT_TRUE(found.ok()) << found.message;
   EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
-  EXPECT_EQ(plugin_->lookupAndWait(key("never")).status, FINP2P_LEDGER_ERROR_NOT_FOUND);
+  EXPECT_EQ(lookup(key("never")).status, FINP2P_LEDGER_ERROR_NOT_FOUND);
 }
 
 TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
@@ -185,14 +229,14 @@ TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
   plugin_.reset();  // a simulated crash: the instance is gone, only the ledger's storage remains
   plugin_ = loadPlugin();
   ASSERT_NE(plugin_, nullptr);
-  auto found = plugin_->lookupAndWait(key("t"));
+  auto found = lookup(key("t"));
   ASSERT_TRUE(found.ok()) << found.message;
   EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
   auto again = transfer(account("a"), account("b"), "4", "t");
   ASSERT_TRUE(succeeded(again));
   EXPECT_EQ(again.receipt->transactionId, t.receipt->transactionId);
   EXPECT_EQ(balanceOf(account("a")), Pair("6", "0"));
-  EXPECT_EQ(plugin_->lookupAndWait(key("too-much")).status, FINP2P_LEDGER_ERROR_SETTLEMENT);
+  EXPECT_EQ(lookup(key("too-much")).status, FINP2P_LEDGER_ERROR_SETTLEMENT);
 }
 
 TEST_F(Conformance, InsufficientBalanceIsASettlementErrorWithTheAmounts) {
@@ -218,7 +262,7 @@ TEST_F(Conformance, BadInputIsAValidationErrorAndMovesNothing) {
   auto rel = op(FINP2P_LEDGER_OP_RELEASE, "release", "1");
   rel.holdOperationId = key("no-such-hold");
   rel.destination = account("b");
-  EXPECT_EQ(plugin_->executeAndWait(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
+  EXPECT_EQ(execute(rel).status, FINP2P_LEDGER_ERROR_VALIDATION);
   EXPECT_EQ(balanceOf(account("a")), Pair("5", "0"));
 }
 
@@ -226,24 +270,53 @@ TEST_F(Conformance, VerifyAcceptsTrueReceiptsAndRefusesAlteredOnes) {
   ASSERT_TRUE(succeeded(issue(account("a"), "5", "issue")));
   auto t = transfer(account("a"), account("b"), "2", "t");
   ASSERT_TRUE(succeeded(t));
-  EXPECT_TRUE(succeeded(plugin_->verifyAndWait(*t.receipt)));
+  EXPECT_TRUE(succeeded(verify(*t.receipt)));
   auto altered = *t.receipt;
   altered.quantity = "20";
-  EXPECT_FALSE(plugin_->verifyAndWait(altered).ok());
+  EXPECT_FALSE(verify(altered).ok());
   altered = *t.receipt;
   altered.destination = account("mallory");
-  EXPECT_FALSE(plugin_->verifyAndWait(altered).ok());
+  EXPECT_FALSE(verify(altered).ok());
 }
 
 TEST_F(Conformance, AwaitCompletesAtItsTime) {
+  if (!(plugin_->description().supportedOperations &
+        FINP2P_LEDGER_SUPPORTS(FINP2P_LEDGER_OP_AWAIT))) {
+    std::printf("  (await is not in supported_operations: the router runs timed awaits itself)\n");
+    return;
+  }
   auto past = op(FINP2P_LEDGER_OP_AWAIT, "past", "");
   past.waitUntilUnixS = 1;
-  EXPECT_TRUE(succeeded(plugin_->executeAndWait(past)));
+  EXPECT_TRUE(succeeded(execute(past)));
   auto soon = op(FINP2P_LEDGER_OP_AWAIT, "soon", "");
   soon.waitUntilUnixS = ledger::nowUnixMs() / 1000 + 2;
-  auto out = plugin_->executeAndWait(soon);
+  auto out = execute(soon);
   ASSERT_TRUE(out.ok()) << out.message;
   EXPECT_GE(ledger::nowUnixMs() / 1000, soon.waitUntilUnixS);
+}
+
+// Preflight runs at approval time, before any instruction of the plan ran: it must complete,
+// accept what can succeed, and accept a release whose hold is an earlier instruction of the
+// same plan (it does not exist yet).
+TEST_F(Conformance, PreflightAcceptsAPlanBeforeItsHoldExists) {
+  ASSERT_TRUE(succeeded(issue(account("a"), "100", "issue")));
+  auto t = op(FINP2P_LEDGER_OP_TRANSFER, "pre-t", "1");
+  t.source = account("a");
+  t.destination = account("b");
+  EXPECT_TRUE(succeeded(preflight(t))) << "on_preflight refused a valid transfer";
+  auto h = op(FINP2P_LEDGER_OP_HOLD, "pre-h", "1");
+  h.source = account("a");
+  h.destination = account("b");
+  EXPECT_TRUE(succeeded(preflight(h))) << "on_preflight refused a valid hold";
+  auto rel = op(FINP2P_LEDGER_OP_RELEASE, "pre-rel", "1");
+  rel.source = account("a");
+  rel.destination = account("b");
+  rel.holdOperationId = key("pre-h");  // not executed: at approval time it does not exist yet
+  EXPECT_TRUE(succeeded(preflight(rel)))
+      << "on_preflight refused a release whose hold does not exist yet; at approval time the "
+         "hold is an earlier instruction of the same plan, so every DvP would be rejected";
+  EXPECT_EQ(lookup(key("pre-t")).status, FINP2P_LEDGER_ERROR_NOT_FOUND)
+      << "on_preflight must not execute anything";
 }
 
 TEST_F(Conformance, ConcurrentCallsKeepTheBooksBalanced) {

@@ -66,6 +66,8 @@ TEST_F(RouterConfigTest, ParsesAValidRouter) {
   EXPECT_EQ(c->ledgers[0].assets, std::vector<std::string>{"bank-a:102:bond"});
   std::vector<std::pair<std::string, std::string>> expected = {
       {"database", "data/securities.db"},
+      // the host's reserved entry: relative paths in the config mean relative to the TOML
+      {"finp2p.config_dir", std::filesystem::absolute(dir_).string()},
       {"opening_balances.0.account", "seller"},
       {"opening_balances.0.amount", "1000"},
       {"opening_balances.0.asset", "bank-a:102:bond"}};

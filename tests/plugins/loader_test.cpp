@@ -84,6 +84,35 @@ TEST(PluginLoader, NewerAbiMinor) {
               "built for ledger ABI 1.99");
 }
 
+// Issue 14, defect 5: the ABI version is read before any of the plugin's code with side effects
+// runs. The ABI 2.0 fixture's init would create the file named by "touch"; it must never run.
+TEST(PluginLoader, AbiIsCheckedBeforeTheEntryPointRuns) {
+  auto marker = std::string(TEST_SCRATCH_DIR) + "/abi_major_init_ran";
+  std::remove(marker.c_str());
+  expectError(loadError(fixture("fixture_abi_major"), single("touch", marker)),
+              LoadErrorCode::kAbiMismatch, "before its entry point ran");
+  EXPECT_FALSE(std::ifstream(marker).good()) << "the plugin's init ran before the ABI check";
+}
+
+// What --check-config and a reload check first: file, hash and ABI, without running init.
+TEST(PluginLoader, InspectReadsHashAndAbiWithoutRunningInit) {
+  auto marker = std::string(TEST_SCRATCH_DIR) + "/inspect_init_ran";
+  std::remove(marker.c_str());
+  auto ok = LoadedPlugin::inspect(fixture("fixture_echo_v1"), "");
+  ASSERT_TRUE(std::holds_alternative<PluginFile>(ok));
+  EXPECT_EQ(std::get<PluginFile>(ok).abiVersion, FINP2P_LEDGER_ABI_VERSION);
+  EXPECT_EQ(std::get<PluginFile>(ok).sha256, fileSha256(fixture("fixture_echo_v1")));
+  auto major = LoadedPlugin::inspect(fixture("fixture_abi_major"), "");
+  ASSERT_TRUE(std::holds_alternative<LoadError>(major));
+  EXPECT_EQ(std::get<LoadError>(major).code, LoadErrorCode::kAbiMismatch);
+  auto pinned = LoadedPlugin::inspect(fixture("fixture_echo_v1"), std::string(64, '0'));
+  ASSERT_TRUE(std::holds_alternative<LoadError>(pinned));
+  EXPECT_EQ(std::get<LoadError>(pinned).code, LoadErrorCode::kHashMismatch);
+  auto missing = LoadedPlugin::inspect("/nonexistent/libx.so", "");
+  ASSERT_TRUE(std::holds_alternative<LoadError>(missing));
+  EXPECT_EQ(std::get<LoadError>(missing).code, LoadErrorCode::kMissingFile);
+}
+
 TEST(PluginLoader, HashMismatch) {
   LoadOptions options = quiet();
   options.expectedSha256 = std::string(64, '0');
@@ -148,12 +177,12 @@ TEST_P(Misbehaving, GarbageResultsAreRefusedByTheHost) {
   EXPECT_NE(out.message.find(expected), std::string::npos) << out.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, Misbehaving,
-    ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
-                      std::pair{"no_receipt", "success without a receipt"},
-                      std::pair{"wrong_operation_id", "receipt for operation \"someone-else_1\""}),
-    [](const auto& info) { return std::string(info.param.first); });
+INSTANTIATE_TEST_SUITE_P(Modes, Misbehaving,
+                         ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
+                                           std::pair{"no_receipt", "success without a receipt"},
+                                           std::pair{"wrong_operation_id",
+                                                     "receipt for operation \"someone-else_1\""}),
+                         [](const auto& info) { return std::string(info.param.first); });
 
 TEST(PluginCalls, SecondCompletionIsIgnored) {
   auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"));

@@ -70,9 +70,9 @@ EvmConfig parse(const Config& c) {
   cfg.rpcUrl = required(c, "rpc_url");
   cfg.chainId = number(c, "chain_id", 0);
   if (cfg.chainId == 0) throw std::invalid_argument("config key \"chain_id\" is required");
-  cfg.stateDatabase = required(c, "state_database");
+  cfg.stateDatabase = c.resolvePath(required(c, "state_database"));
   for (std::size_t i = 0, n = c.arraySize("sending_keys"); i < n; ++i) {
-    cfg.keyFiles.push_back(required(c, "sending_keys." + std::to_string(i)));
+    cfg.keyFiles.push_back(c.resolvePath(required(c, "sending_keys." + std::to_string(i))));
   }
   if (cfg.keyFiles.empty()) throw std::invalid_argument("config key \"sending_keys\" is required");
   cfg.escrow = address(c, "escrow");

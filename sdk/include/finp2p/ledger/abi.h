@@ -13,6 +13,19 @@
  * whose major differs from its own or whose minor is newer. Both tables carry their own size
  * (`struct_size`) so either side can grow them by appending fields in a new minor version;
  * a reader only touches fields that fit inside the size it was given.
+ *
+ * Instances and reload: the host never runs two instances of one ledger at once. A reload
+ * (`finp2p-execctl ledger reload NAME`) drains the ledger first: the host stops starting
+ * operations on the old instance (new ones wait, bounded by the ledger's
+ * `reload_drain_timeout_secs`), waits until the plugin completed every operation it was given,
+ * calls on_destroy, and only after on_destroy returned calls the entry point for the new
+ * instance, which then receives the operations that waited. An operation the host gave up on
+ * at its deadline still counts as given: the instance is not destroyed until the plugin
+ * completes it, so on_destroy never runs while an operation is inside the plugin. If the drain
+ * does not finish in time the reload fails and the old instance keeps serving. A plugin thus
+ * never shares its state with a second live instance, but a new instance must open the state
+ * its destroyed predecessor left (the same database, possibly loaded from the same library:
+ * libraries are never unloaded, so static variables survive a reload).
  */
 #ifndef FINP2P_LEDGER_ABI_H
 #define FINP2P_LEDGER_ABI_H
@@ -30,8 +43,16 @@ extern "C" {
 #define FINP2P_LEDGER_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define FINP2P_LEDGER_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
 
-/* The one symbol a plugin exports. */
+/* The symbols a plugin exports: the entry point and, recommended (the C++ SDK's
+ * FINP2P_LEDGER_PLUGIN exports it), its ABI version. The host reads the version before it calls
+ * the entry point, so a plugin built for another ABI is refused before any of its code with side
+ * effects runs (the dynamic loader still runs the library's static constructors: keep them free
+ * of side effects). A plugin without the version export is checked after init, by the
+ * abi_version init writes. */
 #define FINP2P_LEDGER_ENTRY_POINT "finp2p_ledger_plugin_init"
+#define FINP2P_LEDGER_ABI_VERSION_POINT "finp2p_ledger_plugin_abi_version"
+/* Exported as FINP2P_LEDGER_ABI_VERSION_POINT: returns FINP2P_LEDGER_ABI_VERSION, nothing else. */
+typedef uint32_t (*finp2p_ledger_plugin_abi_version_fn)(void);
 
 /* A borrowed UTF-8 string: not NUL-terminated unless said otherwise; {NULL, 0} is empty. */
 typedef struct finp2p_ledger_str {
@@ -39,7 +60,15 @@ typedef struct finp2p_ledger_str {
   size_t size;
 } finp2p_ledger_str;
 
-/* Result codes. 1-4 are the FinP2P instruction error codes (finp2p-reference.md). */
+/* Result codes. 1-4 are the FinP2P instruction error codes (finp2p-reference.md). 5-10 are
+ * this ABI's own and are NOT the wire's codes of the same number. The one mapping from these
+ * to the code an instruction's outcome carries on the wire (implemented by the host's
+ * toExecuted, host/node/ledger_ops.cpp):
+ *   OK -> 0;  VALIDATION, UNSUPPORTED, NOT_FOUND -> 1;  INTENT_VALIDATION -> 2;
+ *   SETTLEMENT -> 3;  SIGNATURE -> 4;  TIMEOUT -> 8 (the wire's timeout);
+ *   INTERNAL -> 9 (the wire's "other");
+ *   UNAVAILABLE and PENDING are not final: the host retries (after `lookup`) until the
+ *   instruction's deadline, then reports TIMEOUT (8). */
 typedef enum finp2p_ledger_status {
   FINP2P_LEDGER_OK = 0,
   FINP2P_LEDGER_ERROR_VALIDATION = 1,        /* bad input: amount, account, unknown hold */
@@ -131,7 +160,11 @@ typedef struct finp2p_ledger_description {
 } finp2p_ledger_description;
 
 /* One configuration entry from the router's [ledger.config] table, flattened: nested tables
- * and arrays become dotted keys ("opening_balances.0.amount"), every value a string. */
+ * and arrays become dotted keys ("opening_balances.0.amount"), every value a string. The host
+ * adds one reserved entry, "finp2p.config_dir": the absolute directory of the router's TOML.
+ * A relative path in the configuration (a database file) means relative to it, not to the
+ * working directory (which under systemd is another one); the C++ SDK's Config::getPath does
+ * this. */
 typedef struct finp2p_ledger_config_entry {
   finp2p_ledger_str key;
   finp2p_ledger_str value;
@@ -157,7 +190,40 @@ typedef struct finp2p_ledger_host_api {
   void (*callback_log)(void* host_ptr, finp2p_ledger_log_level level, finp2p_ledger_str message);
 } finp2p_ledger_host_api;
 
-/* Filled by the plugin in the entry point. Hooks may be called from several threads at once. */
+/* Filled by the plugin in the entry point.
+ *
+ * Threads and blocking. The host calls each ledger's hooks on that ledger's own threads
+ * ([[ledger]] `threads`, default 4), so up to that many hooks run at once, in any combination,
+ * including two operations with the same idempotency key (a retry racing the first attempt):
+ * the second must wait for or return the first's outcome, never move anything twice. A hook
+ * may block (it holds one of its ledger's threads meanwhile; other ledgers are unaffected),
+ * but a plugin that waits on I/O should start the work, return, and complete later from its
+ * own thread. callback_complete, callback_balance and callback_log may be called from any
+ * thread, concurrently, also from inside a hook; they do not call back into the plugin (no
+ * re-entrancy), and callback_log is thread-safe.
+ *
+ * Deadlines. The host gives up on an operation at context.deadline_unix_ms (execute) or after
+ * the ledger's call_timeout_secs (preflight, lookup, verify, balance) and reports TIMEOUT to
+ * its caller. The operation still belongs to the plugin: complete it anyway (the outcome is
+ * then only logged); the instance is not destroyed until it has been. After a TIMEOUT on
+ * execute the host asks on_lookup before it executes the same key again, so an operation that
+ * completed late is found, not repeated.
+ *
+ * Preflight (approval time) sees each instruction of a plan before any of them ran: a release
+ * or revert_hold whose hold does not exist yet is normal there (the hold is an earlier
+ * instruction of the same plan) and must not be refused for that; refuse only what cannot
+ * succeed whatever happens first (an unknown account, an unsupported asset).
+ *
+ * Fields per operation kind (others are empty; context is always set):
+ *   hold: source, destination (the payee, may be empty), asset, asset_decimals, amount
+ *   release: source (the holder), destination, asset, asset_decimals, amount, hold_operation_id
+ *   revert_hold: source, destination (as the plan states them), asset, asset_decimals,
+ *                hold_operation_id; amount may be empty (the hold's whole amount)
+ *   transfer: source, destination, asset, asset_decimals, amount
+ *   issue: destination, asset, asset_decimals, amount
+ *   redeem: source, asset, asset_decimals, amount
+ *   await: wait_until_unix_s, condition
+ * asset and asset_decimals are set for every kind whose instruction names an asset. */
 typedef struct finp2p_ledger_plugin_api {
   uint32_t struct_size; /* set by the host to its sizeof before init; plugin may lower it */
   uint32_t abi_version; /* the plugin's FINP2P_LEDGER_ABI_VERSION */

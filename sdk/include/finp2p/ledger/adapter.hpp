@@ -2,7 +2,8 @@
 /// @file
 /// The C++ side of a ledger plugin. Derive from finp2p::ledger::Adapter, implement the hooks
 /// your ledger supports, and register the class once with FINP2P_LEDGER_PLUGIN(MyAdapter).
-/// This code is compiled into the plugin; only the C entry point of abi.h is exported.
+/// This code is compiled into the plugin; only the C entry point of abi.h and the ABI version
+/// export are exported.
 ///
 /// Every hook runs behind a noexcept barrier: an exception becomes an INTERNAL error result,
 /// never a crash of the host. Hooks may be called from several threads at once.
@@ -85,6 +86,10 @@ int32_t initPlugin(const finp2p_ledger_host_api* host, const finp2p_ledger_confi
 /// Registers `AdapterClass` (constructible from `const finp2p::ledger::Config&`; a throwing
 /// constructor fails the load with its message) as this library's ledger plugin.
 #define FINP2P_LEDGER_PLUGIN(AdapterClass)                                                     \
+  extern "C" __attribute__((visibility("default"))) uint32_t finp2p_ledger_plugin_abi_version( \
+      void) {                                                                                  \
+    return FINP2P_LEDGER_ABI_VERSION;                                                          \
+  }                                                                                            \
   extern "C" __attribute__((visibility("default"))) int32_t finp2p_ledger_plugin_init(         \
       const finp2p_ledger_host_api* host, const finp2p_ledger_config_entry* config,            \
       size_t config_count, finp2p_ledger_plugin_api* plugin, char* error, size_t error_size) { \

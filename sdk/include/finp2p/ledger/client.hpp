@@ -7,8 +7,9 @@
 /// The host refuses what a plugin must not do: results with an unknown status, success without
 /// a receipt, a receipt for another operation, a second completion of one operation. It ends
 /// an operation whose context deadline passed with TIMEOUT (a hung plugin does not hang the
-/// host). A loaded library is never unloaded: code of an unloaded library that is still
-/// referenced (a thread, a callback) would crash the host.
+/// host); the instance stays alive until the plugin completes it, so on_destroy never runs
+/// while an operation is inside the plugin. A loaded library is never unloaded: code of an unloaded
+/// library that is still referenced (a thread, a callback) would crash the host.
 
 #include <chrono>
 #include <functional>
@@ -41,10 +42,24 @@ using LogSink = std::function<void(finp2p_ledger_log_level, const std::string&)>
 struct LoadOptions {
   std::string expectedSha256;  // lowercase hex; empty: not pinned
   LogSink log;                 // plugin log lines and host-side complaints; default: stderr
+  // Called once the instance has been destroyed (after its on_destroy returned).
+  std::function<void()> onDestroyed;
+};
+
+/// What can be learned from a plugin file without calling its entry point.
+struct PluginFile {
+  std::string sha256;
+  uint32_t abiVersion = 0;  // 0: the plugin does not export its version (checked at init)
 };
 
 class LoadedPlugin {
  public:
+  /// Checks a file as load() would, without creating an instance: it exists, matches the pin,
+  /// is a shared library with the entry point, and (when it exports its version) speaks this
+  /// host's ABI. The library is loaded (its static constructors run) but its init is not called.
+  static std::variant<PluginFile, LoadError> inspect(const std::string& path,
+                                                     const std::string& expectedSha256);
+
   using OutcomeCallback = std::function<void(Outcome)>;
   using BalanceCallback = std::function<void(Balance)>;
 
@@ -60,6 +75,9 @@ class LoadedPlugin {
   const std::string& sha256() const { return sha256_; }
   uint32_t abiVersion() const { return abiVersion_; }
   bool hasPreflight() const { return api_.on_preflight != nullptr; }
+  // Operations started and not yet completed by the plugin. One the host gave up on at its
+  // deadline counts until the plugin completes it: until then the instance is not destroyed.
+  int operationsInFlight() const;
 
   // Each completes through its callback exactly once, on a plugin or host thread.
   void execute(const Operation& op, OutcomeCallback done);

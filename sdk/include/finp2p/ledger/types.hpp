@@ -93,6 +93,14 @@ class Config {
 
   std::optional<std::string> get(const std::string& key) const;
   std::string getOr(const std::string& key, const std::string& fallback) const;
+  /// The host's reserved entry: the directory of the router's TOML (absolute). Relative paths
+  /// in a plugin's configuration mean relative to it, as the router's own paths do.
+  static constexpr const char* kConfigDirKey = "finp2p.config_dir";
+  /// `value` resolved against kConfigDirKey when it is a relative path (unchanged otherwise,
+  /// and when the host gave no directory).
+  std::string resolvePath(const std::string& value) const;
+  /// get(key), resolved with resolvePath().
+  std::optional<std::string> getPath(const std::string& key) const;
   /// Number of elements of the array at `key` ("key.0...", "key.1...").
   std::size_t arraySize(const std::string& key) const;
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
