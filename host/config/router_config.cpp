@@ -299,7 +299,8 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
         root,
         {"organization", "listen", "admin_listen", "key", "journal", "message_max_skew_seconds",
          "agreement_timeout_seconds", "default_instruction_timeout_seconds", "max_plans_in_flight",
-         "max_plans_in_flight_per_peer", "peer", "ledger", "tls"},
+         "max_plans_in_flight_per_peer", "max_plan_bytes", "max_plans_per_peer_per_minute",
+         "max_bytes_per_peer_per_minute", "peer", "ledger", "tls"},
         "the top level");
     c.organization = requiredString(root, "organization", "the top level");
     if (auto s = model::validateOrganizationId(c.organization); !s) {

@@ -120,6 +120,19 @@ TEST_F(RouterConfigTest, PeerLimitsHaveDefaultsAndMustBePositive) {
   expectError(toml, {"max_plans_per_peer_per_minute"});
 }
 
+// Regression (merge of issues 13 and 14): the unknown-key check refused the peer limit keys.
+TEST_F(RouterConfigTest, PeerLimitKeysAreKnown) {
+  std::string toml = kValid;
+  toml.replace(toml.find("key = "), 0,
+               "max_plan_bytes = 2048\nmax_plans_per_peer_per_minute = 5\n"
+               "max_bytes_per_peer_per_minute = 4096\n");
+  auto c = loadRouterConfig(write(toml));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->maxPlanBytes, 2048);
+  EXPECT_EQ(c->maxPlansPerPeerPerMinute, 5);
+  EXPECT_EQ(c->maxBytesPerPeerPerMinute, 4096);
+}
+
 TEST_F(RouterConfigTest, BadAddressAndBadOrganization) {
   std::string toml = kValid;
   toml.replace(toml.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");
