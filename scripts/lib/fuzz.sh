@@ -12,7 +12,7 @@ build_fuzzers() {
     -fsanitize=fuzzer-no-link -w -I"$FINP2P_ROOT/host" -I"$FINP2P_ROOT/sdk/include"
     -I"$FINP2P_BUILD/proto" -DFINP2P_EXAMPLES_DIR="\"$FINP2P_ROOT/docs/examples\"")
   local sources=(
-    "$FINP2P_ROOT"/host/model/{resource_id,transitions,plan_validation,plan_file}.cpp
+    "$FINP2P_ROOT"/host/model/{resource_id,transitions,plan_validation,plan_file,receipt_check,message_limits}.cpp
     "$FINP2P_ROOT"/host/crypto/{digest,keys,sealing}.cpp
     "$FINP2P_ROOT"/host/engine/{plan_engine,router_crypto,messages}.cpp
     "$FINP2P_ROOT"/host/config/router_config.cpp
