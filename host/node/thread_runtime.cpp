@@ -20,6 +20,8 @@ int64_t wallClockMillis() {
 
 namespace {
 
+// Not a one-thread WorkerPool: a pool runs what is still queued when it stops, a strand drops it
+// (Runtime::stop), as a stopping router must not start new work on plans.
 class Strand {
  public:
   Strand() : thread_([this] { run(); }) {}
