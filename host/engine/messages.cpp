@@ -20,6 +20,9 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
       auto* p = e.mutable_planproposal();
       p->set_from(from);
       *p->mutable_plan() = m.executionplan().plan();
+      if (m.executionplan().has_issuerapproval()) {
+        *p->mutable_issuerapproval() = m.executionplan().issuerapproval();
+      }
       return withPlan(std::move(e), m.executionplan().plan().id().id());
     }
     case finp2p::execution::ProposeRequest::kInstructionCompletion: {

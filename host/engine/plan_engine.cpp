@@ -301,7 +301,7 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
       checkAllApproved(at, out);
       break;
     case Event::kAgreementDeadline:
-      handled = onAgreementDeadline(out);
+      handled = onAgreementDeadline(at, out);
       break;
     case Event::kInstructionExecuted:
       handled = onExecuted(e.instructionexecuted(), at, out);
@@ -473,7 +473,15 @@ bool PlanEngine::onPlanRejection(const std::string& from, const std::string& rea
   return true;
 }
 
-bool PlanEngine::onAgreementDeadline(Actions& out) {
+bool PlanEngine::restoredPlan(int64_t at) const {
+  // Decided by the event's own time, so a replay of the journal decides as the first run did.
+  for (int64_t restored : config_.restoredAtMillis) {
+    if (at >= restored && createdAtMillis_ < restored + config_.restoredWindowMillis) return true;
+  }
+  return false;
+}
+
+bool PlanEngine::onAgreementDeadline(int64_t at, Actions& out) {
   if (!havePlan_ || status_ != PlanStatus::kProposed) return true;
   std::string missing;
   for (const auto& c : contributors()) {
@@ -485,7 +493,15 @@ bool PlanEngine::onAgreementDeadline(Actions& out) {
   // diverge from them (and an observer never decides). It waits for the outcome instead and
   // asks the others for what it may have missed.
   if (isContributor(config_.self) && !approvals_.count(config_.self)) {
-    rejectPlan(reason, out);
+    if (!restoredPlan(at)) {
+      rejectPlan(reason, out);
+      return true;
+    }
+    // The older copy of the journal may have forgotten an approval the others hold: deciding
+    // alone could contradict it. The validation decides instead, as it did the first time.
+    reason_ = reason + "; this router's journal was restored from an older copy, so it does " +
+              "not reject alone: it re-checks the plan and asks the others for what it missed";
+    if (!others().empty()) out.push_back(ResendRequestAction{others()});
     return true;
   }
   reason_ = reason + "; waiting for the contributors' outcome";
@@ -851,6 +867,20 @@ std::vector<Action> PlanEngine::catchUp(uint64_t mark, int64_t nowMillis) const 
   if (mark == handled_ && !others().empty()) out.push_back(ResendRequestAction{others()});
   out.push_back(catchUpTimer(nowMillis));
   return out;
+}
+
+std::optional<finp2p::execution::ProposeRequest> PlanEngine::relayToIssuer(
+    const std::string& org) const {
+  auto issuer = model::ResourceId::parse(planId_);
+  auto approval = approvals_.find(org);
+  if (!havePlan_ || !issuer || issuer->organizationId != org || org == config_.self ||
+      approval == approvals_.end()) {
+    return std::nullopt;
+  }
+  finp2p::execution::ProposeRequest m;
+  *m.mutable_executionplan()->mutable_plan() = *plan_;
+  *m.mutable_executionplan()->mutable_issuerapproval() = approval->second;
+  return m;
 }
 
 std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {

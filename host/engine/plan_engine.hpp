@@ -37,6 +37,13 @@ struct EngineConfig {
   // While a plan is unfinished and nothing happens to it for this long, this router asks the
   // other participants to re-send what they sent (it may have missed it).
   int64_t catchUpIntervalMillis = 10'000;
+  // When this router's journal was restored from an older copy (each time it was). The copy may
+  // have forgotten an approval this router sent, so for the plans it held or learns again within
+  // `restoredWindowMillis` of the restore it never rejects at the agreement deadline: it
+  // re-decides by validation, which gives the same answer it gave before (see
+  // docs/architecture.md, "A journal restored from an older copy").
+  std::vector<int64_t> restoredAtMillis;
+  int64_t restoredWindowMillis = 600'000;
 };
 
 class PlanEngine {
@@ -61,6 +68,9 @@ class PlanEngine {
   // A catch-up timer fired: if nothing happened since `mark`, ask the others to re-send; either
   // way set the next timer while the plan is unfinished.
   std::vector<Action> catchUp(uint64_t mark, int64_t nowMillis) const;
+  // For a plan's issuer that forgot it (its journal was restored from an older copy): the plan
+  // with the issuer's own approval, which proves to it that it proposed this plan.
+  std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
   uint64_t progressMark() const { return handled_; }
 
   const std::string& planId() const { return planId_; }
@@ -108,7 +118,8 @@ class PlanEngine {
   bool onPlanApproval(const std::string& from, const finp2p::execution::ExecutionPlanApproval& a,
                       int64_t at, Actions& out);
   bool onPlanRejection(const std::string& from, const std::string& reason, Actions& out);
-  bool onAgreementDeadline(Actions& out);
+  bool onAgreementDeadline(int64_t at, Actions& out);
+  bool restoredPlan(int64_t at) const;
   bool onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at, Actions& out);
   bool onAwaitTimer(uint32_t sequence, int64_t at, Actions& out);
   bool onCompletionProposal(const std::string& from,

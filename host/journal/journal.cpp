@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS chain (
   payload BLOB NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE UNIQUE INDEX IF NOT EXISTS chain_by_plan ON chain(plan_key, idx);
 CREATE TABLE IF NOT EXISTS owing (plan_key INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 )sql";
 
 // Schema 1 (plan id as the key of every table) to 2, in one transaction; the row counts are
@@ -400,6 +401,41 @@ Result<std::vector<std::string>> Journal::owingPlans() const {
   std::vector<std::string> out;
   while (q.step() == SQLITE_ROW) out.push_back(q.col(0));
   return out;
+}
+
+Result<std::vector<std::string>> Journal::plansChangedSince(int64_t sinceMillis,
+                                                            uint32_t limit) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT plan_id FROM plans WHERE updated_at_ms>=? ORDER BY plan_key LIMIT ?");
+  q.integer(1, sinceMillis).integer(2, limit);
+  std::vector<std::string> out;
+  while (q.step() == SQLITE_ROW) out.push_back(q.col(0));
+  return out;
+}
+
+Result<int64_t> Journal::newestEventMillis() const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT COALESCE(MAX(at_ms), 0) FROM events");
+  if (q.step() != SQLITE_ROW) return makeError(ErrorCode::kIo, sqlite3_errmsg(db_));
+  return q.num(0);
+}
+
+Result<std::optional<int64_t>> Journal::meta(const std::string& key) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT value FROM meta WHERE key=?");
+  q.text(1, key);
+  if (q.step() != SQLITE_ROW) return std::optional<int64_t>();
+  return std::optional<int64_t>(q.num(0));
+}
+
+Status Journal::setMeta(const std::string& key, int64_t value) {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=?");
+  q.text(1, key).integer(2, value).integer(3, value);
+  if (q.step() != SQLITE_DONE) {
+    return makeError(ErrorCode::kIo, std::string("journal meta: ") + sqlite3_errmsg(db_));
+  }
+  return {};
 }
 
 Result<std::optional<PlanSummary>> Journal::summary(const std::string& planId) const {

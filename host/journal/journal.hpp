@@ -71,6 +71,13 @@ class Journal {
   // Finished plans whose messages peers may not all have received (the plan ended, and not
   // every message was answered before the router stopped).
   Result<std::vector<std::string>> owingPlans() const;
+  // Plans whose state changed at or after the time (a restored peer asks for them), oldest first.
+  Result<std::vector<std::string>> plansChangedSince(int64_t sinceMillis, uint32_t limit) const;
+  // The time of the newest event in the journal (0 when empty).
+  Result<int64_t> newestEventMillis() const;
+  // Small facts about the journal itself (e.g. when it was restored from an older copy).
+  Result<std::optional<int64_t>> meta(const std::string& key) const;
+  Status setMeta(const std::string& key, int64_t value);
   Result<std::optional<PlanSummary>> summary(const std::string& planId) const;
   Result<std::vector<PlanSummary>> list(const std::string& status, uint32_t limit) const;
   Result<std::string> localHead(const std::string& planId) const;

@@ -86,8 +86,31 @@ journal::PlanSummary RouterNode::summarize(const engine::PlanEngine& e, int64_t 
 
 // On the plan's strand: authorize, apply, journal; effects and the caller's answer follow once
 // the journal entry is durable.
+// A participant relays a plan back to this router, its issuer, whose restored journal forgot it:
+// taken as this router's own submission only if it carries this router's own approval of it.
+Result<bool> RouterNode::ownPlanRelayed(Event& event) {
+  if (!event.has_planproposal() || !event.planproposal().has_issuerapproval()) return false;
+  const auto& proposal = event.planproposal();
+  auto issuer = model::ResourceId::parse(proposal.plan().id().id());
+  if (!issuer || issuer->organizationId != config_.engine.self) return false;
+  if (auto s = config_.engine.crypto->verifyPlanApproval(proposal.plan(), proposal.issuerapproval(),
+                                                         config_.engine.self);
+      !s) {
+    return makeError(ErrorCode::kUnauthenticated,
+                     proposal.from() + " relayed plan " + proposal.plan().id().id() + " to " +
+                         config_.engine.self + " without its approval: " + s.error().message);
+  }
+  spdlog::warn("plan {}: {} relayed it back with {}'s own approval; taking it up again",
+               event.planid(), proposal.from(), config_.engine.self);
+  finp2p::execution::ExecutionPlan plan = proposal.plan();
+  event.clear_planproposal();
+  *event.mutable_plancreated()->mutable_plan() = std::move(plan);
+  return true;
+}
+
 void RouterNode::process(Strand& strand, Event event, Answer done) {
   const std::string planId = event.planid();
+  if (auto relayed = ownPlanRelayed(event); !relayed) return done(relayed.error());
   if (auto s = engine::PlanEngine::authorizeProposer(event); !s) {
     done(s.error());
     return;
@@ -470,7 +493,60 @@ const engine::PlanEngine* RouterNode::findOrReplay(Strand& strand, const std::st
   return holder.get();
 }
 
+// A restore recorded once is kept: replays of the plans it affected must decide as they did.
+Status RouterNode::noteRestores() {
+  constexpr const char* kSince = "restored_since_ms";
+  if (config_.restoredJournal) {
+    auto newest = journal_.newestEventMillis();
+    if (!newest) return newest.error();
+    auto count = journal_.meta("restores");
+    if (!count) return count.error();
+    int64_t n = count->value_or(0);
+    // The copy's newest event, less a margin for the peers' clocks and messages in flight.
+    int64_t since = *newest - 2 * config_.engine.agreementTimeoutMillis;
+    if (auto s = journal_.setMeta("restored_at_ms/" + std::to_string(n), now()); !s) return s;
+    if (auto s = journal_.setMeta(kSince, since); !s) return s;
+    if (auto s = journal_.setMeta("restores", n + 1); !s) return s;
+    spdlog::warn(
+        "journal restored from an older copy (its newest entry is from {} ms): asking peers for "
+        "everything since {} ms; no plan it held is rejected alone at its deadline",
+        *newest, since);
+  }
+  auto count = journal_.meta("restores");
+  if (!count) return count.error();
+  config_.engine.restoredAtMillis.clear();
+  for (int64_t i = 0; i < count->value_or(0); ++i) {
+    auto at = journal_.meta("restored_at_ms/" + std::to_string(i));
+    if (!at) return at.error();
+    if (at->has_value()) config_.engine.restoredAtMillis.push_back(**at);
+  }
+  auto since = journal_.meta(kSince);
+  if (!since) return since.error();
+  restoredSinceMillis_ = since->value_or(0);
+  return {};
+}
+
+// Within the restore window every recovery asks again, and then every few catch-up intervals.
+void RouterNode::askPeersAfterRestore() {
+  const auto& restores = config_.engine.restoredAtMillis;
+  if (restores.empty() || now() > restores.back() + config_.engine.restoredWindowMillis) return;
+  finp2p::execution::ResendRequest request;
+  request.set_sincemillis(restoredSinceMillis_);
+  std::string id = "resync/" + std::to_string(now());
+  for (const auto& peer : config_.peers) {
+    if (peer == config_.engine.self) continue;
+    spdlog::info("asking {} for every plan that names {} and changed since {} ms", peer,
+                 config_.engine.self, restoredSinceMillis_);
+    sink_.send(peer, "", id, request, nullptr);
+  }
+  // Again a little later: a peer that took the request may crash before its re-sent messages
+  // were delivered, and it keeps no record of having been asked.
+  runtime_->at(now() + 3 * config_.engine.catchUpIntervalMillis,
+               [this] { askPeersAfterRestore(); });
+}
+
 Status RouterNode::recover() {
+  if (auto s = noteRestores(); !s) return s;
   auto unfinished = journal_.unfinishedPlans();
   if (!unfinished) return unfinished.error();
   auto owing = journal_.owingPlans();
@@ -508,6 +584,7 @@ Status RouterNode::recover() {
     }
   }
   recovered_ = true;  // what peers send now is posted after every rebuilt engine
+  askPeersAfterRestore();
   return {};
 }
 
@@ -593,32 +670,57 @@ void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string
   });
 }
 
+Result<std::size_t> RouterNode::resendOwed(Strand& strand, const std::string& from,
+                                           const std::string& planId) {
+  std::unique_ptr<engine::PlanEngine> holder;
+  const auto* engine = findOrReplay(strand, planId, holder);
+  if (!engine || !engine->hasPlan()) {
+    return makeError(ErrorCode::kNotFound, config_.engine.self + " has no plan " + planId);
+  }
+  const auto& participants = engine->plan().participants();
+  if (std::none_of(participants.begin(), participants.end(),
+                   [&](const auto& p) { return p.organizationid() == from; })) {
+    return makeError(ErrorCode::kPermissionDenied,
+                     from + " is not a participant of plan " + planId);
+  }
+  std::size_t count = 0;
+  for (auto& action : engine->owed()) {
+    auto* send = std::get_if<engine::SendAction>(&action);
+    if (!send || std::find(send->to.begin(), send->to.end(), from) == send->to.end()) continue;
+    PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, send->message);
+    sink_.send(from, planId, send->messageId, message, nullptr);
+    ++count;
+  }
+  if (auto relay = engine->relayToIssuer(from)) {
+    sink_.send(from, planId, planId + "/relay-to-issuer", PeerMessage(*relay), nullptr);
+    ++count;
+  }
+  spdlog::info("plan {}: re-sending {} messages to {} at its request", planId, count, from);
+  return count;
+}
+
 void RouterNode::resendRequested(const std::string& from, const std::string& planId,
                                  std::function<void(Result<std::string>)> done) {
   if (!recovered_) return done(recovering(config_.engine.self));
   post(planId, [this, from, planId, done = std::move(done)] {
-    std::unique_ptr<engine::PlanEngine> holder;
-    const auto* engine = findOrReplay(strandOf(planId), planId, holder);
-    if (!engine || !engine->hasPlan()) {
-      return done(makeError(ErrorCode::kNotFound, config_.engine.self + " has no plan " + planId));
-    }
-    const auto& participants = engine->plan().participants();
-    if (std::none_of(participants.begin(), participants.end(),
-                     [&](const auto& p) { return p.organizationid() == from; })) {
-      return done(makeError(ErrorCode::kPermissionDenied,
-                            from + " is not a participant of plan " + planId));
-    }
-    std::size_t count = 0;
-    for (auto& action : engine->owed()) {
-      auto* send = std::get_if<engine::SendAction>(&action);
-      if (!send || std::find(send->to.begin(), send->to.end(), from) == send->to.end()) continue;
-      PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, send->message);
-      sink_.send(from, planId, send->messageId, message, nullptr);
-      ++count;
-    }
-    spdlog::info("plan {}: re-sending {} messages to {} at its request", planId, count, from);
-    done("re-sending " + std::to_string(count) + " messages");
+    auto count = resendOwed(strandOf(planId), from, planId);
+    if (!count) return done(count.error());
+    done("re-sending " + std::to_string(*count) + " messages");
   });
+}
+
+void RouterNode::resendAllRequested(const std::string& from, int64_t sinceMillis,
+                                    std::function<void(Result<std::string>)> done) {
+  if (!recovered_) return done(recovering(config_.engine.self));
+  auto ids = journal_.plansChangedSince(sinceMillis, kMaxResyncPlans);
+  if (!ids) return done(ids.error());
+  spdlog::warn("{} asks for every plan that names it and changed since {} ms: {} candidates", from,
+               sinceMillis, ids->size());
+  for (const auto& planId : *ids) {
+    // Plans that do not name the asker are skipped: it learns nothing about them.
+    post(planId, [this, from, planId] { (void)resendOwed(strandOf(planId), from, planId); });
+  }
+  done("re-sending the plans of " + std::to_string(ids->size()) + " changed since then");
 }
 
 Result<ExecutionView> RouterNode::get(const std::string& planId) {

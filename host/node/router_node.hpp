@@ -52,6 +52,11 @@ struct NodeConfig {
   // Of those, plans a single peer brought here (by proposing them, or by a message about a
   // plan this router does not know yet): one peer cannot fill the router.
   std::size_t maxPlansInFlightPerPeer = 10'000;
+  // The operator restored this router's journal from an older copy (finp2p-execd
+  // --restored-journal, given once): recovery records it in the journal, and for the restore
+  // window this router asks every peer in `peers` to re-send what it may have forgotten.
+  bool restoredJournal = false;
+  std::vector<std::string> peers;
 };
 
 struct ExecutionView {
@@ -94,6 +99,11 @@ class RouterNode {
   // taken (the messages follow through the sink).
   void resendRequested(const std::string& from, const std::string& planId,
                        std::function<void(Result<std::string>)> done);
+  // A participant restored from an older copy of its journal asks for every plan that names it
+  // and changed since `sinceMillis` (at most kMaxResyncPlans, oldest first).
+  void resendAllRequested(const std::string& from, int64_t sinceMillis,
+                          std::function<void(Result<std::string>)> done);
+  static constexpr uint32_t kMaxResyncPlans = 100'000;
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
   std::size_t plansInMemory();
@@ -112,6 +122,7 @@ class RouterNode {
   void post(const std::string& planId, std::function<void()> task);
   int64_t now() const { return runtime_->nowMillis(); }
   void process(Strand& strand, finp2p::journal::Event event, Answer done);
+  Result<bool> ownPlanRelayed(finp2p::journal::Event& event);
   Result<finp2p::execution::ExecutionPlan> checkSubmission(finp2p::execution::ExecutionPlan plan,
                                                            bool newId);
   bool resubmitted(Strand& strand, const finp2p::journal::Event& event, Answer& done);
@@ -135,6 +146,10 @@ class RouterNode {
   // The plan's engine: live on its strand, or rebuilt from the journal; null when unknown.
   const engine::PlanEngine* findOrReplay(Strand& strand, const std::string& planId,
                                          std::unique_ptr<engine::PlanEngine>& holder);
+  Result<std::size_t> resendOwed(Strand& strand, const std::string& from,
+                                 const std::string& planId);
+  Status noteRestores();
+  void askPeersAfterRestore();
   bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);
   void release(Strand& strand, const std::string& planId);
   // A ledger's answer arrives on any thread, possibly after this node was destroyed.
@@ -156,6 +171,7 @@ class RouterNode {
   // Messages and submissions wait for recovery: before it, a message would reach a plan whose
   // journal has not been replayed yet (and recovery would then drop one of the two engines).
   std::atomic<bool> recovered_{false};
+  int64_t restoredSinceMillis_ = 0;  // the newest event of the restored copy, less a margin
   std::mutex peerCountMutex_;
   std::map<std::string, std::size_t> plansByPeer_;
   // Messages given to the sink that peers have not answered yet, by plan; once a finished plan

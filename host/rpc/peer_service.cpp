@@ -117,11 +117,18 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
   const auto& env = request.envelope();
   if constexpr (std::is_same_v<Request, ResendRequest>) {
     // Not remembered: a later request with the same id is as harmless as this one.
-    node_.resendRequested(env.senderorganizationid(), request.executionplanid().id(),
-                          [done = std::move(done)](Result<std::string> taken) {
-                            if (taken) return done(status(kOk, *taken));
-                            done(status(wireCode(taken.error().code), taken.error().message));
-                          });
+    auto answer = [done = std::move(done)](Result<std::string> taken) {
+      if (taken) return done(status(kOk, *taken));
+      done(status(wireCode(taken.error().code), taken.error().message));
+    };
+    if (request.executionplanid().id().empty()) {
+      // A peer restored from an older copy of its journal: every plan that names it.
+      node_.resendAllRequested(env.senderorganizationid(), request.sincemillis(),
+                               std::move(answer));
+    } else {
+      node_.resendRequested(env.senderorganizationid(), request.executionplanid().id(),
+                            std::move(answer));
+    }
     return;
   } else {
     int64_t now = node::nowMillis();

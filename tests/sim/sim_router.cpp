@@ -55,6 +55,9 @@ void SimRouter::start() {
   journal_ = std::move(*journal);
   node::NodeConfig config;
   config.engine = engineConfig_;
+  config.restoredJournal = restored_;  // the operator says so once, on the first start after it
+  restored_ = false;
+  for (auto& r : *network_.routers) config.peers.push_back(r->org());
   node_ = std::make_unique<node::RouterNode>(config, std::make_unique<SimRuntime>(world_, index_),
                                              *journal_, ledgers_, *this);
   w.log(org_ + ": started (incarnation " + std::to_string(w.incarnation[r]) + "), recovering");
@@ -147,8 +150,14 @@ void SimRouter::arrive(int from, uint64_t id, const Outgoing& item, uint64_t sen
   // Arrival is handled by the receiving process: a task of its incarnation.
   world_.schedule(world_.now(), item.to, [this, &to, item, answered] {
     if (auto* resend = std::get_if<finp2p::execution::ResendRequest>(&item.message)) {
-      to.node().resendRequested(org_, resend->executionplanid().id(),
-                                [answered](Result<std::string>) { answered(true); });
+      auto done = [answered](Result<std::string> r) {
+        answered(r.ok() || r.error().code != ErrorCode::kUnavailable);
+      };
+      if (resend->executionplanid().id().empty()) {
+        to.node().resendAllRequested(org_, resend->sincemillis(), done);
+      } else {
+        to.node().resendRequested(org_, resend->executionplanid().id(), done);
+      }
       return;
     }
     auto event = std::visit(

@@ -25,7 +25,7 @@ struct NetworkFaults {
 
 struct Counters {
   uint64_t crashes = 0, restarts = 0, messages = 0, dropped = 0, duplicated = 0, partitioned = 0,
-           resubmits = 0;
+           resubmits = 0, restores = 0;
 };
 
 class SimRouter;
@@ -52,6 +52,9 @@ class SimRouter final : public node::MessageSink {
   bool isUp() const { return node_ != nullptr; }
   void start();  // opens the journal and recovers
   void crash();  // everything in memory is gone
+  const std::string& journalPath() const { return journalPath_; }
+  // The journal file was replaced by an older copy: the next start tells the node so.
+  void markRestored() { restored_ = true; }
   node::RouterNode& node() { return *node_; }
   journal::Journal& journal() { return *journal_; }
   void setCrypto(std::unique_ptr<engine::RouterCrypto> crypto);
@@ -82,6 +85,7 @@ class SimRouter final : public node::MessageSink {
   std::unique_ptr<node::RouterNode> node_;
   std::map<uint64_t, Outgoing> outbox_;  // this incarnation's undelivered messages
   uint64_t nextId_ = 0;
+  bool restored_ = false;
 };
 
 }  // namespace finp2p::sim

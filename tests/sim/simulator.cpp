@@ -204,8 +204,62 @@ SeedResult runSeed(uint64_t seed, const std::string& dir, bool verbose) {
     }
     return true;
   };
+  // A router restored from an older copy of its journal (an operator's backup): drawn from a
+  // generator of its own, so the seeds that do not draw it run exactly as before it existed.
+  std::mt19937_64 restoreRng(seed * 0x9E3779B97F4A7C15ull + 17);
+  const bool restoreFault = std::uniform_real_distribution<double>(0, 1)(restoreRng) < 0.25;
+  const int restoreWho =
+      static_cast<int>(std::uniform_int_distribution<std::size_t>(0, n - 1)(restoreRng));
+  const std::string backupPath = dir + "/backup.journal.db";
+  bool backupTaken = false, restored = false;
+  if (restoreFault) {
+    int64_t at = start + std::uniform_int_distribution<int64_t>(200, 6'000)(restoreRng);
+    world.schedule(at, World::kWorld, [&] {
+      auto& r = *routers[static_cast<std::size_t>(restoreWho)];
+      if (!r.isUp()) return;
+      world.log(r.org() + ": BACKUP of its journal taken");
+      std::filesystem::copy_file(r.journalPath(), backupPath,
+                                 std::filesystem::copy_options::overwrite_existing);
+      backupTaken = true;
+    });
+  }
   int crashed;
   std::string where;
+  auto crashRouter = [&](int who, const std::string& at) {
+    auto& r = *routers[static_cast<std::size_t>(who)];
+    world.log(r.org() + ": CRASH at " + at);
+    ++result.counters.crashes;
+    r.crash();
+    if (backupTaken && !restored && who == restoreWho) {
+      restored = true;
+      ++result.counters.restores;
+      world.log(r.org() + ": journal RESTORED from the backup");
+      std::filesystem::copy_file(backupPath, r.journalPath(),
+                                 std::filesystem::copy_options::overwrite_existing);
+      r.markRestored();
+      // The runbook: after a restore the operator submits again the plan files given to that
+      // router since the backup (submission is idempotent on the plan id). A submission that
+      // no peer had received is lost with the newer journal otherwise.
+      for (std::size_t p = 0; p < plans.size(); ++p) {
+        if (plans[p].issuer != r.org() || !plans[p].submitted) continue;
+        plans[p].submitted = false;
+        world.schedule(world.now() + 2'500, World::kWorld, [&, p] { submit(p); });
+      }
+    }
+    world.schedule(world.now() + world.between(0, 2'000), World::kWorld, [&, who] {
+      ++result.counters.restarts;
+      routers[static_cast<std::size_t>(who)]->start();
+    });
+  };
+  if (restoreFault) {
+    // The operator stops the router and restores the backup, unless a crash did it first.
+    int64_t at = start + std::uniform_int_distribution<int64_t>(6'500, 9'500)(restoreRng);
+    world.schedule(at, World::kWorld, [&] {
+      if (restored || !backupTaken || !routers[static_cast<std::size_t>(restoreWho)]->isUp())
+        return;
+      crashRouter(restoreWho, "the operator's stop, to restore its journal");
+    });
+  }
   std::function<void()> check = [&] {
     if (allTerminal()) {
       finished = true;
@@ -228,16 +282,7 @@ SeedResult runSeed(uint64_t seed, const std::string& dir, bool verbose) {
       world.schedule(world.now() + 250, World::kWorld, [] {});  // let time pass
       continue;
     }
-    if (crashed != World::kWorld) {
-      auto& r = *routers[static_cast<std::size_t>(crashed)];
-      world.log(r.org() + ": CRASH at " + where);
-      ++result.counters.crashes;
-      r.crash();
-      world.schedule(world.now() + world.between(0, 2'000), World::kWorld, [&, crashed] {
-        ++result.counters.restarts;
-        routers[static_cast<std::size_t>(crashed)]->start();
-      });
-    }
+    if (crashed != World::kWorld) crashRouter(crashed, where);
   }
 
   // ---- the invariants ----
@@ -358,6 +403,7 @@ int main(int argc, char** argv) {
     total.duplicated += r.counters.duplicated;
     total.partitioned += r.counters.partitioned;
     total.resubmits += r.counters.resubmits;
+    total.restores += r.counters.restores;
     if (!r.ok) {
       ++failed;
       std::printf("seed %llu FAILED:\n", static_cast<unsigned long long>(s));
@@ -375,8 +421,9 @@ int main(int argc, char** argv) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
       "%llu seeds (%llu..%llu), %llu plans, %llu crashes, %llu restarts, %llu messages, %llu "
-      "dropped, %llu duplicated, %llu blocked by partitions, %llu repeated submits: %llu "
-      "failed, %.1f s\n",
+      "dropped, %llu duplicated, %llu blocked by partitions, %llu repeated submits, %llu journals "
+      "restored from a backup: "
+      "%llu failed, %.1f s\n",
       static_cast<unsigned long long>(seeds), static_cast<unsigned long long>(first),
       static_cast<unsigned long long>(first + seeds - 1), static_cast<unsigned long long>(plans),
       static_cast<unsigned long long>(total.crashes),
@@ -385,7 +432,8 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(total.dropped),
       static_cast<unsigned long long>(total.duplicated),
       static_cast<unsigned long long>(total.partitioned),
-      static_cast<unsigned long long>(total.resubmits), static_cast<unsigned long long>(failed),
+      static_cast<unsigned long long>(total.resubmits),
+      static_cast<unsigned long long>(total.restores), static_cast<unsigned long long>(failed),
       secs);
   return failed ? 1 : 0;
 }
