@@ -297,7 +297,8 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
       handled = onPlanRejection(e.planrejection().from(), e.planrejection().reason(), out);
       break;
     case Event::kPreflight:
-      handled = onPreflight(e.preflight().ok(), e.preflight().reason(), out);
+      handled = onPreflight(e.preflight().ok(), e.preflight().reason(), at,
+                            e.preflight().relayedownapproval(), out);
       checkAllApproved(at, out);
       break;
     case Event::kAgreementDeadline:
@@ -420,9 +421,22 @@ void PlanEngine::rejectPlan(const std::string& reason, Actions& out) {
   finish(PlanStatus::kRejected, "rejected by " + config_.self + ": " + reason, out);
 }
 
-bool PlanEngine::onPreflight(bool ok, const std::string& reason, Actions& out) {
-  if (!havePlan_ || preflightDone_ || status_ != PlanStatus::kProposed) return true;
+bool PlanEngine::onPreflight(bool ok, const std::string& reason, int64_t at, bool relayed,
+                             Actions& out) {
+  if (!havePlan_ || status_ != PlanStatus::kProposed) return true;
+  if (preflightDone_ && !(relayed && preflightOkWaiting_)) return true;
   preflightDone_ = true;
+  if (ok && !relayed && decisionForgottenAt(at)) {
+    // It may have rejected this plan at its deadline before the restore: approving now could
+    // contradict that. Only its own approval, relayed back by a peer, decides for it.
+    preflightOkWaiting_ = true;
+    reason_ =
+        "this router's journal was restored from an older copy after the plan's agreement "
+        "deadline; waiting for a peer to relay this router's own approval, or the grace "
+        "period";
+    return true;
+  }
+  preflightOkWaiting_ = false;
   if (ok) {
     approveOwnPlan(out);
   } else {
@@ -473,6 +487,16 @@ bool PlanEngine::onPlanRejection(const std::string& from, const std::string& rea
   return true;
 }
 
+std::optional<int64_t> PlanEngine::decisionForgottenAt(int64_t at) const {
+  for (int64_t restored : config_.restoredAtMillis) {
+    if (at >= restored && createdAtMillis_ + config_.agreementTimeoutMillis < restored &&
+        isContributor(config_.self) && !approvals_.count(config_.self)) {
+      return restored;
+    }
+  }
+  return std::nullopt;
+}
+
 bool PlanEngine::restoredPlan(int64_t at) const {
   // Decided by the event's own time, so a replay of the journal decides as the first run did.
   for (int64_t restored : config_.restoredAtMillis) {
@@ -493,6 +517,20 @@ bool PlanEngine::onAgreementDeadline(int64_t at, Actions& out) {
   // diverge from them (and an observer never decides). It waits for the outcome instead and
   // asks the others for what it may have missed.
   if (isContributor(config_.self) && !approvals_.count(config_.self)) {
+    if (auto restored = decisionForgottenAt(at)) {
+      if (at >= *restored + config_.restoredGraceMillis) {
+        // No peer relayed an approval of this router's in the grace period: it had rejected
+        // (or never decided), and rejecting is what the others hold or may hold.
+        rejectPlan(reason, out);
+        return true;
+      }
+      reason_ = reason + "; this router's journal was restored from an older copy: waiting " +
+                "for a peer to relay its own approval before deciding";
+      if (!others().empty()) out.push_back(ResendRequestAction{others()});
+      out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
+                                *restored + config_.restoredGraceMillis});
+      return true;
+    }
     if (!restoredPlan(at)) {
       rejectPlan(reason, out);
       return true;
@@ -880,6 +918,15 @@ std::optional<finp2p::execution::ProposeRequest> PlanEngine::relayToIssuer(
   finp2p::execution::ProposeRequest m;
   *m.mutable_executionplan()->mutable_plan() = *plan_;
   *m.mutable_executionplan()->mutable_issuerapproval() = approval->second;
+  return m;
+}
+
+std::optional<finp2p::execution::ApproveRequest> PlanEngine::relayApproval(
+    const std::string& org) const {
+  auto approval = approvals_.find(org);
+  if (!havePlan_ || org == config_.self || approval == approvals_.end()) return std::nullopt;
+  finp2p::execution::ApproveRequest m;
+  *m.mutable_plan() = approval->second;
   return m;
 }
 

@@ -44,6 +44,10 @@ struct EngineConfig {
   // docs/architecture.md, "A journal restored from an older copy").
   std::vector<int64_t> restoredAtMillis;
   int64_t restoredWindowMillis = 600'000;
+  // A restored plan whose agreement deadline had passed before the restore may have been
+  // approved or rejected by this router: it waits this long after the restore for a peer to
+  // relay its own approval back, and only then rejects at the deadline.
+  int64_t restoredGraceMillis = 60'000;
 };
 
 class PlanEngine {
@@ -71,6 +75,8 @@ class PlanEngine {
   // For a plan's issuer that forgot it (its journal was restored from an older copy): the plan
   // with the issuer's own approval, which proves to it that it proposed this plan.
   std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
+  // For a contributor that forgot it approved (its journal was restored): its own approval.
+  std::optional<finp2p::execution::ApproveRequest> relayApproval(const std::string& org) const;
   uint64_t progressMark() const { return handled_; }
 
   const std::string& planId() const { return planId_; }
@@ -114,12 +120,14 @@ class PlanEngine {
                                  const std::string& from) const;
   bool onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from, int64_t at,
               Actions& out);
-  bool onPreflight(bool ok, const std::string& reason, Actions& out);
+  bool onPreflight(bool ok, const std::string& reason, int64_t at, bool relayed, Actions& out);
   bool onPlanApproval(const std::string& from, const finp2p::execution::ExecutionPlanApproval& a,
                       int64_t at, Actions& out);
   bool onPlanRejection(const std::string& from, const std::string& reason, Actions& out);
   bool onAgreementDeadline(int64_t at, Actions& out);
   bool restoredPlan(int64_t at) const;
+  // The restore that makes this plan's own decision unknown here, if any (see above).
+  std::optional<int64_t> decisionForgottenAt(int64_t at) const;
   bool onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at, Actions& out);
   bool onAwaitTimer(uint32_t sequence, int64_t at, Actions& out);
   bool onCompletionProposal(const std::string& from,
@@ -176,6 +184,7 @@ class PlanEngine {
   std::string agreedFailure_;  // firstFailure_ as chained, when it names who noticed first
   int64_t createdAtMillis_ = 0;
   bool preflightDone_ = false;
+  bool preflightOkWaiting_ = false;  // a restored plan's preflight passed; own decision unknown
   bool rejectedBySelf_ = false;
   std::string ownRejectionReason_;  // as sent to the others
   std::map<std::string, finp2p::execution::ExecutionPlanApproval> approvals_;

@@ -1,5 +1,5 @@
 // finp2p-execd: one organization's FinP2P execution service.
-//   finp2p-execd --config router.toml [--check-config]
+//   finp2p-execd --config router.toml [--check-config] [--restored-journal]
 
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
   bool checkOnly = false;
   app.add_option("--config", configPath, "Router TOML file")->required();
   app.add_flag("--check-config", checkOnly, "Validate the configuration and keys, then exit");
+  bool restoredJournal = false;
+  app.add_flag("--restored-journal", restoredJournal,
+               "The journal was restored from an older copy (a backup): give it once, on the "
+               "first start after the restore (see docs/architecture.md)");
   CLI11_PARSE(app, argc, argv);
 
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -90,6 +94,8 @@ int main(int argc, char** argv) {
   finp2p::node::NodeConfig nodeConfig;
   nodeConfig.engine.self = config->organization;
   nodeConfig.engine.crypto = &crypto;
+  nodeConfig.restoredJournal = restoredJournal;
+  for (const auto& p : config->peers) nodeConfig.peers.push_back(p.organization);
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
   nodeConfig.maxPlansInFlight = static_cast<std::size_t>(config->maxPlansInFlight);
   nodeConfig.maxPlansInFlightPerPeer = static_cast<std::size_t>(config->maxPlansInFlightPerPeer);

@@ -108,6 +108,34 @@ Result<bool> RouterNode::ownPlanRelayed(Event& event) {
   return true;
 }
 
+// A peer relays this router's own plan approval back to it (its restored journal forgot it):
+// verified by this router's own signature, it stands for the approval it gave.
+Status RouterNode::ownApprovalRelayed(const engine::PlanEngine& engine, Event& event) {
+  if (!event.has_planapproval()) return {};
+  const auto& received = event.planapproval();
+  const std::string& self = config_.engine.self;
+  if (received.approval().organizationid() != self || received.from() == self) return {};
+  if (!engine.hasPlan()) {
+    return makeError(ErrorCode::kNotFound, "unknown plan " + event.planid() + ": " + self +
+                                               " has no proposal of it; nothing changed");
+  }
+  if (auto s = config_.engine.crypto->verifyPlanApproval(engine.plan(), received.approval(), self);
+      !s) {
+    return makeError(ErrorCode::kUnauthenticated, received.from() + " relayed an approval of " +
+                                                      self + " that " + self +
+                                                      " did not sign: " + s.error().message);
+  }
+  spdlog::warn("plan {}: {} relayed {}'s own approval back to it", event.planid(), received.from(),
+               self);
+  std::string from = received.from();
+  event.clear_planapproval();
+  auto* p = event.mutable_preflight();
+  p->set_ok(true);
+  p->set_relayedownapproval(true);
+  p->set_reason("approved before the journal was restored; relayed back by " + from);
+  return {};
+}
+
 void RouterNode::process(Strand& strand, Event event, Answer done) {
   const std::string planId = event.planid();
   if (auto relayed = ownPlanRelayed(event); !relayed) return done(relayed.error());
@@ -141,6 +169,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
              .first;
   }
   engine::PlanEngine& engine = *it->second;
+  if (auto s = ownApprovalRelayed(engine, event); !s) return done(s.error());
   if (auto s = engine.authorize(event); !s) {
     if (!engine.hasPlan()) release(strand, planId);  // a refused proposal takes no memory
     done(s.error());
@@ -693,6 +722,10 @@ Result<std::size_t> RouterNode::resendOwed(Strand& strand, const std::string& fr
   }
   if (auto relay = engine->relayToIssuer(from)) {
     sink_.send(from, planId, planId + "/relay-to-issuer", PeerMessage(*relay), nullptr);
+    ++count;
+  }
+  if (auto relay = engine->relayApproval(from)) {
+    sink_.send(from, planId, planId + "/relay-approval", PeerMessage(*relay), nullptr);
     ++count;
   }
   spdlog::info("plan {}: re-sending {} messages to {} at its request", planId, count, from);
