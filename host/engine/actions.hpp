@@ -24,6 +24,9 @@ struct SendAction {
 // PreflightCompleted event.
 struct PreflightAction {
   std::vector<finp2p::execution::ExecutionInstruction> instructions;
+  // Instead of a preflight: ask the ledgers (`lookup`) whether any of these already ran, and
+  // answer with an OwnOperationsLookedUp event (a restored router's own ledger is its witness).
+  bool lookForOwnOperations = false;
 };
 
 // Execute one instruction on the ledger serving its asset (asking `lookup` first), and
@@ -54,6 +57,8 @@ struct TimerAction {
 // it missed messages while it was down, or its journal was restored from an older copy).
 struct ResendRequestAction {
   std::vector<std::string> to;
+  // This router's journal was restored and it does not know its own decision on the plan.
+  bool restored = false;
 };
 
 // An agreed fact for the plan's hash chain (identical on every participant).

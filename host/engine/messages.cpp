@@ -76,6 +76,11 @@ Result<finp2p::journal::Event> toEvent(const std::string& from,
       r->set_reason(m.instructioncompletion().reason());
       return withPlan(std::move(e), m.instructioncompletion().executionplanid().id());
     }
+    case finp2p::execution::RejectRequest::kFence: {
+      e.mutable_fencereceived()->set_from(from);
+      e.mutable_fencereceived()->set_lift(m.fence().lift());
+      return withPlan(std::move(e), m.fence().executionplanid().id());
+    }
     default:
       return malformed("a rejection of neither a plan nor a completion");
   }
@@ -96,6 +101,8 @@ std::string senderOf(const finp2p::journal::Event& e) {
       return e.completionapproval().from();
     case Event::kCompletionRejection:
       return e.completionrejection().from();
+    case Event::kFenceReceived:
+      return e.fencereceived().from();
     default:
       return "";
   }

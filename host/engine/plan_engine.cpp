@@ -326,6 +326,16 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
           onCompletionRejection(e.completionrejection().from(), e.completionrejection().sequence(),
                                 e.completionrejection().reason(), at, out);
       break;
+    case Event::kPeerFenced:
+      handled = onPeerFenced(e.peerfenced().organization(), out);
+      break;
+    case Event::kOwnOperations:
+      handled = onOwnOperationsLookedUp(e.ownoperations().found(), e.ownoperations().detail(), out);
+      checkAllApproved(at, out);
+      break;
+    case Event::kFenceReceived:
+      handled = onFenceReceived(e.fencereceived().from(), e.fencereceived().lift(), at, out);
+      break;
     case Event::KIND_NOT_SET:
       note("ignored an empty event");
       break;
@@ -432,11 +442,13 @@ bool PlanEngine::onPreflight(bool ok, const std::string& reason, int64_t at, boo
     preflightOkWaiting_ = true;
     reason_ =
         "this router's journal was restored from an older copy after the plan's agreement "
-        "deadline; waiting for a peer to relay this router's own approval, or the grace "
-        "period";
+        "deadline; asking the other contributors what they hold of its decision";
     return true;
   }
   preflightOkWaiting_ = false;
+  if (ok && relayed) {
+    for (const auto& org : fencesFrom_) out.push_back(fenceMessage(org, true));
+  }
   if (ok) {
     approveOwnPlan(out);
   } else {
@@ -452,6 +464,13 @@ bool PlanEngine::onPlanApproval(const std::string& from,
   if (status_ != PlanStatus::kProposed || approvals_.count(from)) return true;
   if (!isContributor(from)) {
     note("ignored a plan approval from " + from + ", not a contributor of " + planId_);
+    return true;
+  }
+  if (fenced_.count(from)) {
+    // Perhaps sent before its journal was restored, after which it may have rejected: held back
+    // unless it says it did approve (lifts the fence).
+    note("held back a plan approval from " + from + ": fenced after its journal was restored");
+    fencedApprovals_[from] = approval;
     return true;
   }
   if (auto s = config_.crypto->verifyPlanApproval(*plan_, approval, from); !s) {
@@ -497,6 +516,94 @@ std::optional<int64_t> PlanEngine::decisionForgottenAt(int64_t at) const {
   return std::nullopt;
 }
 
+bool PlanEngine::onPeerFenced(const std::string& org, Actions& out) {
+  if (!mayFence(org) || fenced_.count(org)) return true;
+  fenced_.insert(org);
+  out.push_back(fenceMessage(org, false));
+  return true;
+}
+
+bool PlanEngine::onFenceReceived(const std::string& from, bool lift, int64_t at, Actions& out) {
+  if (!havePlan_) return false;
+  if (lift) {
+    // The restored contributor did approve: its approval (held back while fenced) counts.
+    if (!fenced_.erase(from)) return true;
+    if (auto a = fencedApprovals_.find(from); a != fencedApprovals_.end()) {
+      if (status_ == PlanStatus::kProposed && !approvals_.count(from)) {
+        approvals_[from] = a->second;
+        checkAllApproved(at, out);
+      }
+      fencedApprovals_.erase(a);
+    }
+    return true;
+  }
+  fencesFrom_.insert(from);
+  // It approved already (relayed back): the peer must take that approval after all.
+  if (approvals_.count(config_.self)) {
+    out.push_back(fenceMessage(from, true));
+    return true;
+  }
+  decideIfEveryoneFenced(out);
+  return true;
+}
+
+bool PlanEngine::onOwnOperationsLookedUp(bool found, const std::string& detail, Actions& out) {
+  if (!havePlan_ || status_ != PlanStatus::kProposed || approvals_.count(config_.self)) return true;
+  if (found) {
+    // It executes only after approving: the ledger witnesses the approval it forgot.
+    note("plan " + planId_ + ": the ledger already has " + detail + "; it had approved");
+    preflightDone_ = true;
+    preflightOkWaiting_ = false;
+    approveOwnPlan(out);
+    for (const auto& org : fencesFrom_) out.push_back(fenceMessage(org, true));
+    return true;
+  }
+  ownOperationsLookedUp_ = true;
+  decideIfEveryoneFenced(out);
+  return true;
+}
+
+void PlanEngine::decideIfEveryoneFenced(Actions& out) {
+  if (!awaitingOwnDecision_ || !ownOperationsLookedUp_ || status_ != PlanStatus::kProposed ||
+      approvals_.count(config_.self)) {
+    return;
+  }
+  for (const auto& p : plan_->participants()) {
+    const std::string& org = p.organizationid();
+    if (org != config_.self && !fencesFrom_.count(org)) return;
+  }
+  rejectPlan(
+      "agreement deadline passed; this router's journal was restored from an older copy, "
+      "no other participant holds an approval of it and its ledgers ran none of its "
+      "operations",
+      out);
+}
+
+SendAction PlanEngine::fenceMessage(const std::string& org, bool lift) const {
+  RejectRequest m;
+  m.mutable_fence()->mutable_executionplanid()->set_id(planId_);
+  m.mutable_fence()->set_lift(lift);
+  return {{org}, planId_ + (lift ? "/unfence/" : "/fence/") + org, std::move(m)};
+}
+
+bool PlanEngine::mayFence(const std::string& org) const {
+  return havePlan_ && status_ == PlanStatus::kProposed && isContributor(org) &&
+         org != config_.self && !approvals_.count(org) && isParticipant(config_.self);
+}
+
+std::optional<finp2p::execution::RejectRequest> PlanEngine::relayRejection(
+    const std::string& org) const {
+  // Its own rejection is among what it owes already.
+  if (!havePlan_ || status_ != PlanStatus::kRejected || org == config_.self || rejectedBySelf_ ||
+      !isContributor(config_.self)) {
+    return std::nullopt;
+  }
+  RejectRequest m;
+  m.mutable_plan()->mutable_executionplanid()->set_id(planId_);
+  m.mutable_plan()->set_reason("already " + reason_);
+  return m;
+}
+
 bool PlanEngine::restoredPlan(int64_t at) const {
   // Decided by the event's own time, so a replay of the journal decides as the first run did.
   for (int64_t restored : config_.restoredAtMillis) {
@@ -517,18 +624,21 @@ bool PlanEngine::onAgreementDeadline(int64_t at, Actions& out) {
   // diverge from them (and an observer never decides). It waits for the outcome instead and
   // asks the others for what it may have missed.
   if (isContributor(config_.self) && !approvals_.count(config_.self)) {
-    if (auto restored = decisionForgottenAt(at)) {
-      if (at >= *restored + config_.restoredGraceMillis) {
-        // No peer relayed an approval of this router's in the grace period: it had rejected
-        // (or never decided), and rejecting is what the others hold or may hold.
-        rejectPlan(reason, out);
-        return true;
+    if (decisionForgottenAt(at)) {
+      // It may have approved or rejected after the copy was taken. A peer relays its approval
+      // if it holds it, or the rejection if the plan is rejected there; otherwise it fences this
+      // router (it will ignore this router's approval), and once every other contributor has,
+      // rejecting contradicts nothing anyone holds.
+      awaitingOwnDecision_ = true;
+      reason_ = reason + "; this router's journal was restored from an older copy: asking the " +
+                "other contributors what they hold of its decision";
+      if (!others().empty()) out.push_back(ResendRequestAction{others(), true});
+      if (!ownOperationsLookedUp_) {
+        PreflightAction lookup = ownPreflight();
+        lookup.lookForOwnOperations = true;
+        out.push_back(std::move(lookup));
       }
-      reason_ = reason + "; this router's journal was restored from an older copy: waiting " +
-                "for a peer to relay its own approval before deciding";
-      if (!others().empty()) out.push_back(ResendRequestAction{others()});
-      out.push_back(TimerAction{TimerAction::Kind::kAgreementDeadline, 0,
-                                *restored + config_.restoredGraceMillis});
+      decideIfEveryoneFenced(out);
       return true;
     }
     if (!restoredPlan(at)) {
@@ -880,6 +990,10 @@ std::vector<Action> PlanEngine::owed() const {
     request.mutable_plan()->set_reason(ownRejectionReason_);
     out.push_back(send(planId_ + "/plan-rejection", std::move(request)));
   }
+  for (const auto& org : fenced_) out.push_back(fenceMessage(org, false));
+  if (approvals_.count(config_.self)) {
+    for (const auto& org : fencesFrom_) out.push_back(fenceMessage(org, true));
+  }
   for (const auto& [sequence, step] : steps_) owedForStep(sequence, out);
   return out;
 }
@@ -902,7 +1016,9 @@ std::vector<Action> PlanEngine::catchUp(uint64_t mark, int64_t nowMillis) const 
     return out;
   }
   if (isTerminal(status_)) return out;
-  if (mark == handled_ && !others().empty()) out.push_back(ResendRequestAction{others()});
+  if ((mark == handled_ || awaitingOwnDecision_) && !others().empty()) {
+    out.push_back(ResendRequestAction{others(), awaitingOwnDecision_});
+  }
   out.push_back(catchUpTimer(nowMillis));
   return out;
 }

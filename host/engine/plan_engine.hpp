@@ -44,10 +44,6 @@ struct EngineConfig {
   // docs/architecture.md, "A journal restored from an older copy").
   std::vector<int64_t> restoredAtMillis;
   int64_t restoredWindowMillis = 600'000;
-  // A restored plan whose agreement deadline had passed before the restore may have been
-  // approved or rejected by this router: it waits this long after the restore for a peer to
-  // relay its own approval back, and only then rejects at the deadline.
-  int64_t restoredGraceMillis = 60'000;
 };
 
 class PlanEngine {
@@ -77,6 +73,13 @@ class PlanEngine {
   std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
   // For a contributor that forgot it approved (its journal was restored): its own approval.
   std::optional<finp2p::execution::ApproveRequest> relayApproval(const std::string& org) const;
+  // For a restored contributor that does not know its decision: the plan is rejected here (so
+  // it was not approved by everyone), said as this router's rejection; nothing otherwise.
+  std::optional<finp2p::execution::RejectRequest> relayRejection(const std::string& org) const;
+  // May this router fence `org` (it holds no approval of `org` and the plan is undecided here)?
+  bool mayFence(const std::string& org) const;
+  // The fence (or, with `lift`, its lifting) for `org`, as sent.
+  SendAction fenceMessage(const std::string& org, bool lift) const;
   uint64_t progressMark() const { return handled_; }
 
   const std::string& planId() const { return planId_; }
@@ -125,6 +128,11 @@ class PlanEngine {
                       int64_t at, Actions& out);
   bool onPlanRejection(const std::string& from, const std::string& reason, Actions& out);
   bool onAgreementDeadline(int64_t at, Actions& out);
+  bool onPeerFenced(const std::string& org, Actions& out);
+  bool onFenceReceived(const std::string& from, bool lift, int64_t at, Actions& out);
+  void decideIfEveryoneFenced(Actions& out);
+  bool onOwnOperationsLookedUp(bool found, const std::string& detail, Actions& out);
+
   bool restoredPlan(int64_t at) const;
   // The restore that makes this plan's own decision unknown here, if any (see above).
   std::optional<int64_t> decisionForgottenAt(int64_t at) const;
@@ -184,7 +192,13 @@ class PlanEngine {
   std::string agreedFailure_;  // firstFailure_ as chained, when it names who noticed first
   int64_t createdAtMillis_ = 0;
   bool preflightDone_ = false;
-  bool preflightOkWaiting_ = false;  // a restored plan's preflight passed; own decision unknown
+  bool preflightOkWaiting_ = false;     // a restored plan's preflight passed; own decision unknown
+  bool awaitingOwnDecision_ = false;    // restored, deadline passed: waiting for relays or fences
+  bool ownOperationsLookedUp_ = false;  // and its ledgers said none of its operations ran
+  std::set<std::string> fenced_;        // restored contributors whose approval this router ignores
+  std::set<std::string> fencesFrom_;    // contributors that fenced this (restored) router
+  // Approvals of fenced contributors, taken if the contributor lifts the fence.
+  std::map<std::string, finp2p::execution::ExecutionPlanApproval> fencedApprovals_;
   bool rejectedBySelf_ = false;
   std::string ownRejectionReason_;  // as sent to the others
   std::map<std::string, finp2p::execution::ExecutionPlanApproval> approvals_;

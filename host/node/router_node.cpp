@@ -321,6 +321,7 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
     } else if (auto* r = std::get_if<engine::ResendRequestAction>(&action)) {
       finp2p::execution::ResendRequest request;
       request.mutable_executionplanid()->set_id(planId);
+      request.set_restored(r->restored);
       spdlog::info("plan {}: behind; asking {} peers to re-send", planId, r->to.size());
       // Each request is a new message (receivers ignore a repeated message id).
       std::string id = planId + "/resend/" + std::to_string(now());
@@ -376,7 +377,51 @@ std::shared_ptr<const finp2p::execution::ExecutionPlan> planOf(
 void RouterNode::preflight(const std::string& planId, const engine::PreflightAction& action) {
   auto plan = planOf(plansMutex_, activePlans_, planId);
   if (!plan) return;
-  preflightFrom(planId, plan, std::make_shared<const engine::PreflightAction>(action), 0);
+  auto shared = std::make_shared<const engine::PreflightAction>(action);
+  if (action.lookForOwnOperations) return lookForOwnOperations(planId, plan, shared, 0);
+  preflightFrom(planId, plan, shared, 0);
+}
+
+// A restored router's question to its ledgers: did any of its operations of the plan run?
+void RouterNode::lookForOwnOperations(const std::string& planId,
+                                      std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                                      std::shared_ptr<const engine::PreflightAction> action,
+                                      std::size_t next) {
+  auto answer = [this, planId](bool found, const std::string& detail) {
+    Event e;
+    e.set_planid(planId);
+    e.mutable_ownoperations()->set_found(found);
+    e.mutable_ownoperations()->set_detail(detail);
+    postLocal(std::move(e));
+  };
+  for (; next < action->instructions.size(); ++next) {
+    const auto& ins = action->instructions[next];
+    const auto* asset = instructionAsset(*plan, ins);
+    if (!asset || !ledgers_.ledgerFor(asset->id())) continue;
+    auto op = toLedgerOperation(*plan, ins, now() + 30'000);
+    std::string key = op.context.idempotencyKey;
+    ledgers_.lookup(asset->id(), key,
+                    alive([this, planId, plan, action, next, key, answer](ledger::Outcome found) {
+                      // A ledger that cannot look up (UNSUPPORTED) is no witness either way.
+                      if (found.status == FINP2P_LEDGER_ERROR_NOT_FOUND ||
+                          found.status == FINP2P_LEDGER_ERROR_UNSUPPORTED) {
+                        return lookForOwnOperations(planId, plan, action, next + 1);
+                      }
+                      if (found.status == FINP2P_LEDGER_ERROR_UNAVAILABLE ||
+                          found.status == FINP2P_LEDGER_ERROR_TIMEOUT ||
+                          found.status == FINP2P_LEDGER_ERROR_INTERNAL) {
+                        // Not an answer: ask again (the decision waits for the ledger).
+                        runtime_->at(now() + 1'000, [this, planId, plan, action, next] {
+                          lookForOwnOperations(planId, plan, action, next);
+                        });
+                        return;
+                      }
+                      answer(true,
+                             key + " (" + std::string(ledger::statusName(found.status)) + ")");
+                    }));
+    return;
+  }
+  answer(false, "");
 }
 
 // Preflights the instructions one after another; the first failure answers for all.
@@ -700,7 +745,7 @@ void RouterNode::deliverAsync(Event event, std::function<void(Result<std::string
 }
 
 Result<std::size_t> RouterNode::resendOwed(Strand& strand, const std::string& from,
-                                           const std::string& planId) {
+                                           const std::string& planId, bool restored) {
   std::unique_ptr<engine::PlanEngine> holder;
   const auto* engine = findOrReplay(strand, planId, holder);
   if (!engine || !engine->hasPlan()) {
@@ -727,16 +772,37 @@ Result<std::size_t> RouterNode::resendOwed(Strand& strand, const std::string& fr
   if (auto relay = engine->relayApproval(from)) {
     sink_.send(from, planId, planId + "/relay-approval", PeerMessage(*relay), nullptr);
     ++count;
+  } else if (engine->status() == engine::PlanStatus::kRejected) {
+    if (auto rejected = engine->relayRejection(from)) {
+      sink_.send(from, planId, planId + "/relay-rejection", PeerMessage(*rejected), nullptr);
+      ++count;
+    }
+    if (restored) {
+      // Rejected here: this router will never hold the asker's approval as one that counts.
+      auto fence = engine->fenceMessage(from, false);
+      PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, fence.message);
+      sink_.send(from, planId, fence.messageId, message, nullptr);
+      ++count;
+    }
+  } else if (restored && engine->mayFence(from) && strand.plans.count(planId)) {
+    // It cannot tell whether it approved: this router holds no approval of it and will ignore
+    // one from now on (the fence is journaled and sent as the plan's own action).
+    Event fence;
+    fence.set_planid(planId);
+    fence.set_atmillis(now());
+    fence.mutable_peerfenced()->set_organization(from);
+    process(strand, std::move(fence), [](Result<std::string>) {});
+    ++count;
   }
   spdlog::info("plan {}: re-sending {} messages to {} at its request", planId, count, from);
   return count;
 }
 
-void RouterNode::resendRequested(const std::string& from, const std::string& planId,
+void RouterNode::resendRequested(const std::string& from, const std::string& planId, bool restored,
                                  std::function<void(Result<std::string>)> done) {
   if (!recovered_) return done(recovering(config_.engine.self));
-  post(planId, [this, from, planId, done = std::move(done)] {
-    auto count = resendOwed(strandOf(planId), from, planId);
+  post(planId, [this, from, planId, restored, done = std::move(done)] {
+    auto count = resendOwed(strandOf(planId), from, planId, restored);
     if (!count) return done(count.error());
     done("re-sending " + std::to_string(*count) + " messages");
   });
@@ -751,7 +817,7 @@ void RouterNode::resendAllRequested(const std::string& from, int64_t sinceMillis
                sinceMillis, ids->size());
   for (const auto& planId : *ids) {
     // Plans that do not name the asker are skipped: it learns nothing about them.
-    post(planId, [this, from, planId] { (void)resendOwed(strandOf(planId), from, planId); });
+    post(planId, [this, from, planId] { (void)resendOwed(strandOf(planId), from, planId, false); });
   }
   done("re-sending the plans of " + std::to_string(ids->size()) + " changed since then");
 }

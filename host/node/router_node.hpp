@@ -97,7 +97,9 @@ class RouterNode {
   void deliverAsync(finp2p::journal::Event event, std::function<void(Result<std::string>)> done);
   // A participant asks for everything this router sent for a plan; `done` says whether it was
   // taken (the messages follow through the sink).
-  void resendRequested(const std::string& from, const std::string& planId,
+  // With `restored`, the asker's journal was restored and it does not know its own decision:
+  // this router also relays its approval or the rejection, or fences it (see PlanEngine).
+  void resendRequested(const std::string& from, const std::string& planId, bool restored,
                        std::function<void(Result<std::string>)> done);
   // A participant restored from an older copy of its journal asks for every plan that names it
   // and changed since `sinceMillis` (at most kMaxResyncPlans, oldest first).
@@ -137,6 +139,10 @@ class RouterNode {
   void preflightFrom(const std::string& planId,
                      std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
                      std::shared_ptr<const engine::PreflightAction> action, std::size_t next);
+  void lookForOwnOperations(const std::string& planId,
+                            std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                            std::shared_ptr<const engine::PreflightAction> action,
+                            std::size_t next);
   void execute(const std::string& planId, const engine::ExecuteAction& action);
   void executed(const std::string& planId, const engine::ExecuteAction& action,
                 const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome);
@@ -147,8 +153,8 @@ class RouterNode {
   // The plan's engine: live on its strand, or rebuilt from the journal; null when unknown.
   const engine::PlanEngine* findOrReplay(Strand& strand, const std::string& planId,
                                          std::unique_ptr<engine::PlanEngine>& holder);
-  Result<std::size_t> resendOwed(Strand& strand, const std::string& from,
-                                 const std::string& planId);
+  Result<std::size_t> resendOwed(Strand& strand, const std::string& from, const std::string& planId,
+                                 bool restored);
   Status noteRestores();
   void askPeersAfterRestore();
   bool admit(Strand& strand, const finp2p::journal::Event& event, std::string& why);

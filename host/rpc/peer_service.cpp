@@ -127,7 +127,7 @@ void PeerService::accept(grpc::CallbackServerContext* context, const Request& re
                                std::move(answer));
     } else {
       node_.resendRequested(env.senderorganizationid(), request.executionplanid().id(),
-                            std::move(answer));
+                            request.restored(), std::move(answer));
     }
     return;
   } else {

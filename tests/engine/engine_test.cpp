@@ -31,8 +31,10 @@ class Network {
     }
   }
 
-  std::unique_ptr<PlanEngine> makeEngine(const std::string& org) {
+  std::unique_ptr<PlanEngine> makeEngine(const std::string& org,
+                                         std::vector<int64_t> restoredAt = {}) {
     EngineConfig c;
+    c.restoredAtMillis = std::move(restoredAt);
     c.self = org;
     c.crypto = crypto_[org].get();
     c.agreementTimeoutMillis = 10'000;
@@ -46,6 +48,7 @@ class Network {
   std::set<std::string> silent;       // orgs whose outgoing messages are lost
   std::set<std::string> deaf;         // orgs whose incoming messages are lost
   std::set<std::string> noPreflight;  // orgs whose ledgers never answer a preflight
+  std::set<std::string> ranOnLedger;  // orgs whose ledgers already hold one of their operations
   std::vector<std::pair<std::string, ResendRequestAction>> resendRequests;
   bool shuffle = false, duplicate = false;
   std::mt19937 rng{42};
@@ -108,6 +111,11 @@ class Network {
     } else if (auto* r = std::get_if<ResendRequestAction>(&action)) {
       resendRequests.emplace_back(org, *r);
     } else if (auto* p = std::get_if<PreflightAction>(&action)) {
+      if (p->lookForOwnOperations) {
+        bool found = ranOnLedger.count(org) > 0;
+        local(org, [&](Event& e) { e.mutable_ownoperations()->set_found(found); });
+        return;
+      }
       if (noPreflight.count(org)) return;
       auto [ok, reason] = preflight.count(org) ? preflight[org] : std::pair{true, std::string()};
       local(org, [&](Event& e) {
@@ -256,6 +264,65 @@ TEST(PlanEngine, ApprovedContributorAndObserverWaitAtTheDeadlineAndAskToCatchUp)
   // bank-b is heard again and re-sends what it owes: the plan goes on and completes.
   n.silent.clear();
   for (auto& a : n.engine("bank-b").owed()) n.perform("bank-b", a);
+  n.run();
+  expectEverywhere(n, PlanStatus::kCompleted);
+  expectSameChain(n);
+}
+
+// A contributor's journal restored from a copy taken before it rejected at its deadline (its
+// rejection reached nobody). It cannot tell whether it approved or rejected: it rejects only
+// once every other participant has fenced it and its ledger ran none of its operations; a
+// fenced peer holds its approval back.
+TEST(PlanEngine, RestoredContributorDecidesOnlyOnceEveryOtherParticipantFencedIt) {
+  Network n(finp2p::testing::dvpPlan());
+  n.noPreflight.insert("bank-b");
+  n.submit();
+  n.run();
+  auto copy = n.journal["bank-b"];  // the backup: the proposal, nothing decided
+  n.silent.insert("bank-b");
+  n.local("bank-b", [](Event& e) { e.mutable_agreementdeadline(); });
+  n.run();
+  ASSERT_EQ(n.engine("bank-b").status(), PlanStatus::kRejected);  // told nobody
+  // Restored, later: replay the copy, the deadline passes again after the restore.
+  n.now += 60'000;
+  n.replace("bank-b", n.makeEngine("bank-b", {n.now}));
+  for (const auto& e : copy) n.engine("bank-b").handle(e);
+  n.silent.clear();
+  n.noPreflight.clear();
+  n.resendRequests.clear();
+  n.local("bank-b", [](Event& e) { e.mutable_preflight()->set_ok(true); });
+  n.local("bank-b", [](Event& e) { e.mutable_agreementdeadline(); });
+  n.run();
+  EXPECT_EQ(n.engine("bank-b").status(), PlanStatus::kProposed) << n.engine("bank-b").reason();
+  EXPECT_TRUE(n.engine("bank-b").execution().approvals().size() < 2);
+  ASSERT_FALSE(n.resendRequests.empty());
+  EXPECT_TRUE(n.resendRequests.back().second.restored);
+  // bank-a fences it; bank-c (an observer) has not answered yet: still undecided.
+  ASSERT_TRUE(n.engine("bank-a").mayFence("bank-b"));
+  n.local("bank-a", [](Event& e) { e.mutable_peerfenced()->set_organization("bank-b"); });
+  n.run();
+  EXPECT_EQ(n.engine("bank-b").status(), PlanStatus::kProposed);
+  n.local("bank-c", [](Event& e) { e.mutable_peerfenced()->set_organization("bank-b"); });
+  n.run();
+  expectEverywhere(n, PlanStatus::kRejected);
+  expectSameChain(n);
+}
+
+// The same restored contributor, but its ledger holds one of its operations: it executes only
+// after approving, so it approves, and lifts the fences, and the plan goes on.
+TEST(PlanEngine, RestoredContributorWhoseLedgerRanItsOperationApprovesAndLiftsTheFences) {
+  Network n(finp2p::testing::dvpPlan());
+  n.noPreflight.insert("bank-b");
+  n.submit();
+  n.run();
+  auto copy = n.journal["bank-b"];
+  n.now += 60'000;
+  n.replace("bank-b", n.makeEngine("bank-b", {n.now}));
+  for (const auto& e : copy) n.engine("bank-b").handle(e);
+  n.local("bank-a", [](Event& e) { e.mutable_peerfenced()->set_organization("bank-b"); });
+  n.run();
+  n.ranOnLedger.insert("bank-b");
+  n.local("bank-b", [](Event& e) { e.mutable_agreementdeadline(); });
   n.run();
   expectEverywhere(n, PlanStatus::kCompleted);
   expectSameChain(n);

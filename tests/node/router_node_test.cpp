@@ -119,7 +119,7 @@ TEST_F(RouterNodeTest, MessagesBeforeRecoveryAreRefusedAsRetryLater) {
   EXPECT_EQ(answer->error().code, ErrorCode::kUnavailable);
   EXPECT_NE(answer->error().message.find("recovering"), std::string::npos);
   std::optional<Result<std::string>> resend;
-  node.resendRequested("bank-b", finp2p::testing::kPlanId,
+  node.resendRequested("bank-b", finp2p::testing::kPlanId, false,
                        [&](Result<std::string> r) { resend = std::move(r); });
   ASSERT_TRUE(resend.has_value());
   EXPECT_FALSE(resend->ok());
@@ -224,7 +224,7 @@ TEST_F(RouterNodeTest, ResendRequestIsAnsweredWithWhatThatPeerIsOwed) {
   sink_.sent.clear();
   start();  // the plan is no longer in memory: the node rebuilds it from the journal
   std::optional<Result<std::string>> answer;
-  node_->resendRequested("bank-c", finp2p::testing::kPlanId,
+  node_->resendRequested("bank-c", finp2p::testing::kPlanId, false,
                          [&](Result<std::string> r) { answer = std::move(r); });
   run();
   ASSERT_TRUE(answer.has_value() && answer->ok());
@@ -233,9 +233,9 @@ TEST_F(RouterNodeTest, ResendRequestIsAnsweredWithWhatThatPeerIsOwed) {
                 "bank-c " + std::string(finp2p::testing::kPlanId) + "/plan",
                 "bank-c " + std::string(finp2p::testing::kPlanId) + "/plan-rejection"}));
   std::optional<Result<std::string>> stranger, unknown;
-  node_->resendRequested("bank-z", finp2p::testing::kPlanId,
+  node_->resendRequested("bank-z", finp2p::testing::kPlanId, false,
                          [&](Result<std::string> r) { stranger = std::move(r); });
-  node_->resendRequested("bank-b", "bank-a:106:00000000-0000-4000-8000-000000000000",
+  node_->resendRequested("bank-b", "bank-a:106:00000000-0000-4000-8000-000000000000", false,
                          [&](Result<std::string> r) { unknown = std::move(r); });
   run();
   ASSERT_TRUE(stranger.has_value() && unknown.has_value());

@@ -156,7 +156,7 @@ void SimRouter::arrive(int from, uint64_t id, const Outgoing& item, uint64_t sen
       if (resend->executionplanid().id().empty()) {
         to.node().resendAllRequested(org_, resend->sincemillis(), done);
       } else {
-        to.node().resendRequested(org_, resend->executionplanid().id(), done);
+        to.node().resendRequested(org_, resend->executionplanid().id(), resend->restored(), done);
       }
       return;
     }

@@ -129,7 +129,6 @@ SeedResult runSeed(uint64_t seed, const std::string& dir, bool verbose) {
     config.self = orgs[i];
     config.agreementTimeoutMillis = 3'000;
     config.catchUpIntervalMillis = 1'000;
-    config.restoredGraceMillis = 8'000;
     std::vector<Book*> books;
     if (orgs[i] == "bank-a") books.push_back(&securities);
     if (orgs[i] == "bank-b") books.push_back(&cash);
