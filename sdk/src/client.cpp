@@ -205,7 +205,9 @@ Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op
   if (op.isExecute && out.ok()) {
     if (!out.receipt) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
-                              "plugin reported success without a receipt");
+                              "plugin reported success without a receipt: an OK execute must "
+                              "carry the receipt of what it did, its operation_id the "
+                              "idempotency key");
     }
     if (out.receipt->operationId != op.idempotencyKey) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
