@@ -53,6 +53,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+step "every install rule names its package"
+# An install() without COMPONENT lands in "Unspecified", which no package holds: a new executable
+# (a plugin host, a tool) would be missing from the packages without anyone noticing.
+cmake --install "$BUILD" --component Unspecified --prefix "$WORK/unspecified" >/dev/null 2>&1
+if [ -d "$WORK/unspecified" ] && [ -n "$(find "$WORK/unspecified" -type f)" ]; then
+  fail "installed by no package (add COMPONENT execd, plugins or sdk to its install()): $(cd "$WORK/unspecified" && find . -type f | head -5)"
+fi
+
 step "cpack: three packages and their -dbgsym"
 cpack --config "$BUILD/CPackConfig.cmake" -B "$WORK/debs" >"$WORK/cpack.log" 2>&1 ||
   { tail -30 "$WORK/cpack.log"; fail "cpack failed"; }
@@ -95,6 +103,9 @@ depends=$(dpkg-deb -f "$execd" Depends)
 depends=$(dpkg-deb -f "$sdk" Depends)
 [[ $depends == *libboost-dev*libssl-dev* ]] ||
   fail "finp2p-ledger-sdk-dev does not depend on what its CMake config finds: $depends"
+for f in "$execd" "$plugins" "$sdk"; do  # each takes over its files from the old single package
+  [[ $(dpkg-deb -f "$f" Replaces) == *finp2p-exec* ]] || fail "$(basename "$f") does not replace finp2p-exec"
+done
 control=$(dpkg-deb --ctrl-tarfile "$execd" | tar -t)
 for f in postinst prerm postrm; do
   grep -qx "./$f" <<<"$control" || fail "finp2p-execd has no $f"
