@@ -85,6 +85,8 @@ execd=${debs[0]} plugins=${debs[2]} sdk=${debs[4]}
 has "$execd" /usr/bin/finp2p-execd
 has "$execd" /usr/bin/finp2p-execctl
 has "$execd" /usr/lib/systemd/system/finp2p-execd@.service
+# The plugin host of isolation = "process" runs beside the daemon, when this tree builds it.
+if [ -x "$BUILD/bin/finp2p-ledger-host" ]; then has "$execd" /usr/bin/finp2p-ledger-host; fi
 lacks "$execd" '\.so$'
 lacks "$execd" '/include/'
 has "$plugins" /usr/lib/finp2p/plugins/libsqlite-ledger.so
