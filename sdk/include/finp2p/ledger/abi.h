@@ -14,7 +14,10 @@
  * minor version the plugin was built for. Every struct that crosses the boundary by pointer
  * carries its own size (`struct_size`, the writer's sizeof) so either side can grow it by
  * appending fields in a new minor version; a reader only touches fields that fit inside the
- * size it was given (FINP2P_LEDGER_HAS_FIELD) and treats the others as empty.
+ * size it was given (FINP2P_LEDGER_HAS_FIELD) and treats the others as empty. Since the host is
+ * never older than its plugin, a plugin reads every field of its own version unchecked; the
+ * host checks what a plugin of an older minor wrote, and refuses a 1.1+ struct whose
+ * struct_size does not cover the 1.1 fields (it was left 0).
  *
  * 1.1 (from 1.0): context, receipt, balance and description carry struct_size as their first
  * field, and an operation points to its context instead of embedding it (an embedded struct
