@@ -1,6 +1,8 @@
 #pragma once
 // The protocol's status codes (finp2p.common.Status.code), as docs/protocol.md defines them:
-// one place for the peer service, the outbox and the engine.
+// one place for the peer service, the outbox and the engine. A ledger plugin's result codes
+// (sdk abi.h, finp2p_ledger_status) are another numbering; the one mapping from those to these
+// is toExecuted (node/ledger_ops.cpp), and abi.h states it for plugin vendors.
 
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 #include "node/ledger_ops.hpp"
 
+#include "common/status_codes.hpp"
 #include "model/receipt_check.hpp"
 #include "model/transitions.hpp"
 
@@ -84,30 +85,33 @@ finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger:
                                                 const finp2p::common::Asset* asset) {
   finp2p::journal::InstructionExecuted e;
   e.set_sequence(sequence);
-  int32_t code = 0;
+  // The one mapping from the ABI's result codes to the wire's (abi.h, "Result codes", states
+  // it for vendors): the ABI's 5-10 are its own numbers, not the wire's.
+  using namespace finp2p::protocol;
+  int32_t code = kInternal;
   switch (o.status) {
     case FINP2P_LEDGER_OK:
-      code = 0;
+      code = kOk;
       break;
     case FINP2P_LEDGER_ERROR_VALIDATION:
     case FINP2P_LEDGER_ERROR_UNSUPPORTED:
     case FINP2P_LEDGER_ERROR_NOT_FOUND:
-      code = 1;
+      code = kMalformed;
       break;
     case FINP2P_LEDGER_ERROR_INTENT_VALIDATION:
-      code = 2;
+      code = kIntentValidation;
       break;
     case FINP2P_LEDGER_ERROR_SETTLEMENT:
-      code = 3;
+      code = kSettlement;
       break;
     case FINP2P_LEDGER_ERROR_SIGNATURE:
-      code = 4;
+      code = kSignature;
       break;
     case FINP2P_LEDGER_ERROR_TIMEOUT:
-      code = 8;
+      code = kTimeout;
       break;
-    default:
-      code = 9;
+    default:  // INTERNAL, and UNAVAILABLE / PENDING if they ever reach here (the node retries them)
+      code = kInternal;
       break;
   }
   e.set_code(code);

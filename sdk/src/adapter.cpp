@@ -202,7 +202,11 @@ void onBalance(void* p, finp2p_ledger_str account, finp2p_ledger_str asset, void
   } catch (...) {
     b = Balance{FINP2P_LEDGER_ERROR_INTERNAL, describeException("balance"), "", "", ""};
   }
-  finp2p_ledger_balance out{b.status, view(b.message), view(b.current), view(b.available),
+  finp2p_ledger_balance out{sizeof(finp2p_ledger_balance),
+                            b.status,
+                            view(b.message),
+                            view(b.current),
+                            view(b.available),
                             view(b.held)};
   hostOf(p)->callback_balance(completion, &out);
 }
@@ -244,9 +248,10 @@ int32_t initPlugin(const finp2p_ledger_host_api* host, const finp2p_ledger_confi
     instance->adapter = factory(Config::fromC(config, configCount));
     instance->adapter->attachHost(host);
     instance->description = instance->adapter->describe();
-    instance->cDescription = {
-        instance->description.name.c_str(), instance->description.version.c_str(),
-        instance->description.supportedOperations, instance->description.assetTypes.c_str()};
+    instance->cDescription = {sizeof(finp2p_ledger_description), instance->description.name.c_str(),
+                              instance->description.version.c_str(),
+                              instance->description.supportedOperations,
+                              instance->description.assetTypes.c_str()};
     plugin->struct_size = sizeof(finp2p_ledger_plugin_api);
     plugin->plugin_ptr = instance.release();
     plugin->on_describe = onDescribe;

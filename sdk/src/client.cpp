@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "abi_layouts.hpp"
 #include "finp2p/ledger/decimal.hpp"
 
 namespace finp2p::ledger {
@@ -82,6 +83,7 @@ struct PendingOperation {
   int64_t deadlineUnixMs = 0;
   bool isExecute = false;
   std::string idempotencyKey;
+  uint32_t abiVersion = FINP2P_LEDGER_ABI_VERSION;  // the plugin's: the layout of its results
   // Set once the host gave up at the deadline: the caller has its TIMEOUT, but the plugin still
   // owns the operation, so the entry (and the plugin instance) stays until the plugin completes.
   bool expired = false;
@@ -193,11 +195,19 @@ Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op
                             "plugin returned unknown status " + std::to_string(r->status));
   }
   Outcome out{r->status, copy(r->message), std::nullopt};
-  if (r->receipt) out.receipt = receiptFromC(*r->receipt);
+  if (r->receipt) {
+    auto receipt = abi::readReceipt(r->receipt, op.abiVersion);
+    if (auto* why = std::get_if<std::string>(&receipt)) {
+      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL, *why);
+    }
+    out.receipt = std::get<Receipt>(std::move(receipt));
+  }
   if (op.isExecute && out.ok()) {
     if (!out.receipt) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
-                              "plugin reported success without a receipt");
+                              "plugin reported success without a receipt: an OK execute must "
+                              "carry the receipt of what it did, its operation_id the "
+                              "idempotency key");
     }
     if (out.receipt->operationId != op.idempotencyKey) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
@@ -238,10 +248,14 @@ void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
   auto op = OperationTable::instance().take(fromPtr(completionPtr));
   if (!op) return;
   Balance out;
-  if (!b || !knownStatus(b->status)) {
+  auto read = b ? abi::readBalance(b, op->abiVersion)
+                : std::variant<Balance, std::string>("plugin completed with no balance");
+  if (auto* why = std::get_if<std::string>(&read)) {
+    out = Balance{FINP2P_LEDGER_ERROR_INTERNAL, *why, "", "", ""};
+  } else if (!knownStatus(std::get<Balance>(read).status)) {
     out = Balance{FINP2P_LEDGER_ERROR_INTERNAL, "plugin returned an invalid balance", "", "", ""};
   } else {
-    out = Balance{b->status, copy(b->message), copy(b->current), copy(b->available), copy(b->held)};
+    out = std::get<Balance>(std::move(read));
     if (out.status == FINP2P_LEDGER_OK &&
         (!Decimal::parse(out.current) || !Decimal::parse(out.available) ||
          !Decimal::parse(out.held))) {
@@ -396,8 +410,11 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
   plugin->abiVersion_ = abi;
   const finp2p_ledger_description* d = api.on_describe(api.plugin_ptr);
   if (d) {
-    plugin->description_ = {d->name ? d->name : "", d->version ? d->version : "",
-                            d->supported_operations, d->asset_types ? d->asset_types : ""};
+    auto description = abi::readDescription(d, abi);
+    if (auto* why = std::get_if<std::string>(&description)) {
+      return fail(LoadErrorCode::kNotAPlugin, *why);
+    }
+    plugin->description_ = std::get<Description>(std::move(description));
   }
   return plugin;
 }
@@ -422,6 +439,7 @@ uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnix
   pending.deadlineUnixMs = deadlineUnixMs;
   pending.isExecute = op != nullptr;
   if (op) pending.idempotencyKey = op->context.idempotencyKey;
+  pending.abiVersion = abiVersion_;
   pending.inFlight = private_->inFlight;
   ++*pending.inFlight;
   return OperationTable::instance().add(std::move(pending));
@@ -429,8 +447,8 @@ uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnix
 
 void LoadedPlugin::execute(const Operation& op, OutcomeCallback done) {
   uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, &op);
-  auto cop = operationToC(op);
-  api_.on_execute(api_.plugin_ptr, &cop, toPtr(id));
+  abi::HostOperation cop(op, abiVersion_);
+  api_.on_execute(api_.plugin_ptr, cop.get(), toPtr(id));
 }
 
 void LoadedPlugin::preflight(const Operation& op, OutcomeCallback done) {
@@ -439,8 +457,8 @@ void LoadedPlugin::preflight(const Operation& op, OutcomeCallback done) {
     return;
   }
   uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, nullptr);
-  auto cop = operationToC(op);
-  api_.on_preflight(api_.plugin_ptr, &cop, toPtr(id));
+  abi::HostOperation cop(op, abiVersion_);
+  api_.on_preflight(api_.plugin_ptr, cop.get(), toPtr(id));
 }
 
 void LoadedPlugin::lookup(const std::string& key, OutcomeCallback done) {
@@ -450,8 +468,8 @@ void LoadedPlugin::lookup(const std::string& key, OutcomeCallback done) {
 
 void LoadedPlugin::verify(const Receipt& receipt, OutcomeCallback done) {
   uint64_t id = startOperation(std::move(done), 0, nullptr);
-  auto r = receiptToC(receipt);
-  api_.on_verify(api_.plugin_ptr, &r, toPtr(id));
+  abi::HostReceipt r(receipt, abiVersion_);
+  api_.on_verify(api_.plugin_ptr, r.get(), toPtr(id));
 }
 
 void LoadedPlugin::balance(const std::string& account, const std::string& asset,
@@ -460,6 +478,7 @@ void LoadedPlugin::balance(const std::string& account, const std::string& asset,
   pending.balance = std::move(done);
   pending.owner = self_.lock();
   pending.log = private_->log;
+  pending.abiVersion = abiVersion_;
   pending.inFlight = private_->inFlight;
   ++*pending.inFlight;
   uint64_t id = OperationTable::instance().add(std::move(pending));

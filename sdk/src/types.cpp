@@ -139,10 +139,12 @@ std::size_t Config::arraySize(const std::string& key) const {
 Operation operationFromC(const finp2p_ledger_operation& op) {
   Operation o;
   o.kind = op.kind;
-  o.context.planId = copy(op.context.plan_id);
-  o.context.sequence = op.context.sequence;
-  o.context.idempotencyKey = copy(op.context.idempotency_key);
-  o.context.deadlineUnixMs = op.context.deadline_unix_ms;
+  if (op.context) {  // abi.h: never NULL; an empty context rather than a crash if it is
+    o.context.planId = copy(op.context->plan_id);
+    o.context.sequence = op.context->sequence;
+    o.context.idempotencyKey = copy(op.context->idempotency_key);
+    o.context.deadlineUnixMs = op.context->deadline_unix_ms;
+  }
   o.source = copy(op.source);
   o.destination = copy(op.destination);
   o.asset = copy(op.asset);
@@ -154,23 +156,6 @@ Operation operationFromC(const finp2p_ledger_operation& op) {
   return o;
 }
 
-finp2p_ledger_operation operationToC(const Operation& o) {
-  finp2p_ledger_operation op{};
-  op.struct_size = sizeof(op);
-  op.kind = o.kind;
-  op.context = {view(o.context.planId), o.context.sequence, view(o.context.idempotencyKey),
-                o.context.deadlineUnixMs};
-  op.source = view(o.source);
-  op.destination = view(o.destination);
-  op.asset = view(o.asset);
-  op.asset_decimals = o.assetDecimals;
-  op.amount = view(o.amount);
-  op.hold_operation_id = view(o.holdOperationId);
-  op.wait_until_unix_s = o.waitUntilUnixS;
-  op.condition = view(o.condition);
-  return op;
-}
-
 Receipt receiptFromC(const finp2p_ledger_receipt& r) {
   return {copy(r.transaction_id), copy(r.operation_id), copy(r.operation_type),
           copy(r.source),         copy(r.destination),  copy(r.asset),
@@ -178,9 +163,16 @@ Receipt receiptFromC(const finp2p_ledger_receipt& r) {
 }
 
 finp2p_ledger_receipt receiptToC(const Receipt& r) {
-  return {view(r.transactionId), view(r.operationId), view(r.operationType),
-          view(r.source),        view(r.destination), view(r.asset),
-          view(r.quantity),      r.timestampUnixS,    view(r.proof)};
+  return {sizeof(finp2p_ledger_receipt),
+          view(r.transactionId),
+          view(r.operationId),
+          view(r.operationType),
+          view(r.source),
+          view(r.destination),
+          view(r.asset),
+          view(r.quantity),
+          r.timestampUnixS,
+          view(r.proof)};
 }
 
 }  // namespace finp2p::ledger

@@ -2,6 +2,7 @@
 // Shared state of the conformance suite: the plugin under test, loaded from the path and
 // config the runner was given, and helpers to drive it.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,8 @@ struct Settings {
 };
 
 Settings& settings();
-std::shared_ptr<ledger::LoadedPlugin> loadPlugin();  // fails the test when it cannot load
+/// A new instance of the plugin under test; fails the test when it cannot load. `onDestroyed`
+/// runs once the instance has been destroyed (its on_destroy returned).
+std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed = {});
 
 }  // namespace finp2p::conformance

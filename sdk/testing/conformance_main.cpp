@@ -1,32 +1,51 @@
-// finp2p-ledger-conformance --plugin X.so --config Y.toml [gtest flags]
-//
-// Y.toml:
-//   [conformance]        # optional
-//   asset = "USD"        # an asset the plugin serves (it must support issue)
-//   decimals = 2
-//   [config]             # handed to the plugin, as [ledger.config] is by the host
-//   database = "/tmp/conformance.db"
+// finp2p-ledger-conformance: the suite a ledger plugin must pass before a router loads it.
+// Usage and the configuration file's format: kUsage below (also --help).
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <toml.hpp>
+#include <filesystem>
 
 #include "conformance.hpp"
-#include "finp2p/ledger/toml_config.hpp"
+#include "conformance_printer.hpp"
+#include "conformance_settings.hpp"
 
 namespace finp2p::conformance {
+
+namespace {
+constexpr const char* kUsage =
+    R"(usage: finp2p-ledger-conformance --plugin X.so [--config Y.toml] [gtest flags]
+
+Loads X.so as finp2p-execd does (one instance per case, destroyed and created again where a case
+restarts it) and runs every case against it. Accounts and keys are new on every run, so the
+plugin's ledger may be reused.
+
+Y.toml:
+  [conformance]              # optional
+  asset = "USD"              # an asset the plugin serves; it must support issue (default USD)
+  decimals = 2               # the asset's precision (default 2)
+
+  [config]                   # what the plugin receives, exactly as a router's [ledger.config]
+  database = "conf.db"       # relative paths: to Y.toml's directory, as in a router
+
+Instead of [config], the plugin's [[ledger]] table may be copied from a router's TOML as it is
+([[ledger]] with its [ledger.config], or [ledger.config] alone); its other keys (name, assets, ...)
+are not used, except `plugin`, which stands for --plugin when that is not given. Any other key,
+or both [config] and [ledger.config], is refused.
+)";
+}  // namespace
 
 Settings& settings() {
   static Settings s;
   return s;
 }
 
-std::shared_ptr<ledger::LoadedPlugin> loadPlugin() {
+std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed) {
   ledger::LoadOptions options;
   options.log = [](finp2p_ledger_log_level, const std::string&) {};
+  options.onDestroyed = std::move(onDestroyed);
   auto loaded = ledger::LoadedPlugin::load(settings().pluginPath, settings().pluginConfig, options);
   if (auto* error = std::get_if<ledger::LoadError>(&loaded)) {
     ADD_FAILURE() << error->message;
@@ -39,36 +58,46 @@ std::shared_ptr<ledger::LoadedPlugin> loadPlugin() {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  std::string configPath;
-  auto& s = finp2p::conformance::settings();
+  using namespace finp2p;
+  std::string pluginPath, configPath;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--plugin") && i + 1 < argc)
-      s.pluginPath = argv[++i];
-    else if (!std::strcmp(argv[i], "--config") && i + 1 < argc)
+    if (!std::strcmp(argv[i], "--plugin") && i + 1 < argc) {
+      pluginPath = argv[++i];
+    } else if (!std::strcmp(argv[i], "--config") && i + 1 < argc) {
       configPath = argv[++i];
-  }
-  if (s.pluginPath.empty()) {
-    std::fprintf(stderr, "usage: finp2p-ledger-conformance --plugin X.so [--config Y.toml]\n");
-    return 2;
-  }
-  if (!configPath.empty()) {
-    try {
-      auto file = toml::parse(configPath);
-      if (file.contains("config")) {
-        std::vector<std::pair<std::string, std::string>> entries;
-        finp2p::ledger::flattenToml(toml::find(file, "config"), "", entries);
-        s.pluginConfig = finp2p::ledger::Config(std::move(entries));
-      }
-      if (file.contains("conformance")) {
-        const auto& c = toml::find(file, "conformance");
-        s.asset = toml::find_or<std::string>(c, "asset", s.asset);
-        s.decimals = static_cast<uint32_t>(toml::find_or<int64_t>(c, "decimals", s.decimals));
-      }
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "%s\n", e.what());
+    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::fputs(conformance::kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "unknown argument %s\n\n%s", argv[i], conformance::kUsage);
       return 2;
     }
   }
+  auto read = conformance::readSettings(configPath, pluginPath);
+  if (auto* why = std::get_if<std::string>(&read)) {
+    std::fprintf(stderr, "finp2p-ledger-conformance: %s\n", why->c_str());
+    return 2;
+  }
+  auto& s = conformance::settings();
+  s = std::get<conformance::Settings>(std::move(read));
+  if (s.pluginPath.empty()) {
+    std::fputs(conformance::kUsage, stderr);
+    return 2;
+  }
+  // A plugin the host would refuse before its init (no file, not a plugin, another ABI) fails
+  // once, with the host's reason, instead of once per case.
+  auto file = ledger::LoadedPlugin::inspect(s.pluginPath, "");
+  if (auto* e = std::get_if<ledger::LoadError>(&file)) {
+    std::fprintf(stderr, "FAILED: %s\n", e->message.c_str());
+    if (e->code == ledger::LoadErrorCode::kAbiMismatch) {
+      std::fprintf(stderr,
+                   "  fix: rebuild the plugin against this SDK's finp2p/ledger/abi.h (ABI %u.%u); "
+                   "a router refuses it the same way\n",
+                   FINP2P_LEDGER_ABI_MAJOR, FINP2P_LEDGER_ABI_MINOR);
+    }
+    return 1;
+  }
   s.runId = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  conformance::printFailuresWithoutSourcePaths();
   return RUN_ALL_TESTS();
 }

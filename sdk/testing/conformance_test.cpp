@@ -1,129 +1,12 @@
 // The conformance suite every ledger plugin must pass: each operation, idempotent repeats,
 // lookup after the plugin is destroyed and loaded again, insufficient balance, hold -> release,
-// hold -> revert, bad input, concurrent calls.
+// hold -> revert, bad input, preflight, concurrent calls. Restarts and reloads:
+// conformance_restart_test.cpp.
 
-#include <gtest/gtest.h>
-
-#include <atomic>
-#include <chrono>
-#include <future>
-#include <thread>
-
-#include "conformance.hpp"
+#include "conformance_fixture.hpp"
 
 namespace finp2p::conformance {
 namespace {
-
-using ledger::Decimal;
-using ledger::LoadedPlugin;
-using ledger::Operation;
-using ledger::Outcome;
-
-// An outcome that must be OK, with the plugin's message when it is not.
-::testing::AssertionResult succeeded(const Outcome& o) {
-  if (o.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << ledger::statusName(o.status) << ": " << o.message;
-}
-
-class Conformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    plugin_ = loadPlugin();
-    ASSERT_NE(plugin_, nullptr);
-    prefix_ = "conf-" + settings().runId + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  }
-
-  // Every call has a deadline: a plugin that never completes an operation fails that case,
-  // naming the operation, instead of hanging the run.
-  static constexpr int kCallSeconds = 10;
-  template <typename T, typename Start>
-  T within(const std::string& what, Start&& start, T onTimeout) {
-    auto promise = std::make_shared<std::promise<T>>();
-    auto future = promise->get_future();
-    start([promise](T value) { promise->set_value(std::move(value)); });
-    if (future.wait_for(std::chrono::seconds(kCallSeconds)) == std::future_status::ready) {
-      return future.get();
-    }
-    ADD_FAILURE() << "the plugin did not complete " << what << " within " << kCallSeconds
-                  << " s: every hook must complete its operation exactly once "
-                     "(callback_complete / callback_balance), from any thread";
-    return onTimeout;
-  }
-  Outcome timedOut() { return Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT, "no completion"); }
-  Outcome execute(const Operation& o) {
-    return within<Outcome>(
-        std::string(ledger::operationKindName(o.kind)) + " " + o.context.idempotencyKey,
-        [&](auto cb) { plugin_->execute(o, cb); }, timedOut());
-  }
-  Outcome preflight(const Operation& o) {
-    return within<Outcome>(
-        std::string("on_preflight of ") + ledger::operationKindName(o.kind) + " " +
-            o.context.idempotencyKey,
-        [&](auto cb) { plugin_->preflight(o, cb); }, timedOut());
-  }
-  Outcome lookup(const std::string& k) {
-    return within<Outcome>(
-        "on_lookup of " + k, [&](auto cb) { plugin_->lookup(k, cb); }, timedOut());
-  }
-  Outcome verify(const ledger::Receipt& r) {
-    return within<Outcome>(
-        "on_verify of " + r.transactionId, [&](auto cb) { plugin_->verify(r, cb); }, timedOut());
-  }
-  ledger::Balance balance(const std::string& who, const std::string& asset) {
-    return within<ledger::Balance>(
-        "on_balance of " + who, [&](auto cb) { plugin_->balance(who, asset, cb); },
-        ledger::Balance{FINP2P_LEDGER_ERROR_TIMEOUT, "no completion", "0", "0", "0"});
-  }
-
-  std::string account(const std::string& name) const { return prefix_ + "-" + name; }
-  std::string key(const std::string& name) const { return prefix_ + "_" + name; }
-
-  Operation op(finp2p_ledger_operation_kind kind, const std::string& keyName,
-               const std::string& amount) const {
-    Operation o;
-    o.kind = kind;
-    o.context.planId = prefix_;
-    o.context.idempotencyKey = key(keyName);
-    o.asset = settings().asset;
-    o.assetDecimals = settings().decimals;
-    o.amount = amount;
-    return o;
-  }
-
-  Outcome issue(const std::string& to, const std::string& amount, const std::string& keyName) {
-    auto o = op(FINP2P_LEDGER_OP_ISSUE, keyName, amount);
-    o.destination = to;
-    return execute(o);
-  }
-  Outcome transfer(const std::string& from, const std::string& to, const std::string& amount,
-                   const std::string& keyName) {
-    auto o = op(FINP2P_LEDGER_OP_TRANSFER, keyName, amount);
-    o.source = from;
-    o.destination = to;
-    return execute(o);
-  }
-  Outcome hold(const std::string& from, const std::string& to, const std::string& amount,
-               const std::string& keyName) {
-    auto o = op(FINP2P_LEDGER_OP_HOLD, keyName, amount);
-    o.source = from;
-    o.destination = to;
-    return execute(o);
-  }
-
-  // available and held, as exact decimals
-  std::pair<std::string, std::string> balanceOf(const std::string& who) {
-    auto b = balance(who, settings().asset);
-    EXPECT_EQ(b.status, FINP2P_LEDGER_OK) << b.message;
-    EXPECT_EQ(*Decimal::parse(b.current), *Decimal::parse(b.available) + *Decimal::parse(b.held))
-        << "current must be available + held";
-    return {Decimal::parse(b.available)->toString(), Decimal::parse(b.held)->toString()};
-  }
-  using Pair = std::pair<std::string, std::string>;
-
-  std::shared_ptr<LoadedPlugin> plugin_;
-  std::string prefix_;
-};
 
 TEST_F(Conformance, DescribesItself) {
   const auto& d = plugin_->description();
@@ -195,11 +78,11 @@ TEST_F(Conformance, SameKeyTwiceMovesOnceAndReturnsTheSameReceipt) {
   auto first = transfer(account("a"), account("b"), "3", "t");
   auto second = transfer(account("a"), account("b"), "3", "t");
   ASSERT_TRUE(first.ok() && second.ok()) << first.message << " / " << second.message;
-  EXPECT_EQ(first.receipt->transactionId, second.receipt->transactionId);
-  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
+  EXPECT_EQ(first.receipt->transactionId, second.receipt->transactionId) << kExecutedTwice;
+  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0")) << kExecutedTwice;
   // An issue repeated is not issued twice either.
   ASSERT_TRUE(succeeded(issue(account("a"), "10", "issue")));
-  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0"));
+  EXPECT_EQ(balanceOf(account("a")), Pair("7", "0")) << kExecutedTwice;
 }
 
 TEST_F(Conformance, KeyReusedForADifferentOperationIsRefused) {
@@ -226,11 +109,10 @@ TEST_F(Conformance, LookupAfterThePluginIsDestroyedAndLoadedAgain) {
   ASSERT_TRUE(succeeded(t));
   auto failed = transfer(account("a"), account("b"), "400", "too-much");
   EXPECT_EQ(failed.status, FINP2P_LEDGER_ERROR_SETTLEMENT);
-  plugin_.reset();  // a simulated crash: the instance is gone, only the ledger's storage remains
-  plugin_ = loadPlugin();
-  ASSERT_NE(plugin_, nullptr);
+  restart();
   auto found = lookup(key("t"));
-  ASSERT_TRUE(found.ok()) << found.message;
+  ASSERT_TRUE(found.ok()) << kForgot << "lookup of transfer " << key("t") << " answered "
+                          << ledger::statusName(found.status) << ": " << found.message;
   EXPECT_EQ(found.receipt->transactionId, t.receipt->transactionId);
   auto again = transfer(account("a"), account("b"), "4", "t");
   ASSERT_TRUE(succeeded(again));

@@ -1,15 +1,94 @@
 #!/usr/bin/env bash
-# Issue 14, defect 6: the conformance runner catches what vendors get wrong, with a message
-# that says what to fix. $1 = the runner, $2 = the misbehaving fixture, $3 = a scratch dir.
+# Issue 14, defect 6: the conformance runner catches what vendors get wrong, each with a message
+# that says what to fix, and never cites a source file the vendor does not have. Also its config
+# format: [config] or a router's [[ledger]] / [ledger.config] works, anything else is refused.
+# $1 = the runner, $2 = the fixture plugins' directory, $3 = a scratch dir.
 set -u
-RUNNER=$1 FIXTURE=$2 DIR=$3
+RUNNER=$1 FIXTURES=$2 DIR=$3/catches
+rm -rf "$DIR" && mkdir -p "$DIR"
+MISBEHAVING=$FIXTURES/libfixture_misbehaving.so
+FAULTY=$FIXTURES/libfixture_faulty_ledger.so
 fail() { echo "FAIL: $*"; exit 1; }
-run() {  # run MODE: the runner's output against the fixture in that mode; never hangs
-  printf '[conformance]\nasset = "USD"\ndecimals = 2\n[config]\nmode = "%s"\n' "$1" > "$DIR/$1.toml"
-  timeout 300 "$RUNNER" --plugin "$FIXTURE" --config "$DIR/$1.toml" 2>&1
+runner() {  # runner PLUGIN TOML [GTEST FLAGS]: the runner's output, then exit=CODE; never hangs
+  timeout 300 "$RUNNER" --plugin "$1" --config "$2" --gtest_brief=1 "${@:3}" 2>&1
   echo "exit=$?"
 }
-out=$(run hang)
-[[ $out == *"exit=1"* ]] || fail "a plugin that never completes did not fail the run: $(tail -3 <<<"$out")"
-[[ $out == *"the plugin did not complete issue conf-"* ]] || fail "no message naming the operation that did not complete: $(grep -m3 -i fail <<<"$out")"
+faulty() {  # faulty FAULT: the runner against the faulty ledger with that fault
+  printf '[conformance]\nasset = "USD"\ndecimals = 2\n[config]\nlog = "%s.log"\nfault = "%s"\n' \
+    "$1" "$1" >"$DIR/$1.toml"
+  runner "$FAULTY" "$DIR/$1.toml"
+}
+expect() {  # expect WHAT OUTPUT SUBSTRING...: the run failed, and said each SUBSTRING
+  local what=$1 out=$2
+  shift 2
+  [[ $out == *"exit=1"* ]] || fail "$what did not fail the run: $(tail -3 <<<"$out")"
+  for s in "$@"; do
+    [[ $out == *"$s"* ]] || fail "$what: no message \"$s\": $(grep -m5 FAILED <<<"$out")"
+  done
+  [[ $out != *".cpp:"* && $out != *"/sdk/testing/"* ]] ||
+    fail "$what: a failure cites a source path: $(grep -m1 '\.cpp:' <<<"$out")"
+  echo "ok: $what"
+}
+
+# The fixture without a fault is the sample ledger and passes: each failure below is its fault.
+out=$(faulty none)
+[[ $out == *"exit=0"* ]] || fail "the faulty ledger without a fault does not pass: $(grep -m5 FAILED <<<"$out")"
+
+# 1. double-executes
+expect "a plugin that executes a repeated key again" "$(faulty double_execute)" \
+  "the same idempotency key was executed twice: a repeated key must return the stored outcome" \
+  "[  FAILED  ] Conformance.SameKeyTwiceMovesOnceAndReturnsTheSameReceipt" \
+  "[  FAILED  ] Conformance.EveryOperationKindIsIdempotentAcrossARestart" \
+  "[  FAILED  ] Conformance.TheSameKeyFromSeveralThreadsAtOnceMovesOnce"
+# 2. succeeds without a receipt
+expect "a plugin that succeeds without a receipt" "$(faulty no_receipt)" \
+  "plugin reported success without a receipt: an OK execute must carry the receipt"
+# 3. the wrong ABI: refused once, before its init, with what to do
+expect "a plugin built for another ABI" "$(runner "$FIXTURES/libfixture_abi_major.so" "$DIR/none.toml")" \
+  "built for ledger ABI 2.0, this host speaks 1." "fix: rebuild the plugin against this SDK"
+# 4. never completes
+printf '[conformance]\nasset = "USD"\ndecimals = 2\n[config]\nmode = "hang"\n' >"$DIR/hang.toml"
+# (one case: each waits out its 10 s deadline)
+expect "a plugin that never completes" \
+  "$(runner "$MISBEHAVING" "$DIR/hang.toml" --gtest_filter=Conformance.IssueTransferAndRedeemMoveExactAmounts)" \
+  "the plugin did not complete issue conf-" "every hook must complete its operation exactly once"
+# 5. forgets outcomes after a restart
+expect "a plugin that forgets outcomes after a restart" "$(faulty forget_after_restart)" \
+  "the plugin no longer knew an operation it had completed: outcomes must be durable" \
+  "[  FAILED  ] Conformance.LookupAfterThePluginIsDestroyedAndLoadedAgain" \
+  "[  FAILED  ] Conformance.AHoldMadeBeforeAReloadIsReleasedOrRevertedAfterIt"
+# 6. refuses a valid release at preflight
+expect "a plugin whose preflight refuses a release before its hold" "$(faulty refuse_release_preflight)" \
+  "on_preflight refused a release whose hold does not exist yet"
+# Decimals print as amounts, not as bytes.
+expect "a plugin whose receipts misstate the quantity" "$(faulty wrong_quantity)" \
+  'Which is: 0.12' 'Which is: 0.11'
+
+# The config format. A router's [[ledger]] table, copied as it is, works (its plugin too).
+cat >"$DIR/router-style.toml" <<TOML
+[conformance]
+asset = "USD"
+[[ledger]]
+name = "vendor"
+plugin = "$FAULTY"
+assets = ["USD"]
+[ledger.config]
+log = "router-style.log"
+TOML
+out=$(timeout 300 "$RUNNER" --config "$DIR/router-style.toml" --gtest_brief=1 2>&1; echo "exit=$?")
+[[ $out == *"exit=0"* ]] || fail "[[ledger]] / [ledger.config] does not work: $(grep -m5 FAILED <<<"$out")"
+# Relative paths in it mean relative to the TOML, as in a router.
+[ -s "$DIR/router-style.log" ] || fail "the plugin's relative path did not resolve against the TOML"
+echo "ok: [[ledger]] with [ledger.config]"
+refused() {  # refused NAME SUBSTRING: the TOML in $DIR/NAME.toml is refused (exit 2) naming it
+  out=$(timeout 60 "$RUNNER" --plugin "$FAULTY" --config "$DIR/$1.toml" 2>&1; echo "exit=$?")
+  [[ $out == *"exit=2"* && $out == *"$2"* ]] || fail "$1: not refused with \"$2\": $out"
+  echo "ok: refused $1"
+}
+printf '[config]\nlog = "a.log"\n[ledger.config]\nlog = "b.log"\n' >"$DIR/both.toml"
+refused both "both [config] and [ledger.config]"
+printf '[plugin_config]\nlog = "a.log"\n' >"$DIR/unknown.toml"
+refused unknown 'unknown key "plugin_config"'
+printf '[conformance]\nassett = "USD"\n' >"$DIR/unknown-conformance.toml"
+refused unknown-conformance 'unknown key "assett" in [conformance]'
 echo "ok"

@@ -76,7 +76,7 @@ TEST(PluginLoader, LibraryWithoutEntryPoint) {
 
 TEST(PluginLoader, DifferentAbiMajor) {
   expectError(loadError(fixture("fixture_abi_major")), LoadErrorCode::kAbiMismatch,
-              "built for ledger ABI 2.0, this host speaks 1.0");
+              "built for ledger ABI 2.0, this host speaks 1.1");
 }
 
 TEST(PluginLoader, NewerAbiMinor) {
@@ -177,12 +177,13 @@ TEST_P(Misbehaving, GarbageResultsAreRefusedByTheHost) {
   EXPECT_NE(out.message.find(expected), std::string::npos) << out.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, Misbehaving,
-                         ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
-                                           std::pair{"no_receipt", "success without a receipt"},
-                                           std::pair{"wrong_operation_id",
-                                                     "receipt for operation \"someone-else_1\""}),
-                         [](const auto& info) { return std::string(info.param.first); });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, Misbehaving,
+    ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
+                      std::pair{"no_receipt", "success without a receipt"},
+                      std::pair{"wrong_operation_id", "receipt for operation \"someone-else_1\""},
+                      std::pair{"receipt_without_size", "receipt with struct_size 0"}),
+    [](const auto& info) { return std::string(info.param.first); });
 
 TEST(PluginCalls, SecondCompletionIsIgnored) {
   auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"));

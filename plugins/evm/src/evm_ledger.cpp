@@ -295,6 +295,10 @@ Outcome EvmLedger::refusal(const Operation& op, const RpcError& error) {
 
 Outcome EvmLedger::finish(const OperationRecord& record, const TxReceipt& receipt) {
   if (!receipt.success) {
+    // Reverted: possibly because another transaction of this same key (a concurrent attempt,
+    // abi.h "Threads and blocking") executed the operation first; then this key succeeded.
+    auto executed = fromChain(record.key, record, nullptr);
+    if (executed.ok() || executed.status == FINP2P_LEDGER_ERROR_UNAVAILABLE) return executed;
     std::string why = "transaction " + record.txHash + " reverted in block " +
                       std::to_string(receipt.blockNumber) +
                       " (the dry run had passed: the chain changed in between)";
@@ -340,7 +344,14 @@ Outcome EvmLedger::resolve(OperationRecord record, int64_t deadlineSteadyMs) {
         return Outcome::failure(FINP2P_LEDGER_ERROR_NOT_FOUND,
                                 "transaction " + record.txHash + " can never be mined");
       }
-      if (!again.ok()) return unavailable("re-broadcast failed: " + again.error.describe());
+      // The node has these bytes after all (a concurrent attempt of this key sent them between
+      // the two questions): wait for them like any sent transaction.
+      bool known =
+          !again.ok() && (again.error.message.find("already known") != std::string::npos ||
+                          again.error.message.find("already imported") != std::string::npos);
+      if (!again.ok() && !known) {
+        return unavailable("re-broadcast failed: " + again.error.describe());
+      }
     }
   }
   auto wait = submitter_.waitForReceipt(*hash, deadlineSteadyMs, config_.confirmations);

@@ -98,9 +98,12 @@ Answer<Hash> Submitter::send(Sender& sender, PreparedTransaction& prepared,
       sender.nextNonce = prepared.tx.nonce + 1;
       return {prepared.signedTx.hash, {}};
     }
-    bool stale = sent.error.message.find("nonce too low") != std::string::npos ||
-                 sent.error.message.find("already known") != std::string::npos;
-    if (sent.error.message.find("already known") != std::string::npos) {
+    // "already known" (geth) / "already imported" (anvil): the node has exactly these bytes,
+    // e.g. re-broadcast by a concurrent attempt of the same key.
+    bool known = sent.error.message.find("already known") != std::string::npos ||
+                 sent.error.message.find("already imported") != std::string::npos;
+    bool stale = sent.error.message.find("nonce too low") != std::string::npos || known;
+    if (known) {
       sender.nextNonce = prepared.tx.nonce + 1;
       return {prepared.signedTx.hash, {}};  // the node has exactly these bytes
     }

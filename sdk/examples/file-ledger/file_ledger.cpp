@@ -37,7 +37,7 @@ struct Stored {
 class FileLedger final : public Adapter {
  public:
   explicit FileLedger(const Config& config) {
-    auto path = config.get("log");
+    auto path = config.getPath("log");  // relative: to the router's TOML
     if (!path) throw std::invalid_argument("config key \"log\" is required");
     replay(*path);
     fd_ = ::open(path->c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);

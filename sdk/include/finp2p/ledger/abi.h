@@ -10,9 +10,19 @@
  * says otherwise; the side that allocated memory frees it. Copy what you keep.
  *
  * Versioning: FINP2P_LEDGER_ABI_VERSION packs major << 16 | minor. The host refuses a plugin
- * whose major differs from its own or whose minor is newer. Both tables carry their own size
- * (`struct_size`) so either side can grow them by appending fields in a new minor version;
- * a reader only touches fields that fit inside the size it was given.
+ * whose major differs from its own or whose minor is newer, and speaks to each plugin in the
+ * minor version the plugin was built for. Every struct that crosses the boundary by pointer
+ * carries its own size (`struct_size`, the writer's sizeof) so either side can grow it by
+ * appending fields in a new minor version; a reader only touches fields that fit inside the
+ * size it was given (FINP2P_LEDGER_HAS_FIELD) and treats the others as empty. Since the host is
+ * never older than its plugin, a plugin reads every field of its own version unchecked; the
+ * host checks what a plugin of an older minor wrote, and refuses a 1.1+ struct whose
+ * struct_size does not cover the 1.1 fields (it was left 0).
+ *
+ * 1.1 (from 1.0): context, receipt, balance and description carry struct_size as their first
+ * field, and an operation points to its context instead of embedding it (an embedded struct
+ * could not grow without moving the fields after it). A 1.0 plugin keeps loading: the host
+ * hands it, and reads from it, the 1.0 layouts.
  *
  * Instances and reload: the host never runs two instances of one ledger at once. A reload
  * (`finp2p-execctl ledger reload NAME`) drains the ledger first: the host stops starting
@@ -38,10 +48,16 @@ extern "C" {
 #endif
 
 #define FINP2P_LEDGER_ABI_MAJOR 1u
-#define FINP2P_LEDGER_ABI_MINOR 0u
+#define FINP2P_LEDGER_ABI_MINOR 1u
 #define FINP2P_LEDGER_ABI_VERSION ((FINP2P_LEDGER_ABI_MAJOR << 16) | FINP2P_LEDGER_ABI_MINOR)
 #define FINP2P_LEDGER_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define FINP2P_LEDGER_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
+
+/* Whether `field` of the struct `*ptr` (of type `type`) lies inside the ptr->struct_size bytes its
+ * writer set: a reader built for a newer minor version checks this before it reads a field
+ * that an older writer may not have. */
+#define FINP2P_LEDGER_HAS_FIELD(ptr, type, field) \
+  ((ptr)->struct_size >= offsetof(type, field) + sizeof(((const type*)0)->field))
 
 /* The symbols a plugin exports: the entry point and, recommended (the C++ SDK's
  * FINP2P_LEDGER_PLUGIN exports it), its ABI version. The host reads the version before it calls
@@ -100,6 +116,7 @@ typedef enum finp2p_ledger_operation_kind {
  * the same key twice must return the stored outcome and move nothing twice, also after the
  * plugin or the host restarts. */
 typedef struct finp2p_ledger_context {
+  uint32_t struct_size; /* 1.1 */
   finp2p_ledger_str plan_id;
   uint32_t sequence;
   finp2p_ledger_str idempotency_key;
@@ -111,18 +128,19 @@ typedef struct finp2p_ledger_context {
 typedef struct finp2p_ledger_operation {
   uint32_t struct_size;
   finp2p_ledger_operation_kind kind;
-  finp2p_ledger_context context;
-  finp2p_ledger_str source;            /* hold, transfer, redeem, release (the holder) */
-  finp2p_ledger_str destination;       /* hold (the payee), release, transfer, issue, revert */
-  finp2p_ledger_str asset;             /* asset id as this ledger knows it */
-  uint32_t asset_decimals;             /* precision of the asset */
-  finp2p_ledger_str amount;            /* exact decimal */
-  finp2p_ledger_str hold_operation_id; /* release, revert_hold: the hold's idempotency key */
-  int64_t wait_until_unix_s;           /* await */
-  finp2p_ledger_str condition;         /* await: a ledger condition the plugin understands */
+  const finp2p_ledger_context* context; /* 1.1; never NULL */
+  finp2p_ledger_str source;             /* hold, transfer, redeem, release (the holder) */
+  finp2p_ledger_str destination;        /* hold (the payee), release, transfer, issue, revert */
+  finp2p_ledger_str asset;              /* asset id as this ledger knows it */
+  uint32_t asset_decimals;              /* precision of the asset */
+  finp2p_ledger_str amount;             /* exact decimal */
+  finp2p_ledger_str hold_operation_id;  /* release, revert_hold: the hold's idempotency key */
+  int64_t wait_until_unix_s;            /* await */
+  finp2p_ledger_str condition;          /* await: a ledger condition the plugin understands */
 } finp2p_ledger_operation;
 
 typedef struct finp2p_ledger_receipt {
+  uint32_t struct_size; /* 1.1 */
   finp2p_ledger_str transaction_id;
   finp2p_ledger_str operation_id; /* the idempotency key */
   finp2p_ledger_str
@@ -145,6 +163,7 @@ typedef struct finp2p_ledger_result {
 } finp2p_ledger_result;
 
 typedef struct finp2p_ledger_balance {
+  uint32_t struct_size; /* 1.1 */
   finp2p_ledger_status status;
   finp2p_ledger_str message;
   finp2p_ledger_str current; /* available + held */
@@ -153,6 +172,7 @@ typedef struct finp2p_ledger_balance {
 } finp2p_ledger_balance;
 
 typedef struct finp2p_ledger_description {
+  uint32_t struct_size;          /* 1.1 */
   const char* name;              /* NUL-terminated, owned by the plugin, valid until on_destroy */
   const char* version;           /* NUL-terminated */
   uint32_t supported_operations; /* FINP2P_LEDGER_SUPPORTS bits */

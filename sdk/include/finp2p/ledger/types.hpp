@@ -124,7 +124,8 @@ uint32_t allOperations();
 void issueOpeningBalances(const Config& config,
                           const std::function<Outcome(const Operation&)>& execute);
 
-// ---- conversions (views borrow from the C++ objects; keep those alive) ----
+// ---- conversions (views borrow from the C++ objects; keep those alive). The host converts
+// operations to C in the layout of each plugin's ABI version (sdk/src/abi_layouts.hpp). ----
 inline finp2p_ledger_str view(const std::string& s) {
   return {s.data(), s.size()};
 }
@@ -133,7 +134,6 @@ inline std::string copy(finp2p_ledger_str s) {
 }
 
 Operation operationFromC(const finp2p_ledger_operation& op);
-finp2p_ledger_operation operationToC(const Operation& op);
 Receipt receiptFromC(const finp2p_ledger_receipt& r);
 finp2p_ledger_receipt receiptToC(const Receipt& r);
 

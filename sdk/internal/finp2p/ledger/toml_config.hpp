@@ -3,6 +3,8 @@
 /// Flattens a toml11 table into the dotted key/value entries a plugin receives as its config:
 /// {a = {b = 1}, list = ["x", "y"]} becomes a.b = "1", list.0 = "x", list.1 = "y".
 /// Header-only so only translation units that already parse TOML pay for toml11.
+/// Not installed with the SDK: only the host and the conformance runner read TOML, and a
+/// plugin receives the flattened entries, so the SDK package need not depend on toml11.
 
 #include <toml.hpp>
 

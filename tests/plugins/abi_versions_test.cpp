@@ -1,0 +1,102 @@
+// ABI 1.1 (issue 14, defect 5): context, receipt, balance and description carry struct_size, and
+// a plugin built against ABI 1.0 (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps
+// loading: the host hands it, and reads from it, the 1.0 layouts. The fixture echoes every
+// field it was given, so a wrong layout shows as a wrong field, not as luck.
+
+#include <gtest/gtest.h>
+
+#include "finp2p/ledger/client.hpp"
+
+namespace finp2p::ledger {
+namespace {
+
+std::shared_ptr<LoadedPlugin> load(const std::string& name) {
+  LoadOptions quiet;
+  quiet.log = [](finp2p_ledger_log_level, const std::string&) {};
+  auto loaded = LoadedPlugin::load(std::string(FIXTURE_DIR) + "/lib" + name + ".so", {}, quiet);
+  if (auto* e = std::get_if<LoadError>(&loaded)) {
+    ADD_FAILURE() << e->message;
+    return nullptr;
+  }
+  return std::get<std::shared_ptr<LoadedPlugin>>(loaded);
+}
+
+TEST(AbiVersions, TheHostSpeaksOneOne) {
+  EXPECT_EQ(FINP2P_LEDGER_ABI_VERSION, (1u << 16) | 1u);
+  finp2p_ledger_receipt r{};
+  r.struct_size = offsetof(finp2p_ledger_receipt, proof);  // a writer without the last field
+  EXPECT_TRUE(FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, quantity));
+  EXPECT_FALSE(FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, proof));
+}
+
+TEST(AbiVersions, APluginBuiltForOneZeroKeepsLoadingAndIsDescribedByItsLayout) {
+  auto plugin = load("fixture_abi_1_0");
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->abiVersion(), 1u << 16);
+  const auto& d = plugin->description();
+  EXPECT_EQ(d.name, "abi-1.0");
+  EXPECT_EQ(d.version, "1.0.7");
+  EXPECT_EQ(d.supportedOperations, FINP2P_LEDGER_SUPPORTS(FINP2P_LEDGER_OP_TRANSFER));
+  EXPECT_EQ(d.assetTypes, "fiat");
+}
+
+TEST(AbiVersions, AOneZeroPluginReadsItsOperationAndWritesItsReceiptInTheOneZeroLayout) {
+  auto plugin = load("fixture_abi_1_0");
+  ASSERT_NE(plugin, nullptr);
+  Operation op;
+  op.kind = FINP2P_LEDGER_OP_TRANSFER;
+  op.context.planId = "plan-9";
+  op.context.sequence = 3;
+  op.context.idempotencyKey = "plan-9_3";
+  op.context.deadlineUnixMs = nowUnixMs() + 60'000;
+  op.source = "alice";
+  op.destination = "bob";
+  op.asset = "USD";
+  op.amount = "2.50";
+  auto out = plugin->executeAndWait(op);
+  ASSERT_TRUE(out.ok()) << out.message;
+  ASSERT_TRUE(out.receipt);
+  const auto& r = *out.receipt;
+  EXPECT_EQ(r.transactionId, "plan-9/3/" + std::to_string(op.context.deadlineUnixMs));
+  EXPECT_EQ(r.operationId, "plan-9_3");
+  EXPECT_EQ(r.operationType, "transfer");
+  EXPECT_EQ(r.source, "alice");
+  EXPECT_EQ(r.destination, "bob");
+  EXPECT_EQ(r.asset, "USD");
+  EXPECT_EQ(r.quantity, "2.50");
+  EXPECT_EQ(r.timestampUnixS, 1700000000);
+  EXPECT_EQ(r.proof, "bob");
+
+  // The receipt goes back to it in its layout too: it accepts its own, refuses an altered one.
+  EXPECT_TRUE(plugin->verifyAndWait(r).ok());
+  auto altered = r;
+  altered.quantity = "25.0";
+  EXPECT_EQ(plugin->verifyAndWait(altered).status, FINP2P_LEDGER_ERROR_VALIDATION);
+}
+
+TEST(AbiVersions, AOneZeroPluginsBalanceIsReadByTheOneZeroLayout) {
+  auto plugin = load("fixture_abi_1_0");
+  ASSERT_NE(plugin, nullptr);
+  auto b = plugin->balanceAndWait("alice", "USD");
+  ASSERT_EQ(b.status, FINP2P_LEDGER_OK) << b.message;
+  EXPECT_EQ(b.current, "3");
+  EXPECT_EQ(b.available, "2");
+  EXPECT_EQ(b.held, "1");
+}
+
+TEST(AbiVersions, AOneOnePluginIsDescribedAndAnsweredInTheOneOneLayout) {
+  auto plugin = load("fixture_echo_v1");  // the C++ SDK: ABI 1.1
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->abiVersion(), FINP2P_LEDGER_ABI_VERSION);
+  EXPECT_EQ(plugin->description().name, "echo");
+  Operation op;
+  op.kind = FINP2P_LEDGER_OP_TRANSFER;
+  op.context.idempotencyKey = "plan_1";
+  op.amount = "1";
+  auto out = plugin->executeAndWait(op);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(out.receipt->operationId, "plan_1");
+}
+
+}  // namespace
+}  // namespace finp2p::ledger
