@@ -78,6 +78,7 @@ class PlanEngine {
   std::optional<finp2p::execution::RejectRequest> relayRejection(const std::string& org) const;
   // May this router fence `org` (it holds no approval of `org` and the plan is undecided here)?
   bool mayFence(const std::string& org) const;
+  bool approvedBySelf() const { return approvals_.count(config_.self) > 0; }
   // The fence (or, with `lift`, its lifting) for `org`, as sent.
   SendAction fenceMessage(const std::string& org, bool lift) const;
   uint64_t progressMark() const { return handled_; }

@@ -136,6 +136,18 @@ Status RouterNode::ownApprovalRelayed(const engine::PlanEngine& engine, Event& e
   return {};
 }
 
+// A peer fenced this router after the plan ended here: it approved (the plan went on), so the peer
+// must take its approval after all. A finished engine handles no more events, so the node answers.
+void RouterNode::liftFenceOfEndedPlan(Strand& strand, const Event& event) {
+  if (!event.has_fencereceived() || event.fencereceived().lift()) return;
+  std::unique_ptr<engine::PlanEngine> holder;
+  const auto* engine = findOrReplay(strand, event.planid(), holder);
+  if (!engine || !engine->approvedBySelf()) return;
+  auto lift = engine->fenceMessage(event.fencereceived().from(), true);
+  PeerMessage message = std::visit([](auto& m) { return PeerMessage(m); }, lift.message);
+  sink_.send(event.fencereceived().from(), event.planid(), lift.messageId, message, nullptr);
+}
+
 void RouterNode::process(Strand& strand, Event event, Answer done) {
   const std::string planId = event.planid();
   if (auto relayed = ownPlanRelayed(event); !relayed) return done(relayed.error());
@@ -148,6 +160,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
   if (it == strand.plans.end()) {
     auto known = journal_.summary(planId);
     if (known.ok() && known->has_value() && (*known)->terminal) {
+      liftFenceOfEndedPlan(strand, event);
       // A late or repeated message for a finished plan changes nothing.
       done("plan " + planId + " already ended " + (*known)->status + "; nothing changed");
       return;
@@ -169,6 +182,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
              .first;
   }
   engine::PlanEngine& engine = *it->second;
+  if (engine.hasPlan() && engine::isTerminal(engine.status())) liftFenceOfEndedPlan(strand, event);
   if (auto s = ownApprovalRelayed(engine, event); !s) return done(s.error());
   if (auto s = engine.authorize(event); !s) {
     if (!engine.hasPlan()) release(strand, planId);  // a refused proposal takes no memory

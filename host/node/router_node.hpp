@@ -125,6 +125,7 @@ class RouterNode {
   int64_t now() const { return runtime_->nowMillis(); }
   void process(Strand& strand, finp2p::journal::Event event, Answer done);
   Result<bool> ownPlanRelayed(finp2p::journal::Event& event);
+  void liftFenceOfEndedPlan(Strand& strand, const finp2p::journal::Event& event);
   Status ownApprovalRelayed(const engine::PlanEngine& engine, finp2p::journal::Event& event);
   Result<finp2p::execution::ExecutionPlan> checkSubmission(finp2p::execution::ExecutionPlan plan,
                                                            bool newId);
