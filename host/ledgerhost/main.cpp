@@ -27,7 +27,7 @@ namespace finp2p::ledgerhost {
 namespace {
 
 // How long, once the router has gone, operations inside the plugin may still take.
-constexpr auto kDrainOnClose = std::chrono::seconds(5);
+constexpr auto kDrainOnClose = std::chrono::seconds(2);
 
 class ChildHost {
  public:

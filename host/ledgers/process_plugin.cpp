@@ -111,8 +111,8 @@ ProcessPlugin::~ProcessPlugin() {
     if (child->fd >= 0) ::shutdown(child->fd, SHUT_WR);  // the child's EOF: finish and exit
   }
   std::unique_lock lock(mutex_);
-  // The child drains for at most 5 s and destroys the plugin; then its reader sees the EOF.
-  if (!readersCv_.wait_for(lock, std::chrono::seconds(12), [&] { return readers_ == 0; })) {
+  // The child drains for at most 2 s and destroys the plugin; then its reader sees the EOF.
+  if (!readersCv_.wait_for(lock, std::chrono::seconds(5), [&] { return readers_ == 0; })) {
     if (child) ::kill(child->pid, SIGKILL);
     readersCv_.wait(lock, [&] { return readers_ == 0; });
   }
