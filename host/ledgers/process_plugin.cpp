@@ -32,10 +32,16 @@ std::string seconds(int64_t millis) {
   return buf;
 }
 
-// A child that lived this long before it crashed starts the backoff from the beginning again.
-constexpr int64_t kHealthyMillis = 30'000;
+// Counts kept for operations that never came back (their plan ended elsewhere) are dropped
+// beyond this many, oldest key first: a bound, not a policy.
+constexpr std::size_t kMaxCountedOperations = 10'000;
 // `ledger list` shows a ledger as crashing this long after its child's last crash.
 constexpr int64_t kCrashingMillis = 60'000;
+
+// "was killed by signal 11 (SIGSEGV)", "exited with status 3": how a process ended, as a verb.
+std::string ended(const std::string& how) {
+  return how.rfind("killed", 0) == 0 ? "was " + how : how;
+}
 
 }  // namespace
 
@@ -250,7 +256,11 @@ void ProcessPlugin::read(std::shared_ptr<Child> child, ledgerhost::FrameReader f
           if (it == pending_.end() || it->second.sentTo != child->number) continue;
           done = std::move(it->second);
           pending_.erase(it);
-          crashes_.erase(done.key);  // the plugin got through it
+          // Only the operation itself getting through clears its count: a lookup that
+          // answers before each crashing execute must not reset it.
+          if (done.kind == CallKind::kExecute) crashes_.erase(done.key);
+          // A child that answers works: a later crash restarts it without waiting long.
+          consecutiveCrashes_ = 0;
         }
         if (done.outcome) done.outcome(std::move(result->outcome));
         if (done.balance) done.balance(std::move(result->balance));
@@ -288,7 +298,6 @@ void ProcessPlugin::childEnded(const std::shared_ptr<Child>& child, int waitStat
     std::string how = hangKill ? child->killedFor : describeExit(waitStatus);
     int64_t now = nowMillis();
     ++totalCrashes_;
-    if (now - child->startedAtMillis >= kHealthyMillis) consecutiveCrashes_ = 0;
     ++consecutiveCrashes_;
     int64_t delay = options_.firstRestartDelayMillis;
     for (int i = 1; i < consecutiveCrashes_ && delay < options_.maxRestartDelayMillis; ++i)
@@ -308,17 +317,20 @@ void ProcessPlugin::childEnded(const std::shared_ptr<Child>& child, int waitStat
       ++inside;
       during = p.what;
       // A process the router killed for another call's hang is not this call's fault.
+      if (crashes_.size() >= kMaxCountedOperations && !crashes_.count(p.key)) {
+        crashes_.erase(crashes_.begin());
+      }
       int crashes = hangKill ? crashes_[p.key] : ++crashes_[p.key];
       if (crashes >= max) {
         std::string why =
             failurePrefix(p) + " crashed " + std::to_string(crashes) +
             " times on this operation (max_crashes_per_operation = " + std::to_string(max) +
-            "), the last time its process was " + how + "; giving up on it";
+            "), the last time its process " + ended(how) + "; giving up on it";
         crashes_.erase(p.key);
         done.push_back({std::move(p), FINP2P_LEDGER_ERROR_INTERNAL, std::move(why)});
         it = pending_.erase(it);
       } else if (p.kind == CallKind::kExecute) {
-        std::string why = failurePrefix(p) + "'s process was " + how +
+        std::string why = failurePrefix(p) + "'s process " + ended(how) +
                           " while it ran this (crash " + std::to_string(crashes) + " of at most " +
                           std::to_string(max) +
                           " on this operation); it is restarted and the operation retried after "
@@ -368,7 +380,7 @@ void ProcessPlugin::supervise() {
         why += ": its process (pid " + std::to_string(child_->pid) +
                ") was killed (SIGKILL) and is restarted";
       } else {
-        why += ": its process is being restarted (it was " + lastCrash_ + ")";
+        why += ": its process is being restarted (it " + ended(lastCrash_) + ")";
       }
       done.push_back({std::move(p), FINP2P_LEDGER_ERROR_TIMEOUT, std::move(why)});
       it = pending_.erase(it);
@@ -445,6 +457,16 @@ uint64_t ProcessPlugin::nextId() {
 
 void ProcessPlugin::call(Pending pending, uint64_t id) {
   pending.startedMillis = nowMillis();
+  if (pending.deadlineMillis > 0 && pending.deadlineMillis <= pending.startedMillis) {
+    // Never sent: at its deadline the supervisor would take it for a hang and kill the child.
+    std::string why = failurePrefix(pending) + ": its deadline had passed before it was called";
+    {
+      std::lock_guard lock(mutex_);
+      if (!lastCrash_.empty()) why += " (its process last " + ended(lastCrash_) + ")";
+    }
+    Completion{std::move(pending), FINP2P_LEDGER_ERROR_TIMEOUT, std::move(why)}.run();
+    return;
+  }
   std::shared_ptr<Child> child;
   std::string frame;
   {

@@ -4,11 +4,12 @@
 // socketpair (ledgerhost/wire.hpp). What the router gains is that the plugin's faults stay in
 // the child:
 //  - The child crashes or exits: it is started again, after 100 ms, doubling per crash in a
-//    row up to 5 s. Calls that were inside it are counted against their operation (the
-//    idempotency key). An execute is answered UNAVAILABLE (the node retries it after lookup);
-//    preflight, lookup, verify and balance are sent again to the new child. An operation that
-//    was inside the child for `max_crashes_per_operation` crashes fails with INTERNAL naming
-//    the plugin and how its process ended (the signal), so the plan takes its onFailure path.
+//    row (without an answer in between) up to 1 s. Calls that were inside it are counted against
+//    their operation (the idempotency key). An execute is answered UNAVAILABLE (the node retries it
+//    after lookup); preflight, lookup, verify and balance are sent again to the new child. An
+//    operation that was inside the child for `max_crashes_per_operation` crashes fails with
+//    INTERNAL naming the plugin and how its process ended (the signal), so the plan takes its
+//    onFailure path.
 //  - A call passes its deadline inside the child: the child is killed (SIGKILL) and started
 //    again; the call ends with TIMEOUT saying so, and counts against its operation. The others
 //    that were inside are sent again (or answered UNAVAILABLE, for execute), not counted.
@@ -37,7 +38,7 @@ struct ProcessPluginOptions {
   int maxCrashesPerOperation = 3;
   int64_t startTimeoutMillis = 30'000;  // for the child to load and initialise the plugin
   int64_t firstRestartDelayMillis = 100;
-  int64_t maxRestartDelayMillis = 5'000;
+  int64_t maxRestartDelayMillis = 1'000;
   ledger::LogSink log;                // the plugin's log lines and the supervisor's own
   std::function<void()> onDestroyed;  // once the child has ended (its plugin destroyed)
 };
