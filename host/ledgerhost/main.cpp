@@ -33,29 +33,31 @@ class ChildHost {
  public:
   ChildHost(int fd, std::string ledger) : fd_(fd), ledger_(std::move(ledger)) {}
 
+  // Reads Init on this thread, then leaves the socket to the plugin-call threads and waits
+  // until one of them sees the router close it.
   int run() {
-    FrameReader frames;
-    char buf[65536];
     for (;;) {
-      auto payload = frames.next();
-      if (!payload) return complain(payload.error().message);
-      if (*payload) {
-        auto message = decode(**payload);
-        if (!message) return complain(message.error().message);
-        if (!handle(std::move(*message))) return finish();
-        continue;
+      Message message;
+      if (!readMessage(message)) return finish();
+      auto* init = std::get_if<InitRequest>(&message);
+      if (!init) {
+        std::fprintf(stderr, "finp2p-ledger-host (ledger %s): a call before Init\n",
+                     ledger_.c_str());
+        return finish();
       }
-      ssize_t n = ::read(fd_, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return finish();  // the router closed its end (or died)
-      frames.append(buf, static_cast<std::size_t>(n));
+      if (!start(*init)) return finish();
+      break;
     }
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return closing_; });
+    lock.unlock();
+    return finish();
   }
 
  private:
-  int complain(const std::string& why) {
+  bool complain(const std::string& why) {
     std::fprintf(stderr, "finp2p-ledger-host (ledger %s): %s\n", ledger_.c_str(), why.c_str());
-    return finish();
+    return false;
   }
 
   void send(const Message& m) {
@@ -64,25 +66,26 @@ class ChildHost {
     writeAll(fd_, frame);  // a router that is gone reads nothing; finish() follows the EOF
   }
 
-  // False once this process should stop.
-  bool handle(Message message) {
-    if (auto* init = std::get_if<InitRequest>(&message)) return start(*init);
-    auto* call = std::get_if<CallRequest>(&message);
-    if (!call || !plugin_) {
-      std::fprintf(stderr, "finp2p-ledger-host (ledger %s): unexpected message before Init\n",
-                   ledger_.c_str());
-      return false;
+  // The next message from the router; false at its EOF or at a frame that does not decode.
+  bool readMessage(Message& out) {
+    char buf[65536];
+    for (;;) {
+      auto payload = frames_.next();
+      if (!payload) return complain(payload.error().message);
+      if (*payload) {
+        auto message = decode(**payload);
+        if (!message) return complain(message.error().message);
+        out = std::move(*message);
+        return true;
+      }
+      ssize_t n = ::read(fd_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;  // the router closed its end (or died)
+      frames_.append(buf, static_cast<std::size_t>(n));
     }
-    {
-      std::lock_guard lock(mutex_);
-      queue_.push_back(std::move(*call));
-    }
-    cv_.notify_one();
-    return true;
   }
 
   bool start(const InitRequest& init) {
-    if (plugin_) return false;  // a second Init: the router is confused
     ledger::LoadOptions options;
     options.expectedSha256 = init.expectedSha256;
     options.log = [this](finp2p_ledger_log_level level, const std::string& text) {
@@ -113,18 +116,29 @@ class ChildHost {
     return true;
   }
 
+  // Leader and followers: one of these threads reads the socket; once it has a call it hands
+  // the reading to the next idle thread and runs the call itself, so a call costs no thread
+  // hand-off in this process. A thread inside a hung hook simply never leads again.
   void work() {
     for (;;) {
-      CallRequest call;
       {
         std::unique_lock lock(mutex_);
-        cv_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        call = std::move(queue_.front());
-        queue_.pop_front();
-        ++busy_;
+        cv_.wait(lock, [&] { return closing_ || !leading_; });
+        if (closing_) return;
+        leading_ = true;
       }
-      invoke(call);
+      Message message;
+      bool ok = readMessage(message);
+      auto* call = ok ? std::get_if<CallRequest>(&message) : nullptr;
+      {
+        std::lock_guard lock(mutex_);
+        leading_ = false;
+        if (!call) closing_ = true;  // EOF, a broken frame, or a second Init
+        if (call) ++busy_;
+      }
+      cv_.notify_all();
+      if (!call) return;
+      invoke(*call);
       {
         std::lock_guard lock(mutex_);
         --busy_;
@@ -156,7 +170,6 @@ class ChildHost {
     if (!plugin_) _exit(0);
     std::unique_lock lock(mutex_);
     closing_ = true;
-    queue_.clear();  // nobody waits for them any more
     cv_.notify_all();
     // on_destroy may run only once every started operation completed (abi.h).
     bool drained = cv_.wait_for(lock, kDrainOnClose, [&] { return busy_ == 0; });
@@ -191,7 +204,8 @@ class ChildHost {
 
   std::mutex mutex_;
   std::condition_variable cv_;
-  std::deque<CallRequest> queue_;
+  FrameReader frames_;  // touched by the leading thread only (run()'s before the threads exist)
+  bool leading_ = false;
   int busy_ = 0;
   bool closing_ = false;
 };
