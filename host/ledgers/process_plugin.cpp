@@ -429,7 +429,9 @@ void ProcessPlugin::supervise() {
       if (p.deadlineMillis > 0) wake = std::min(wake, p.deadlineMillis);
     }
     if (!child_) wake = std::min(wake, restartAtMillis_);
+    supervisorWakeMillis_ = wake;
     cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(1, wake - nowMillis())));
+    supervisorWakeMillis_ = 0;  // awake: it sees every deadline on its next pass
   }
 }
 
@@ -469,6 +471,7 @@ void ProcessPlugin::call(Pending pending, uint64_t id) {
   }
   std::shared_ptr<Child> child;
   std::string frame;
+  bool wakeSupervisor = false;
   {
     std::lock_guard lock(mutex_);
     if (child_) {
@@ -476,9 +479,12 @@ void ProcessPlugin::call(Pending pending, uint64_t id) {
       pending.sentTo = child->number;
     }
     frame = pending.frame;
+    // Wake the supervisor only for a deadline before the one it sleeps until: a wake-up per
+    // call would cost more than the call itself.
+    wakeSupervisor = pending.deadlineMillis > 0 && pending.deadlineMillis < supervisorWakeMillis_;
     pending_.emplace(id, std::move(pending));
   }
-  cv_.notify_all();  // its deadline may be the next one
+  if (wakeSupervisor) cv_.notify_all();
   // A write to a child that has just died fails; its reader then handles this call.
   if (child) child->send(frame);
 }

@@ -102,6 +102,7 @@ class ProcessPlugin final : public PluginInstance {
   int consecutiveCrashes_ = 0;
   int totalCrashes_ = 0;
   int64_t restartAtMillis_ = 0;
+  int64_t supervisorWakeMillis_ = 0;  // when the sleeping supervisor wakes; 0: it is awake
   int64_t lastCrashAtMillis_ = 0;
   std::string lastCrash_;
   bool stopping_ = false;
