@@ -1,12 +1,16 @@
 // Plugin call cost: a call through the C ABI (host client -> entry table -> SDK adapter ->
-// completion callback -> host) against the same adapter work called directly; and durable
-// sqlite-ledger hold + release pairs.
+// completion callback -> host) against the same adapter work called directly; the same call in
+// a child process (isolation = "process"), alone and through the router's Ledger in both
+// isolations; and durable sqlite-ledger hold + release pairs.
 
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <future>
 
 #include "finp2p/ledger/client.hpp"
+#include "ledgers/ledger.hpp"
+#include "ledgers/process_plugin.hpp"
 
 namespace {
 
@@ -62,6 +66,53 @@ void BM_CallThroughAbi(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_CallThroughAbi);
+
+// The same call in a child process (isolation = "process"): encode, socketpair, the child's
+// reader and worker threads, the plugin, the answer back, the router's reader thread.
+void BM_CallThroughChildProcess(benchmark::State& state) {
+  finp2p::ledgers::ProcessPluginOptions o;
+  o.ledgerName = "bench";
+  o.hostPath = LEDGER_HOST;
+  o.threads = 1;
+  auto started =
+      finp2p::ledgers::ProcessPlugin::start(ECHO_PLUGIN, "", Config({{"delay_ms", "0"}}), o);
+  auto plugin = std::get<0>(std::move(started));
+  auto op = transferOp("plan_2");
+  for (auto _ : state) {
+    std::promise<Outcome> done;
+    plugin->execute(op, 0, [&](Outcome o) { done.set_value(std::move(o)); });
+    Outcome got = done.get_future().get();
+    if (!got.ok()) state.SkipWithError(got.message.c_str());
+    benchmark::DoNotOptimize(got);
+  }
+}
+BENCHMARK(BM_CallThroughChildProcess)->UseRealTime();
+
+// What the router pays per call: Ledger::execute (its deadline timer, its own threads, the
+// plugin) until the callback, in-process (0) and with isolation = "process" (1).
+void BM_LedgerExecute(benchmark::State& state) {
+  finp2p::config::LedgerConfig c;
+  c.name = "bench";
+  c.pluginPath = ECHO_PLUGIN;
+  c.assets = {"USD"};
+  c.pluginConfig = {{"delay_ms", "0"}};
+  c.threads = 1;
+  if (state.range(0) == 1) c.isolation = finp2p::config::Isolation::kProcess;
+  ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
+  auto ledger = finp2p::ledgers::Ledger::open(c);
+  if (!ledger) {
+    state.SkipWithError(ledger.error().message.c_str());
+    return;
+  }
+  auto op = transferOp("plan_2");
+  for (auto _ : state) {
+    op.context.deadlineUnixMs = nowUnixMs() + 30'000;
+    Outcome got = (*ledger)->executeAndWait(op);
+    if (!got.ok()) state.SkipWithError(got.message.c_str());
+    benchmark::DoNotOptimize(got);
+  }
+}
+BENCHMARK(BM_LedgerExecute)->Arg(0)->Arg(1)->ArgName("process")->UseRealTime();
 
 void BM_SqliteHoldReleasePair(benchmark::State& state) {
   bool full = state.range(0) == 1;

@@ -15,6 +15,11 @@
 #include "model/resource_id.hpp"
 
 namespace finp2p::config {
+
+const char* isolationName(Isolation isolation) {
+  return isolation == Isolation::kProcess ? "process" : "in-process";
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -84,10 +89,11 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
   std::set<std::string> names, assets;
   for (const auto& t : array.as_array()) {
     if (!t.is_table()) fail(t, "ledger", "each [[ledger]] must be a table");
-    refuseUnknownKeys(t,
-                      {"name", "plugin", "sha256", "assets", "config", "threads",
-                       "call_timeout_secs", "reload_drain_timeout_secs"},
-                      "[[ledger]]");
+    refuseUnknownKeys(
+        t,
+        {"name", "plugin", "sha256", "assets", "config", "threads", "call_timeout_secs",
+         "reload_drain_timeout_secs", "isolation", "max_crashes_per_operation"},
+        "[[ledger]]");
     LedgerConfig l;
     l.name = requiredString(t, "name", "[[ledger]]");
     if (!names.insert(l.name).second)
@@ -115,6 +121,26 @@ std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& 
     if (l.threads > 64) fail(t.at("threads"), "threads", "at most 64");
     l.callTimeoutMillis = positiveInteger(t, "call_timeout_secs", 30) * 1000;
     l.reloadDrainTimeoutMillis = positiveInteger(t, "reload_drain_timeout_secs", 60) * 1000;
+    if (t.contains("isolation")) {
+      std::string isolation = requiredString(t, "isolation", "[[ledger]]");
+      if (isolation == "process") {
+        l.isolation = Isolation::kProcess;
+      } else if (isolation != "in-process") {
+        fail(t.at("isolation"), "isolation", "must be \"in-process\" or \"process\"");
+      }
+    }
+    if (t.contains("max_crashes_per_operation")) {
+      // Only a child process can crash without taking the router with it.
+      if (l.isolation != Isolation::kProcess) {
+        fail(t.at("max_crashes_per_operation"), "max_crashes_per_operation",
+             "applies only with isolation = \"process\"");
+      }
+      l.maxCrashesPerOperation =
+          static_cast<int>(positiveInteger(t, "max_crashes_per_operation", 3));
+      if (l.maxCrashesPerOperation > 100) {
+        fail(t.at("max_crashes_per_operation"), "max_crashes_per_operation", "at most 100");
+      }
+    }
     if (t.contains("config")) {
       if (!t.at("config").is_table()) fail(t.at("config"), "config", "must be a table");
       ledger::flattenToml(t.at("config"), "", l.pluginConfig);

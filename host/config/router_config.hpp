@@ -18,15 +18,24 @@ struct PeerConfig {
   std::string publicKeyPath;  // Ed25519 public key, PEM
 };
 
+// Where a ledger's plugin runs: inside the router (the default), or in a child process
+// (finp2p-ledger-host) that the router restarts when it crashes or hangs.
+enum class Isolation { kInProcess, kProcess };
+const char* isolationName(Isolation isolation);  // "in-process" | "process"
+
 struct LedgerConfig {
   std::string name;
   std::string pluginPath;
   std::string sha256;  // optional pin, lowercase hex
   std::vector<std::string> assets;
   std::vector<std::pair<std::string, std::string>> pluginConfig;  // [ledger.config], flattened
-  int threads = 4;                            // `threads`: this ledger's own plugin-call threads
-  int64_t callTimeoutMillis = 30'000;         // `call_timeout_secs`: lookup, verify, balance
-  int64_t reloadDrainTimeoutMillis = 60'000;  // `reload_drain_timeout_secs`
+  int threads = 4;                              // `threads`: this ledger's own plugin-call threads
+  int64_t callTimeoutMillis = 30'000;           // `call_timeout_secs`: lookup, verify, balance
+  int64_t reloadDrainTimeoutMillis = 60'000;    // `reload_drain_timeout_secs`
+  Isolation isolation = Isolation::kInProcess;  // `isolation`
+  // `max_crashes_per_operation` (process isolation): crashes or hang kills of the child while
+  // one operation was in it, after which that operation fails instead of being retried.
+  int maxCrashesPerOperation = 3;
 };
 
 // mTLS between routers: this router's certificate and key, and the CA that signs peers'

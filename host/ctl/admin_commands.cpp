@@ -188,6 +188,12 @@ int listLedgers(const std::string& admin) {
         l.name().c_str(), l.pluginname().c_str(), l.pluginversion().c_str(), l.generation(),
         l.state().c_str(), l.operationsinflight(), l.pluginpath().c_str(), l.sha256().c_str(),
         assets.c_str());
+    if (l.isolation() == "process") {
+      std::printf(
+          "  isolation process: %s, %d crashes%s%s\n",
+          l.childpid() ? ("child pid " + std::to_string(l.childpid())).c_str() : "child restarting",
+          l.crashes(), l.lastcrash().empty() ? "" : ", last: ", l.lastcrash().c_str());
+    }
   }
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "ledgers/ledger.hpp"
 
+#include "ledgers/child_process.hpp"
+#include "ledgers/process_plugin.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -74,6 +77,8 @@ const char* ledgerStateName(LedgerState state) {
       return "draining";
     case LedgerState::kDown:
       return "down";
+    case LedgerState::kCrashing:
+      return "crashing";
   }
   return "unknown";
 }
@@ -106,7 +111,7 @@ Result<std::shared_ptr<Ledger>> Ledger::open(const config::LedgerConfig& config,
   return ledger;
 }
 
-Result<std::shared_ptr<ledger::LoadedPlugin>> Ledger::load(const config::LedgerConfig& cfg) {
+Result<std::shared_ptr<PluginInstance>> Ledger::load(const config::LedgerConfig& cfg) {
   {
     // The invariant a reload exists to keep: one instance of a ledger at a time.
     std::lock_guard lock(lifecycle_->mutex);
@@ -133,8 +138,32 @@ Result<std::shared_ptr<ledger::LoadedPlugin>> Ledger::load(const config::LedgerC
     --lc->alive;
     lc->cv.notify_all();
   };
-  auto loaded = ledger::LoadedPlugin::load(cfg.pluginPath, ledger::Config(cfg.pluginConfig),
-                                           std::move(options));
+  std::variant<std::shared_ptr<PluginInstance>, ledger::LoadError> loaded;
+  if (cfg.isolation == config::Isolation::kProcess) {
+    ProcessPluginOptions process;
+    process.ledgerName = cfg.name;
+    process.hostPath = ledgerHostPath();
+    process.threads = static_cast<uint32_t>(std::max(1, cfg.threads));
+    process.maxCrashesPerOperation = cfg.maxCrashesPerOperation;
+    process.startTimeoutMillis = cfg.callTimeoutMillis;
+    process.log = options.log;
+    process.onDestroyed = options.onDestroyed;
+    auto started = ProcessPlugin::start(cfg.pluginPath, cfg.sha256,
+                                        ledger::Config(cfg.pluginConfig), std::move(process));
+    if (auto* e = std::get_if<ledger::LoadError>(&started)) {
+      loaded = *e;
+    } else {
+      loaded = std::shared_ptr<PluginInstance>(std::get<0>(std::move(started)));
+    }
+  } else {
+    auto in = ledger::LoadedPlugin::load(cfg.pluginPath, ledger::Config(cfg.pluginConfig),
+                                         std::move(options));
+    if (auto* e = std::get_if<ledger::LoadError>(&in)) {
+      loaded = *e;
+    } else {
+      loaded = std::make_shared<InProcessPlugin>(std::get<0>(std::move(in)));
+    }
+  }
   if (auto* e = std::get_if<ledger::LoadError>(&loaded)) {
     auto code = e->code == ledger::LoadErrorCode::kMissingFile ? ErrorCode::kNotFound
                                                                : ErrorCode::kFailedPrecondition;
@@ -143,7 +172,7 @@ Result<std::shared_ptr<ledger::LoadedPlugin>> Ledger::load(const config::LedgerC
   }
   std::lock_guard lock(lifecycle_->mutex);
   ++lifecycle_->alive;
-  return std::get<std::shared_ptr<ledger::LoadedPlugin>>(loaded);
+  return std::get<std::shared_ptr<PluginInstance>>(loaded);
 }
 
 LedgerInfo Ledger::info() const {
@@ -156,7 +185,10 @@ LedgerInfo Ledger::info() const {
   i.state = state_;
   i.lastDrainOperations = lastDrainOperations_;
   i.lastDrainMillis = lastDrainMillis_;
+  i.isolation = config_.isolation;
   if (current_) {
+    i.child = current_->isolation();
+    if (i.child.crashing && state_ == LedgerState::kServing) i.state = LedgerState::kCrashing;
     i.sha256 = current_->sha256();
     i.pluginName = current_->description().name;
     i.pluginVersion = current_->description().version;
@@ -168,19 +200,22 @@ LedgerInfo Ledger::info() const {
 }
 
 template <typename T, typename Fail>
-Ledger::Call Ledger::makeCall(
-    std::string what, int64_t deadlineMillis, std::function<void(T)> done, Fail fail,
-    std::function<void(ledger::LoadedPlugin&, std::function<void(T)>)> start) {
+Ledger::Call Ledger::makeCall(std::string what, int64_t deadlineMillis, std::function<void(T)> done,
+                              Fail fail,
+                              std::function<void(PluginInstance&, std::function<void(T)>)> start) {
   auto once = std::make_shared<Once<T>>();
   once->callback = std::move(done);
   Call c;
   c.what = what;
   c.deadlineMillis = deadlineMillis;
-  c.start = [once, start = std::move(start),
-             prefix = "ledger " + name_ + ": " + what + ": "](ledger::LoadedPlugin& plugin) {
-    start(plugin, [once, prefix](T value) {
-      // The client's own deadline watchdog does not know which ledger it serves.
-      if (value.status == FINP2P_LEDGER_ERROR_TIMEOUT) value.message = prefix + value.message;
+  c.start = [once, start = std::move(start), prefix = "ledger " + name_ + ": " + what + ": ",
+             ours = "ledger " + name_ + ": "](PluginInstance& plugin) {
+    start(plugin, [once, prefix, ours](T value) {
+      // The client's own deadline watchdog does not know which ledger it serves (a child's
+      // supervisor does, and says so).
+      if (value.status == FINP2P_LEDGER_ERROR_TIMEOUT && value.message.rfind(ours, 0) != 0) {
+        value.message = prefix + value.message;
+      }
       once->complete(std::move(value));
     });
   };
@@ -194,14 +229,17 @@ Ledger::Call Ledger::makeCall(
 void Ledger::submit(Call call) {
   int64_t now = nowMillis();
   if (call.deadlineMillis > 0) {
+    // A child process enforces the deadline itself (and kills a hung child): this is a backstop.
+    int64_t backstop = config_.isolation == config::Isolation::kProcess ? 1000 : 0;
     std::string why = "ledger " + name_ + ": " + call.what + " did not complete within " +
                       seconds(std::max<int64_t>(0, call.deadlineMillis - now)) + " s";
-    timer_.at(call.deadlineMillis,
+    timer_.at(call.deadlineMillis + backstop,
               [fail = call.fail, why] { fail(FINP2P_LEDGER_ERROR_TIMEOUT, why); });
   }
   std::lock_guard lock(mutex_);
   switch (state_) {
     case LedgerState::kServing:
+    case LedgerState::kCrashing:  // reported by info(), never stored: the child queues calls
       dispatch(std::move(call), current_);
       return;
     case LedgerState::kDraining:
@@ -217,7 +255,7 @@ void Ledger::submit(Call call) {
 }
 
 // Called with mutex_ held.
-void Ledger::dispatch(Call call, std::shared_ptr<ledger::LoadedPlugin> plugin) {
+void Ledger::dispatch(Call call, std::shared_ptr<PluginInstance> plugin) {
   ++dispatched_;
   threads_.post([this, call = std::move(call), plugin = std::move(plugin)] {
     {
@@ -259,7 +297,7 @@ Result<LedgerInfo> Ledger::reload(const config::LedgerConfig& next) {
                                                                  : ErrorCode::kFailedPrecondition,
                   e->message + " [" + ledger::loadErrorCodeName(e->code) + "]");
   }
-  std::shared_ptr<ledger::LoadedPlugin> old;
+  std::shared_ptr<PluginInstance> old;
   uint32_t generation = 0;
   int64_t drainTimeout = 0;
   {
@@ -303,7 +341,7 @@ Result<LedgerInfo> Ledger::reload(const config::LedgerConfig& next) {
   }
 
   // Destroy the old instance before creating the new one.
-  std::weak_ptr<ledger::LoadedPlugin> weak = old;
+  std::weak_ptr<PluginInstance> weak = old;
   {
     std::lock_guard lock(mutex_);
     current_.reset();
@@ -376,40 +414,47 @@ int64_t Ledger::callDeadline() const {
 }
 
 void Ledger::execute(const ledger::Operation& op, OutcomeCallback done) {
-  submit(makeCall<ledger::Outcome>(
-      operationWhat(op), op.context.deadlineUnixMs, std::move(done), outcomeFailure,
-      [op](ledger::LoadedPlugin& p, OutcomeCallback cb) { p.execute(op, std::move(cb)); }));
+  submit(makeCall<ledger::Outcome>(operationWhat(op), op.context.deadlineUnixMs, std::move(done),
+                                   outcomeFailure, [op](PluginInstance& p, OutcomeCallback cb) {
+                                     p.execute(op, op.context.deadlineUnixMs, std::move(cb));
+                                   }));
 }
 
 void Ledger::preflight(const ledger::Operation& op, OutcomeCallback done) {
   // An approval waits at most call_timeout_secs for the ledger, whatever the caller allows.
   int64_t deadline = callDeadline();
   if (op.context.deadlineUnixMs > 0) deadline = std::min(deadline, op.context.deadlineUnixMs);
-  submit(makeCall<ledger::Outcome>(
-      "preflight of " + operationWhat(op), deadline, std::move(done), outcomeFailure,
-      [op](ledger::LoadedPlugin& p, OutcomeCallback cb) { p.preflight(op, std::move(cb)); }));
+  submit(makeCall<ledger::Outcome>("preflight of " + operationWhat(op), deadline, std::move(done),
+                                   outcomeFailure,
+                                   [op, deadline](PluginInstance& p, OutcomeCallback cb) {
+                                     p.preflight(op, deadline, std::move(cb));
+                                   }));
 }
 
 void Ledger::lookup(const std::string& key, OutcomeCallback done) {
-  submit(makeCall<ledger::Outcome>(
-      "lookup of " + key, callDeadline(), std::move(done), outcomeFailure,
-      [key](ledger::LoadedPlugin& p, OutcomeCallback cb) { p.lookup(key, std::move(cb)); }));
+  int64_t deadline = callDeadline();
+  submit(makeCall<ledger::Outcome>("lookup of " + key, deadline, std::move(done), outcomeFailure,
+                                   [key, deadline](PluginInstance& p, OutcomeCallback cb) {
+                                     p.lookup(key, deadline, std::move(cb));
+                                   }));
 }
 
 void Ledger::verify(const ledger::Receipt& receipt, OutcomeCallback done) {
-  submit(makeCall<ledger::Outcome>("verify of receipt " + receipt.transactionId, callDeadline(),
+  int64_t deadline = callDeadline();
+  submit(makeCall<ledger::Outcome>("verify of receipt " + receipt.transactionId, deadline,
                                    std::move(done), outcomeFailure,
-                                   [receipt](ledger::LoadedPlugin& p, OutcomeCallback cb) {
-                                     p.verify(receipt, std::move(cb));
+                                   [receipt, deadline](PluginInstance& p, OutcomeCallback cb) {
+                                     p.verify(receipt, deadline, std::move(cb));
                                    }));
 }
 
 void Ledger::balance(const std::string& account, const std::string& asset, BalanceCallback done) {
-  submit(makeCall<ledger::Balance>("balance of " + account + " in " + asset, callDeadline(),
-                                   std::move(done), balanceFailure,
-                                   [account, asset](ledger::LoadedPlugin& p, BalanceCallback cb) {
-                                     p.balance(account, asset, std::move(cb));
-                                   }));
+  int64_t deadline = callDeadline();
+  submit(makeCall<ledger::Balance>(
+      "balance of " + account + " in " + asset, deadline, std::move(done), balanceFailure,
+      [account, asset, deadline](PluginInstance& p, BalanceCallback cb) {
+        p.balance(account, asset, deadline, std::move(cb));
+      }));
 }
 
 ledger::Outcome Ledger::executeAndWait(const ledger::Operation& op) {

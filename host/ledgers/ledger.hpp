@@ -8,7 +8,9 @@
 // complete within 30.0 s") when the plugin did not complete by the call's deadline (execute:
 // the operation's own; preflight, lookup, verify, balance: at most `call_timeout_secs`, default
 // 30). A hung plugin holds only its own ledger's threads; a call queued behind it that passes
-// its deadline before it started is never started.
+// its deadline before it started is never started. With isolation = "process" the plugin runs
+// in a child process (process_plugin.hpp) that enforces the same deadlines by killing the child;
+// the ledger's own timer then fires a second later, as a backstop.
 //
 // Reload never lets two instances of one ledger run: the ledger drains (new calls wait, the
 // ones in flight finish on the old instance), the old instance is destroyed, then the new one
@@ -29,6 +31,7 @@
 #include "finp2p/ledger/client.hpp"
 #include "finp2p/ledger/timer.hpp"
 #include "ledgers/ledger_threads.hpp"
+#include "ledgers/plugin_instance.hpp"
 
 namespace finp2p::ledgers {
 
@@ -36,6 +39,7 @@ enum class LedgerState {
   kServing,
   kDraining,  // a reload waits for the old instance's operations; new calls wait
   kDown,      // a reload destroyed the old instance and could load neither file
+  kCrashing,  // isolation = "process": the child is restarting or crashed in the last minute
 };
 const char* ledgerStateName(LedgerState state);
 
@@ -53,6 +57,8 @@ struct LedgerInfo {
   // The last reload's drain: operations it waited for and how long.
   int lastDrainOperations = 0;
   int64_t lastDrainMillis = 0;
+  config::Isolation isolation = config::Isolation::kInProcess;
+  IsolationInfo child;  // process isolation: the child, its crashes
 };
 
 class Ledger {
@@ -93,20 +99,20 @@ class Ledger {
   struct Call {
     std::string what;  // "hold plan_1_2", for logs and timeouts
     int64_t deadlineMillis = 0;
-    std::function<void(ledger::LoadedPlugin&)> start;  // calls the plugin
-    std::function<bool()> done;                        // completed already (timed out)
+    std::function<void(PluginInstance&)> start;  // calls the plugin
+    std::function<bool()> done;                  // completed already (timed out)
     std::function<void(ledger::Status, const std::string&)> fail;
   };
 
   Ledger(config::LedgerConfig config, uint32_t generation);
-  Result<std::shared_ptr<ledger::LoadedPlugin>> load(const config::LedgerConfig& config);
+  Result<std::shared_ptr<PluginInstance>> load(const config::LedgerConfig& config);
   void submit(Call call);
-  void dispatch(Call call, std::shared_ptr<ledger::LoadedPlugin> plugin);
+  void dispatch(Call call, std::shared_ptr<PluginInstance> plugin);
   void resumeWaiting();
   int64_t callDeadline() const;
   template <typename T, typename Fail>
   Call makeCall(std::string what, int64_t deadlineMillis, std::function<void(T)> done, Fail fail,
-                std::function<void(ledger::LoadedPlugin&, std::function<void(T)>)> start);
+                std::function<void(PluginInstance&, std::function<void(T)>)> start);
 
   const std::string name_;
   const std::shared_ptr<Lifecycle> lifecycle_;
@@ -114,7 +120,7 @@ class Ledger {
 
   mutable std::mutex mutex_;
   config::LedgerConfig config_;
-  std::shared_ptr<ledger::LoadedPlugin> current_;
+  std::shared_ptr<PluginInstance> current_;
   uint32_t generation_;
   LedgerState state_ = LedgerState::kServing;
   std::string downReason_;

@@ -7,11 +7,23 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
+#include "ledgers/child_process.hpp"
+
 namespace finp2p::ledgers {
 
 Status checkLedgerFiles(const std::vector<config::LedgerConfig>& ledgers) {
   std::string problems;
   for (const auto& l : ledgers) {
+    if (l.isolation == config::Isolation::kProcess) {
+      std::string host = ledgerHostPath();
+      if (::access(host.c_str(), X_OK) != 0) {
+        problems += (problems.empty() ? "" : "\n") + std::string("ledger \"") + l.name +
+                    "\": isolation = \"process\" needs " + host +
+                    ", which is not an executable file (FINP2P_LEDGER_HOST names another)";
+      }
+    }
     auto file = ledger::LoadedPlugin::inspect(l.pluginPath, l.sha256);
     if (auto* e = std::get_if<ledger::LoadError>(&file)) {
       problems += (problems.empty() ? "" : "\n") + std::string("ledger \"") + l.name +

@@ -64,6 +64,10 @@ LedgerInfo toProto(const ledgers::LedgerInfo& i) {
   out.set_operationsinflight(i.operationsInFlight);
   out.set_lastdrainoperations(i.lastDrainOperations);
   out.set_lastdrainmillis(i.lastDrainMillis);
+  out.set_isolation(config::isolationName(i.isolation));
+  out.set_childpid(i.child.childPid);
+  out.set_crashes(i.child.crashes);
+  out.set_lastcrash(i.child.lastCrash);
   return out;
 }
 

@@ -279,6 +279,7 @@ struct LoadedPlugin::Private {
   std::shared_ptr<LogSink> log;
   std::shared_ptr<std::atomic<int>> inFlight = std::make_shared<std::atomic<int>>(0);
   std::function<void()> onDestroyed;
+  bool timeOutAtDeadline = true;
 };
 
 namespace {
@@ -375,6 +376,7 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
   }
   priv.log = std::make_shared<LogSink>(std::move(options.log));
   priv.onDestroyed = std::move(options.onDestroyed);
+  priv.timeOutAtDeadline = options.timeOutAtDeadline;
   priv.host = {sizeof(finp2p_ledger_host_api),
                FINP2P_LEDGER_ABI_VERSION,
                priv.log.get(),
@@ -436,7 +438,7 @@ uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnix
   pending.outcome = std::move(done);
   pending.owner = self_.lock();
   pending.log = private_->log;
-  pending.deadlineUnixMs = deadlineUnixMs;
+  pending.deadlineUnixMs = private_->timeOutAtDeadline ? deadlineUnixMs : 0;
   pending.isExecute = op != nullptr;
   if (op) pending.idempotencyKey = op->context.idempotencyKey;
   pending.abiVersion = abiVersion_;

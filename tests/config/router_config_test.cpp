@@ -158,6 +158,33 @@ TEST_F(RouterConfigTest, LedgerMistakesAreNamed) {
   expectError(toml, {"needs a non-empty array of asset ids"});
 }
 
+TEST_F(RouterConfigTest, IsolationDefaultsToInProcessAndProcessTakesMaxCrashes) {
+  auto c = loadRouterConfig(write(kValid));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ledgers[0].isolation, Isolation::kInProcess);
+  std::string toml = kValid;
+  toml +=
+      "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"USD\"]\n"
+      "isolation = \"process\"\nmax_crashes_per_operation = 5\n";
+  c = loadRouterConfig(write(toml));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->ledgers[1].isolation, Isolation::kProcess);
+  EXPECT_EQ(c->ledgers[1].maxCrashesPerOperation, 5);
+}
+
+TEST_F(RouterConfigTest, IsolationMistakesAreNamed) {
+  std::string base = kValid;
+  base += "\n[[ledger]]\nname = \"cash\"\nplugin = \"x.so\"\nassets = [\"USD\"]\n";
+  expectError(base + "isolation = \"sandbox\"\n",
+              {"isolation", "must be \"in-process\" or \"process\""});
+  expectError(base + "max_crashes_per_operation = 3\n",
+              {"max_crashes_per_operation", "applies only with isolation = \"process\""});
+  expectError(base + "isolation = \"process\"\nmax_crashes_per_operation = 0\n",
+              {"max_crashes_per_operation", "positive integer"});
+  // A misspelt key is refused, and the known-key list names the real one.
+  expectError(base + "max_crashes = 3\n", {"unknown in [[ledger]]", "max_crashes_per_operation"});
+}
+
 TEST_F(RouterConfigTest, DuplicatePeerAndSelfAsPeer) {
   std::string toml = kValid;
   toml +=

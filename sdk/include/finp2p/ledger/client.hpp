@@ -44,6 +44,9 @@ struct LoadOptions {
   LogSink log;                 // plugin log lines and host-side complaints; default: stderr
   // Called once the instance has been destroyed (after its on_destroy returned).
   std::function<void()> onDestroyed;
+  // false: operations are not ended with TIMEOUT at their context deadline; the caller
+  // enforces deadlines itself (finp2p-ledger-host: the router kills the process instead).
+  bool timeOutAtDeadline = true;
 };
 
 /// What can be learned from a plugin file without calling its entry point.
