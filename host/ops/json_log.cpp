@@ -3,6 +3,7 @@
 #include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -48,7 +49,7 @@ std::string isoTimestamp(std::chrono::system_clock::time_point t) {
   std::time_t seconds = static_cast<std::time_t>(millis / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  char buffer[40];
+  char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
                 utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
                 static_cast<int>(millis % 1000));
@@ -88,8 +89,9 @@ std::string jsonLogLine(const std::string& timestamp, const std::string& level,
   std::string event = message;
   // "plan ID: EVENT" or "plan ID seq N: EVENT"; a plan id holds no spaces.
   if (message.rfind("plan ", 0) == 0) {
-    auto idEnd = message.find_first_of(" :", 5);
+    // Plan ids hold colons ("bank-a:106:uuid"): the id ends at a space or at ": ".
     auto colon = message.find(": ", 5);
+    auto idEnd = std::min(message.find(' ', 5), colon);
     if (idEnd != std::string::npos && colon != std::string::npos && idEnd > 5) {
       std::string planId = message.substr(5, idEnd - 5);
       std::string between = message.substr(idEnd, colon - idEnd);  // "" or " seq N"

@@ -157,7 +157,12 @@ std::string formatValue(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  // Plain decimals where they are short ("0.0001", not "1e-04"), as bucket bounds read best.
+  double magnitude = std::fabs(v);
+  auto format = magnitude == 0 || (magnitude >= 1e-6 && magnitude < 1e15)
+                    ? std::chars_format::fixed
+                    : std::chars_format::general;
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v, format);
   return ec == std::errc() ? std::string(buffer, end) : "NaN";
 }
 
