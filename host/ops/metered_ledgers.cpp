@@ -13,7 +13,7 @@ MeteredLedgers::Done MeteredLedgers::timed(const std::string& asset, const char*
           done = std::move(done)](ledger::Outcome outcome) {
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // "insufficient funds" -> insufficient_funds: label values read like identifiers.
+    // "settlement error" -> settlement_error: label values read like identifiers.
     std::string name = ledger::statusName(outcome.status);
     std::replace(name.begin(), name.end(), ' ', '_');
     metrics_.ledgerCall(ledger, operation, name, seconds);

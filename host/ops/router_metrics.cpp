@@ -71,7 +71,7 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
           "The journal's COMMIT, where SQLite writes and fsyncs the WAL", {}, latencyBuckets())),
       ledgerCalls_(registry_.counter("finp2p_ledger_calls_total",
                                      "Ledger plugin calls by operation and outcome (the plugin "
-                                     "status: ok, not_found, insufficient_funds, ...)",
+                                     "status: ok, not_found, settlement_error, ...)",
                                      {"ledger", "operation", "outcome"})),
       ledgerCallSeconds_(registry_.histogram("finp2p_ledger_call_seconds",
                                              "Ledger plugin calls, from the call to its outcome",
