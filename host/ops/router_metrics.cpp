@@ -99,8 +99,13 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
       .set(1);
   for (const auto& p : peers_) {
     backlog_.with({p});
-    retries_.with({p});
     reachable_.with({p}).set(1);
+  }
+  for (const auto& p : peers_) peerCounters_.emplace(p, std::make_unique<PeerCounters>());
+  peerCounters_.emplace(kUnknown, std::make_unique<PeerCounters>());
+  // The outbox sends to configured peers only: "unknown" has no retries.
+  for (auto& [p, counters] : peerCounters_) {
+    if (p != kUnknown) counters->retries = &retries_.with({p});
   }
   for (const auto& l : ledgers_) reloads_.with({l, "ok"});
   for (const char* s : {"proposed", "in-progress", "completed", "failed", "halted", "rejected"}) {
@@ -208,20 +213,52 @@ void RouterMetrics::committed(const std::vector<journal::Batch>& group, double s
   }
 }
 
+int RouterMetrics::kindIndex(const char* kind) {
+  switch (kind[2]) {  // pr(o)pose, ap(p)rove, re(j)ect, re(s)end
+    case 'o':
+      return 0;
+    case 'p':
+      return 1;
+    case 'j':
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+Counter& RouterMetrics::cached(std::atomic<Counter*>& slot, CounterFamily& family,
+                               const std::vector<std::string>& values) {
+  if (Counter* c = slot.load(std::memory_order_acquire)) return *c;
+  Counter& c = family.with(values);  // the same child if two threads race here
+  slot.store(&c, std::memory_order_release);
+  return c;
+}
+
+RouterMetrics::PeerCounters& RouterMetrics::countersOf(const std::string& peer) {
+  auto it = peerCounters_.find(peer);
+  return *(it != peerCounters_.end() ? it : peerCounters_.find(kUnknown))->second;
+}
+
 void RouterMetrics::answered(const std::string& peer, const char* kind, int code) {
-  sent_.with({peerLabel(peer), kind, code < 0 ? "none" : std::to_string(code)}).inc();
+  std::string codeLabel = code < 0 ? "none" : std::to_string(code);
+  if (code + 1 >= kCodes) return sent_.with({peerLabel(peer), kind, codeLabel}).inc();
+  auto& slot = countersOf(peer).sent[kindIndex(kind)][code + 1];
+  cached(slot, sent_, {peerLabel(peer), kind, codeLabel}).inc();
 }
 
 void RouterMetrics::retrying(const std::string& peer) {
-  retries_.with({peerLabel(peer)}).inc();
+  if (Counter* retries = countersOf(peer).retries) retries->inc();
 }
 
 void RouterMetrics::received(const std::string& sender, const char* kind, int code) {
-  if (code == 0) {
-    received_.with({peerLabel(sender), kind}).inc();
-  } else {
-    refused_.with({peerLabel(sender), kind, std::to_string(code)}).inc();
+  auto& counters = countersOf(sender);
+  int k = kindIndex(kind);
+  if (code == 0) return cached(counters.received[k], received_, {peerLabel(sender), kind}).inc();
+  if (code < 0 || code + 1 >= kCodes) {
+    return refused_.with({peerLabel(sender), kind, std::to_string(code)}).inc();
   }
+  cached(counters.refused[k][code + 1], refused_, {peerLabel(sender), kind, std::to_string(code)})
+      .inc();
 }
 
 }  // namespace finp2p::ops

@@ -9,6 +9,8 @@
 // operations, statuses and codes from fixed sets. No plan id is ever a label.
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -56,6 +58,21 @@ class RouterMetrics final : public journal::CommitObserver, public rpc::OutboxOb
 
  private:
   const std::string& peerLabel(const std::string& peer) const;
+  // The per-message counters of one peer, resolved on first use and then reached without a
+  // lock or an allocation: [kind][code + 1], code -1 ("none") to 10; other codes take the
+  // family's lookup.
+  static constexpr int kKinds = 4, kCodes = 12;
+  struct PeerCounters {
+    std::atomic<Counter*> sent[kKinds][kCodes] = {};
+    std::atomic<Counter*> received[kKinds] = {};
+    std::atomic<Counter*> refused[kKinds][kCodes] = {};
+    Counter* retries = nullptr;
+  };
+  PeerCounters& countersOf(const std::string& peer);
+  static int kindIndex(const char* kind);
+  // `slot` caches family.with(values).
+  static Counter& cached(std::atomic<Counter*>& slot, CounterFamily& family,
+                         const std::vector<std::string>& values);
   const std::string& ledgerLabel(const std::string& ledger) const;
 
   // The peer service's observer has the outbox's signature, so it is a separate object.
@@ -99,6 +116,7 @@ class RouterMetrics final : public journal::CommitObserver, public rpc::OutboxOb
     std::string status;
     int64_t sinceMillis = 0;
   };
+  std::map<std::string, std::unique_ptr<PeerCounters>> peerCounters_;  // fixed after construction
   std::mutex openMutex_;
   std::unordered_map<std::string, OpenPlan> open_;
 };
