@@ -10,7 +10,11 @@ command -v promtool >/dev/null && command -v prometheus >/dev/null ||
   fail "promtool and prometheus are needed (Debian's prometheus package; scripts/lib/common.sh)"
 
 PROM=""
-trap 'rc=$?; [ -n "$PROM" ] && kill "$PROM" 2>/dev/null; wait 2>/dev/null; (exit $rc); cleanup' EXIT
+# Prometheus goes first, then the harness's cleanup (routers, logs on failure) with our status.
+stop_prometheus() {
+  if [ -n "$PROM" ]; then kill "$PROM" 2>/dev/null || true; wait "$PROM" 2>/dev/null || true; fi
+}
+trap 'rc=$?; stop_prometheus; cleanup $rc' EXIT
 
 network_init "$WORK"
 declare -A METRICS_PORT
@@ -19,7 +23,7 @@ for org in "${ORGS[@]}"; do
   sed -i "1a metrics_listen = \"127.0.0.1:${METRICS_PORT[$org]}\"" "$WORK/$org.toml"
 done
 network_up
-metrics() { curl -sf "http://127.0.0.1:${METRICS_PORT[$1]}/metrics"; }
+metrics() { curl -sf --max-time 5 "http://127.0.0.1:${METRICS_PORT[$1]}/metrics"; }
 
 # A DvP between the two contributors (the example without its observer).
 derive_plan dvp.json "$WORK/dvp2.json" 'p["participants"] = p["participants"][:2]'
@@ -42,7 +46,7 @@ prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb"
   --web.listen-address="127.0.0.1:$PROM_PORT" > "$WORK/prometheus.log" 2>&1 &
 PROM=$!
 query() {  # query PROMQL: the first result's value, or "" when there is none
-  curl -sf "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
+  curl -sf --max-time 5 "http://127.0.0.1:$PROM_PORT/api/v1/query" --data-urlencode "query=$1" |
     python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
 }
 for _ in $(seq 1 100); do
@@ -101,7 +105,7 @@ promtool check rules "$SRC/docs/alerts/finp2p.rules.yml" > "$WORK/rules.out" 2>&
 
 # What one scrape costs the router: wall time of GET /metrics, median of 20.
 cost=$(for _ in $(seq 1 20); do
-  curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:${METRICS_PORT[bank-a]}/metrics"
+  curl -s --max-time 5 -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:${METRICS_PORT[bank-a]}/metrics"
 done | sort -n | sed -n 10p)
 echo "scrape: $(wc -l < "$WORK/bank-a.metrics") lines, $(wc -c < "$WORK/bank-a.metrics") bytes," \
   "$(grep -c '^# TYPE' "$WORK/bank-a.metrics") families, median GET ${cost}s"

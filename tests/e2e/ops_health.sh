@@ -11,7 +11,10 @@ source "$(dirname "$0")/harness.sh"
 ORGS=(bank-a bank-b)
 PROBE="/usr/bin/python3 $SRC/tests/e2e/grpc_probe.py"
 NOTIFY=""
-trap 'rc=$?; [ -n "$NOTIFY" ] && kill "$NOTIFY" 2>/dev/null; (exit $rc); cleanup' EXIT
+stop_notify() {
+  if [ -n "$NOTIFY" ]; then kill "$NOTIFY" 2>/dev/null || true; wait "$NOTIFY" 2>/dev/null || true; fi
+}
+trap 'rc=$?; stop_notify; cleanup $rc' EXIT
 
 network_init "$WORK"
 METRICS=$(free_port)
@@ -42,7 +45,7 @@ expect_eq "$($PROBE health "$A_PEER" finp2p.execution.ExecutionService)" SERVING
   "ExecutionService health"
 expect_eq "$($PROBE health "$A_PEER" no.such.Service)" "NOT_FOUND: service name unknown" \
   "an unknown service"
-expect_eq "$(curl -s "http://127.0.0.1:$METRICS/healthz")" SERVING "/healthz"
+expect_eq "$(curl -s --max-time 5 "http://127.0.0.1:$METRICS/healthz")" SERVING "/healthz"
 
 $PROBE services "$A_ADMIN" > "$WORK/admin.services"
 for s in finp2p.admin.AdminService grpc.health.v1.Health grpc.reflection.v1alpha.ServerReflection; do
@@ -66,7 +69,7 @@ sleep 0.5
 expect_eq "$($PROBE health "$A_ADMIN")" NOT_SERVING "admin health while draining"
 expect_eq "$($PROBE health "$A_PEER" finp2p.execution.ExecutionService)" NOT_SERVING \
   "peer health while draining"
-expect_eq "$(curl -s "http://127.0.0.1:$METRICS/healthz")" NOT_SERVING "/healthz while draining"
+expect_eq "$(curl -s --max-time 5 "http://127.0.0.1:$METRICS/healthz")" NOT_SERVING "/healthz while draining"
 wait "${PID[bank-a]}" || true
 PID[bank-a]=""
 
