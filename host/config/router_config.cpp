@@ -81,6 +81,20 @@ int64_t positiveInteger(const toml::value& table, const std::string& key, int64_
   return v.as_integer();
 }
 
+int64_t nonNegativeInteger(const toml::value& table, const std::string& key, int64_t fallback) {
+  if (!table.contains(key)) return fallback;
+  const auto& v = table.at(key);
+  if (!v.is_integer() || v.as_integer() < 0) fail(v, key, "must be a non-negative integer");
+  return v.as_integer();
+}
+
+bool optionalBool(const toml::value& table, const std::string& key, bool fallback) {
+  if (!table.contains(key)) return fallback;
+  const auto& v = table.at(key);
+  if (!v.is_boolean()) fail(v, key, "must be true or false");
+  return v.as_boolean();
+}
+
 std::vector<LedgerConfig> parseLedgers(const toml::value& root, const fs::path& base) {
   std::vector<LedgerConfig> ledgers;
   if (!root.contains("ledger")) return ledgers;
@@ -321,13 +335,17 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
   {
     RouterConfig c;
     c.path = path;
+    // clang-format off
     refuseUnknownKeys(
         root,
         {"organization", "listen", "admin_listen", "key", "journal", "message_max_skew_seconds",
          "agreement_timeout_seconds", "default_instruction_timeout_seconds", "max_plans_in_flight",
          "max_plans_in_flight_per_peer", "max_plan_bytes", "max_plans_per_peer_per_minute",
-         "max_bytes_per_peer_per_minute", "peer", "ledger", "tls"},
+         "max_bytes_per_peer_per_minute", "peer", "ledger", "tls",
+         // operations (docs/operations.md)
+         "metrics_listen", "peer_reflection", "log_format", "shutdown_drain_seconds"},
         "the top level");
+    // clang-format on
     c.organization = requiredString(root, "organization", "the top level");
     if (auto s = model::validateOrganizationId(c.organization); !s) {
       fail(root.at("organization"), "organization", s.error().message);
@@ -362,6 +380,26 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
         positiveInteger(root, "max_plans_per_peer_per_minute", c.maxPlansPerPeerPerMinute);
     c.maxBytesPerPeerPerMinute =
         positiveInteger(root, "max_bytes_per_peer_per_minute", c.maxBytesPerPeerPerMinute);
+    if (root.contains("metrics_listen")) {
+      c.metricsAddress = requiredString(root, "metrics_listen", "the top level");
+      if (c.metricsAddress.front() == ':') c.metricsAddress = "127.0.0.1" + c.metricsAddress;
+      checkAddress(root, "metrics_listen", c.metricsAddress, false);
+      for (const auto* other : {&c.listenAddress, &c.adminAddress}) {
+        if (sharesPort(c.metricsAddress, *other)) {
+          fail(root.at("metrics_listen"), "metrics_listen",
+               "\"" + c.metricsAddress + "\" is on the same port as \"" + *other + "\"");
+        }
+      }
+    }
+    c.peerReflection = optionalBool(root, "peer_reflection", c.peerReflection);
+    if (root.contains("log_format")) {
+      c.logFormat = requiredString(root, "log_format", "the top level");
+      if (c.logFormat != "text" && c.logFormat != "json") {
+        fail(root.at("log_format"), "log_format", "must be \"text\" or \"json\"");
+      }
+    }
+    c.shutdownDrainSeconds =
+        nonNegativeInteger(root, "shutdown_drain_seconds", c.shutdownDrainSeconds);
     std::set<std::string> peers;
     if (root.contains("peer")) {
       const auto& array = root.at("peer");

@@ -71,6 +71,16 @@ struct RouterConfig {
   int64_t maxPlanBytes = 1 << 20;
   int64_t maxPlansPerPeerPerMinute = 60'000;
   int64_t maxBytesPerPeerPerMinute = int64_t{1} << 30;
+  // Operations (docs/operations.md). `metrics_listen`: the HTTP listener serving /metrics;
+  // empty: none. A bare ":PORT" binds loopback.
+  std::string metricsAddress;
+  // Server reflection on the peer port too (it is always on the admin port).
+  bool peerReflection = false;
+  // "text" (the default) or "json": one JSON object per line, for log shippers.
+  std::string logFormat = "text";
+  // At shutdown, how long health reports NOT_SERVING before the servers stop, so a load
+  // balancer or a probe sees the drain before connections are refused.
+  int64_t shutdownDrainSeconds = 0;
 };
 
 Result<RouterConfig> loadRouterConfig(const std::string& path);

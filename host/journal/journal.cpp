@@ -1,5 +1,7 @@
 #include "journal/journal.hpp"
 
+#include <chrono>
+
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -228,6 +230,7 @@ void Journal::append(Batch batch, std::function<void(Status)> done) {
     one.push_back(std::move(batch));
     Status status = commit(one);
     if (done) done(status);
+    if (options_.observer) options_.observer->committed(one, lastCommitSeconds_, status.ok());
     return;
   }
   {
@@ -256,6 +259,7 @@ void Journal::writerLoop() {
     for (auto& cb : callbacks) {
       if (cb) cb(status);
     }
+    if (options_.observer) options_.observer->committed(batches, lastCommitSeconds_, status.ok());
   }
 }
 
@@ -347,9 +351,11 @@ Status Journal::commit(std::vector<Batch>& batches) {
       if (ch.step() != SQLITE_DONE) return rollback("append chain entry");
     }
   }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return rollback("commit");
-  }
+  auto commitStart = std::chrono::steady_clock::now();
+  int committed = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  lastCommitSeconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commitStart).count();
+  if (committed != SQLITE_OK) return rollback("commit");
   for (auto& [planId, plan] : touched) {
     if (plan.terminal) {
       open_.erase(planId);

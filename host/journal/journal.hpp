@@ -45,6 +45,15 @@ struct Batch {
   PlanSummary summary;
 };
 
+// What the writer reports of each group commit, for metrics at the edge (no metric code here).
+class CommitObserver {
+ public:
+  virtual ~CommitObserver() = default;
+  // On the writer thread, after the group's callbacks ran: the group, the time its COMMIT took
+  // (where SQLite writes and fsyncs the WAL) and whether it committed.
+  virtual void committed(const std::vector<Batch>& group, double commitSeconds, bool ok) = 0;
+};
+
 struct JournalOptions {
   // Commit each append in the caller's thread and run its callback there (the simulator's
   // single thread); otherwise a writer thread commits in groups.
@@ -52,6 +61,7 @@ struct JournalOptions {
   // fsync every commit (synchronous=FULL). The simulator's crashes lose the process, not the
   // operating system's cache, so it may turn this off.
   bool durable = true;
+  CommitObserver* observer = nullptr;  // outlives the journal
 };
 
 class Journal {
@@ -102,6 +112,7 @@ class Journal {
   std::map<std::string, OpenPlan> open_;  // unfinished plans seen since the journal was opened
   std::map<const char*, struct sqlite3_stmt*> statements_;  // keyed by the SQL literal's address
   std::thread writer_;
+  double lastCommitSeconds_ = 0;  // of the last COMMIT statement (writer thread)
 };
 
 }  // namespace finp2p::journal

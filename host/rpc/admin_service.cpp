@@ -184,6 +184,7 @@ grpc::Status AdminService::ReloadLedger(grpc::ServerContext*, const ReloadLedger
                         "in the ledger's [[ledger]] entry, then reload without a path");
   }
   auto info = ledgers_.reload(request->name());
+  if (reloadListener_) reloadListener_(request->name(), info.ok());
   if (!info) return toGrpc(info.error());
   *response->mutable_ledger() = toProto(*info);
   return grpc::Status::OK;

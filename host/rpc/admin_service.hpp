@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -35,6 +36,11 @@ class AdminService final : public finp2p::admin::AdminService::Service {
   grpc::Status SubscribeTerminal(grpc::ServerContext*,
                                  const finp2p::admin::SubscribeTerminalRequest*,
                                  grpc::ServerWriter<finp2p::admin::TerminalEvent>*) override;
+  // Told of every reload (the ledger's name, whether it loaded), for metrics. Set before the
+  // server starts.
+  void setReloadListener(std::function<void(const std::string&, bool)> listener) {
+    reloadListener_ = std::move(listener);
+  }
 
  private:
   struct Subscriber {
@@ -46,6 +52,7 @@ class AdminService final : public finp2p::admin::AdminService::Service {
   ledgers::LedgerRegistry& ledgers_;
   std::mutex subscribersMutex_;
   std::vector<std::shared_ptr<Subscriber>> subscribers_;
+  std::function<void(const std::string&, bool)> reloadListener_;
 };
 
 }  // namespace finp2p::rpc

@@ -79,6 +79,19 @@ void Outbox::send(const std::string& to, const std::string& planId, const std::s
   lane.cv.notify_one();
 }
 
+std::vector<PeerQueue> Outbox::queues() const {
+  std::vector<PeerQueue> out;
+  for (const auto& [org, peer] : peers_) {
+    PeerQueue q{org, 0, peer->reachable.load()};
+    for (const auto& lane : peer->lanes) {
+      std::lock_guard lock(lane->mutex);
+      q.backlog += lane->queue.size();
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
 void Outbox::run(Lane& lane) {
   Peer& peer = *lane.peer;
   int failures = 0;
@@ -114,6 +127,7 @@ void Outbox::run(Lane& lane) {
       if (item.settled) item.settled();
       continue;
     }
+    if (auto* observer = observer_.load()) observer->retrying(peer.organization);
     std::unique_lock lock(lane.mutex);
     if (result == Delivery::kRetryLater) {
       ++item.attempts;
@@ -196,6 +210,10 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
         [&](auto* c, const auto& r, auto* out) { return stub.Resend(c, r, out); }, error);
   }
   if (answer) failpoint("after-send");
+  if (auto* observer = observer_.load()) {
+    static constexpr const char* kKinds[] = {"propose", "approve", "reject", "resend"};
+    observer->answered(to, kKinds[item.message.index()], answer ? answer->code() : -1);
+  }
   if (!answer) {
     if (peer.reachable.exchange(false)) {
       spdlog::warn("peer {} at {} unreachable ({}); retrying with backoff", to,

@@ -39,6 +39,24 @@ struct TlsMaterial {
   bool enabled() const { return !certificate.empty(); }
 };
 
+// What the outbox reports, for metrics at the edge (no metric code here). Called on the lanes'
+// threads; must be quick.
+class OutboxObserver {
+ public:
+  virtual ~OutboxObserver() = default;
+  // One call to `peer` ended: the peer's answer code, or -1 when no verified answer came.
+  // `kind`: propose, approve, reject or resend.
+  virtual void answered(const std::string& peer, const char* kind, int code) = 0;
+  // A message goes back to its queue to be sent again (unreachable, or "retry later").
+  virtual void retrying(const std::string& peer) = 0;
+};
+
+struct PeerQueue {
+  std::string peer;
+  std::size_t backlog = 0;  // messages queued, not yet answered
+  bool reachable = true;    // the last call reached the peer (true before the first call)
+};
+
 class Outbox final : public node::MessageSink {
  public:
   static constexpr int kDefaultLanesPerPeer = 8;
@@ -49,6 +67,10 @@ class Outbox final : public node::MessageSink {
 
   void send(const std::string& to, const std::string& planId, const std::string& messageId,
             const node::PeerMessage& message, std::function<void()> settled) override;
+  // Set before the first send; outlives the outbox.
+  void setObserver(OutboxObserver* observer) { observer_ = observer; }
+  // Each peer's queues, read now (each lane's lock is held briefly).
+  std::vector<PeerQueue> queues() const;
 
  private:
   struct Item {
@@ -65,7 +87,7 @@ class Outbox final : public node::MessageSink {
   struct Peer;
   struct Lane {
     Peer* peer = nullptr;
-    std::mutex mutex;
+    mutable std::mutex mutex;
     std::condition_variable cv;
     std::deque<Item> queue;
     std::thread thread;
@@ -86,6 +108,7 @@ class Outbox final : public node::MessageSink {
   crypto::SigningKey key_;
   std::map<std::string, std::unique_ptr<Peer>> peers_;
   std::atomic<bool> stopping_{false};
+  std::atomic<OutboxObserver*> observer_{nullptr};
 };
 
 }  // namespace finp2p::rpc

@@ -221,6 +221,16 @@ void PeerService::answer(Response& response, const finp2p::common::Envelope& to,
   *response.mutable_signature() = crypto::seal(*r, key_, self_);
 }
 
+namespace {
+template <typename Signed>
+const char* messageKind() {
+  if constexpr (std::is_same_v<Signed, SignedProposeRequest>) return "propose";
+  if constexpr (std::is_same_v<Signed, SignedApproveRequest>) return "approve";
+  if constexpr (std::is_same_v<Signed, SignedRejectRequest>) return "reject";
+  return "resend";
+}
+}  // namespace
+
 template <typename Signed, typename Response>
 grpc::ServerUnaryReactor* PeerService::handle(grpc::CallbackServerContext* context,
                                               const grpc::ByteBuffer* body, grpc::ByteBuffer* out) {
@@ -229,6 +239,10 @@ grpc::ServerUnaryReactor* PeerService::handle(grpc::CallbackServerContext* conte
   // until Finish).
   auto call = std::make_shared<std::pair<Signed, Response>>();
   auto finish = [this, reactor, out, call](finp2p::common::Status s) {
+    if (observer_) {
+      observer_->answered(call->first.request().envelope().senderorganizationid(),
+                          messageKind<Signed>(), s.code());
+    }
     answer(call->second, call->first.request().envelope(), std::move(s));
     bool ownBuffer = false;
     auto serialized = grpc::SerializationTraits<Response>::Serialize(call->second, out, &ownBuffer);

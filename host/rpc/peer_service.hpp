@@ -41,6 +41,16 @@ using RawPeerMethods = finp2p::execution::ExecutionService::WithRawCallbackMetho
             finp2p::execution::ExecutionService::WithRawCallbackMethod_Resend<
                 finp2p::execution::ExecutionService::CallbackService>>>>;
 
+// What the peer service reports, for metrics at the edge (no metric code here). Called on
+// gRPC's and the journal's threads; must be quick.
+class PeerServiceObserver {
+ public:
+  virtual ~PeerServiceObserver() = default;
+  // A message was answered: `kind` propose, approve, reject or resend; `sender` as the
+  // envelope names it (unchecked: any string); `code` 0 when taken, else why it was refused.
+  virtual void answered(const std::string& sender, const char* kind, int code) = 0;
+};
+
 class PeerService final : public RawPeerMethods {
  public:
   PeerService(std::string self, crypto::SigningKey key,
@@ -59,6 +69,8 @@ class PeerService final : public RawPeerMethods {
   grpc::ServerUnaryReactor* Resend(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override;
+  // Set before the server starts; outlives the service.
+  void setObserver(PeerServiceObserver* observer) { observer_ = observer; }
 
  private:
   static int32_t wireCode(ErrorCode code);
@@ -106,6 +118,7 @@ class PeerService final : public RawPeerMethods {
   };
   std::mutex rateMutex_;
   std::map<std::string, Minute> rates_;  // per sender, the current minute's allowance used
+  PeerServiceObserver* observer_ = nullptr;
 };
 
 }  // namespace finp2p::rpc

@@ -133,6 +133,32 @@ TEST_F(RouterConfigTest, PeerLimitKeysAreKnown) {
   EXPECT_EQ(c->maxBytesPerPeerPerMinute, 4096);
 }
 
+// Issue 17: the operations keys are known keys, with their defaults and their checks.
+TEST_F(RouterConfigTest, OperationsKeys) {
+  auto plain = loadRouterConfig(write(kValid));
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_EQ(plain->metricsAddress, "");
+  EXPECT_FALSE(plain->peerReflection);
+  EXPECT_EQ(plain->logFormat, "text");
+  EXPECT_EQ(plain->shutdownDrainSeconds, 0);
+  std::string toml = kValid;
+  toml.replace(toml.find("key = "), 0,
+               "metrics_listen = \":9464\"\npeer_reflection = true\nlog_format = \"json\"\n"
+               "shutdown_drain_seconds = 3\n");
+  auto c = loadRouterConfig(write(toml));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->metricsAddress, "127.0.0.1:9464");  // a bare port binds loopback
+  EXPECT_TRUE(c->peerReflection);
+  EXPECT_EQ(c->logFormat, "json");
+  EXPECT_EQ(c->shutdownDrainSeconds, 3);
+  toml = kValid;
+  toml.replace(toml.find("key = "), 0, "log_format = \"xml\"\n");
+  expectError(toml, {"log_format", "\"text\" or \"json\""});
+  toml = kValid;
+  toml.replace(toml.find("key = "), 0, "metrics_listen = \"127.0.0.1:7101\"\n");
+  expectError(toml, {"metrics_listen", "same port"});
+}
+
 TEST_F(RouterConfigTest, BadAddressAndBadOrganization) {
   std::string toml = kValid;
   toml.replace(toml.find("127.0.0.1:7002"), 14, "127.0.0.1:99999");

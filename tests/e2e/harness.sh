@@ -4,8 +4,9 @@ set -euo pipefail
 BIN=$1 PLUGIN_DIR=$2 SRC=$3
 source "$SRC/tests/e2e/network.sh"
 WORK=$(mktemp -d /tmp/finp2p-e2e.XXXXXX)
+# cleanup [STATUS]: a test's own EXIT trap passes the status it saw (set -e is in force there).
 cleanup() {
-  local rc=$?
+  local rc=${1:-$?}
   network_down
   if [ $rc -ne 0 ]; then
     echo "---- router logs ($WORK) ----"

@@ -1,0 +1,146 @@
+// Boost.Beast over Asio, asynchronous on one thread: a scrape every few seconds needs no more,
+// and a slow or idle client cannot hold the thread (each connection has a deadline).
+#include "ops/http_listener.hpp"
+
+#include <pthread.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/version.hpp>
+#include <thread>
+
+namespace finp2p::ops {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpListener::State {
+  asio::io_context io{1};
+  tcp::acceptor acceptor{io};
+  HttpRoutes routes;
+  std::thread thread;
+};
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+http::response<http::string_body> respond(const HttpRoutes& routes,
+                                          const http::request<http::string_body>& request) {
+  HttpResponse r;
+  std::string target(request.target());
+  auto path = target.substr(0, target.find('?'));
+  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+    r = {405, "text/plain; charset=utf-8", "only GET\n"};
+  } else if (auto it = routes.find(path); it == routes.end()) {
+    r = {404, "text/plain; charset=utf-8", "not found: " + path + "\n"};
+  } else {
+    r = it->second(target);
+  }
+  http::response<http::string_body> response{static_cast<http::status>(r.status),
+                                             request.version()};
+  response.set(http::field::server, "finp2p-execd");
+  response.set(http::field::content_type, r.contentType);
+  if (request.method() != http::verb::head) response.body() = std::move(r.body);
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+// One connection: read a request, answer it, again while the client keeps it alive.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpRoutes& routes)
+      : stream_(std::move(socket)), routes_(routes) {}
+  void read() {
+    request_ = {};
+    stream_.expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, request_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->close();
+                       self->answer();
+                     });
+  }
+
+ private:
+  void answer() {
+    auto response = std::make_shared<http::response<http::string_body>>(respond(routes_, request_));
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
+                        if (ec || !response->keep_alive()) return self->close();
+                        self->read();
+                      });
+  }
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  const HttpRoutes& routes_;
+};
+
+void acceptNext(HttpListener::State& state) {
+  state.acceptor.async_accept(
+      asio::make_strand(state.io), [&state](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+          std::make_shared<Session>(std::move(socket), state.routes)->read();
+        }
+        acceptNext(state);
+      });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
+                                                          HttpRoutes routes) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    return makeError(ErrorCode::kInvalidArgument, "\"" + address + "\" is not host:port");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  auto state = std::make_unique<State>();
+  state->routes = std::move(routes);
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  if (ec) return makeError(ErrorCode::kInvalidArgument, "metrics_listen: " + ec.message());
+  tcp::endpoint endpoint{ip, static_cast<unsigned short>(std::stoi(address.substr(colon + 1)))};
+  state->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) state->acceptor.bind(endpoint, ec);
+  if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return makeError(ErrorCode::kUnavailable, "cannot listen on " + address + ": " + ec.message());
+  acceptNext(*state);
+  State* raw = state.get();
+  state->thread = std::thread([raw] {
+    pthread_setname_np(pthread_self(), "http-listener");
+    raw->io.run();
+  });
+  return std::unique_ptr<HttpListener>(new HttpListener(std::move(state)));
+}
+
+HttpListener::HttpListener(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+HttpListener::~HttpListener() {
+  // Stopping the io_context drops every pending operation; the sessions they held go with it.
+  state_->io.stop();
+  state_->thread.join();
+}
+
+int HttpListener::port() const {
+  beast::error_code ec;
+  auto endpoint = state_->acceptor.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+}  // namespace finp2p::ops
