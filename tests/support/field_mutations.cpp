@@ -11,36 +11,49 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-// Walks the set leaves in order; `target` is the leaf to mutate (or none: only count).
+// Walks the set leaves in order to the one to mutate; the path is spelled out only for it.
 struct Walk {
   std::size_t seen = 0;
   std::size_t target = SIZE_MAX;
   uint64_t salt = 0;
-  std::string path;
+  std::vector<std::pair<const FieldDescriptor*, int>> at, hit;
 
-  void message(Message& m, const std::string& at) {
+  bool message(Message& m) {
     const auto* r = m.GetReflection();
     std::vector<const FieldDescriptor*> fields;
     r->ListFields(m, &fields);
     for (const auto* f : fields) {
       int count = f->is_repeated() ? r->FieldSize(m, f) : 1;
+      if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE &&
+          seen + static_cast<std::size_t>(count) <= target) {
+        seen += static_cast<std::size_t>(count);  // not among these
+        continue;
+      }
       for (int i = 0; i < count; ++i) {
-        std::string here = at + (at.empty() ? "" : ".") + f->name() +
-                           (f->is_repeated() ? "[" + std::to_string(i) + "]" : "");
+        at.emplace_back(f, f->is_repeated() ? i : -1);
+        bool done = false;
         if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-          message(
-              f->is_repeated() ? *r->MutableRepeatedMessage(&m, f, i) : *r->MutableMessage(&m, f),
-              here);
-          if (seen > target) return;
-          continue;
-        }
-        if (seen++ == target) {
+          done = message(f->is_repeated() ? *r->MutableRepeatedMessage(&m, f, i)
+                                          : *r->MutableMessage(&m, f));
+        } else if (seen++ == target) {
           mutate(m, f, i, salt);
-          path = here;
-          return;
+          hit = at;
+          done = true;
         }
+        at.pop_back();
+        if (done) return true;
       }
     }
+    return false;
+  }
+
+  std::string path() const {
+    std::string out;
+    for (const auto& [f, i] : hit) {
+      out += (out.empty() ? "" : ".") + f->name();
+      if (i >= 0) out += "[" + std::to_string(i) + "]";
+    }
+    return out;
   }
 
   static void mutate(Message& m, const FieldDescriptor* f, int i, uint64_t salt) {
@@ -55,7 +68,9 @@ struct Walk {
         if (v.empty()) {
           v = "x";  // a set oneof member or a repeated element may be empty
         } else {
-          auto bits = static_cast<char>(salt ? ((salt >> 8) & 0xff) | 1 : 1);
+          // Low bits only: an ASCII string stays valid UTF-8, as every string off the wire is
+          // (the parser refuses others).
+          auto bits = static_cast<char>(salt ? ((salt >> 8) & 0x7f) | 1 : 1);
           v[salt % v.size()] = static_cast<char>(v[salt % v.size()] ^ bits);
         }
         rep ? r->SetRepeatedString(&m, f, i, v) : r->SetString(&m, f, v);
@@ -106,20 +121,35 @@ struct Walk {
 
 }  // namespace
 
+// Counting needs no copy (a fuzzer counts on every input).
+static std::size_t count(const Message& m) {
+  const auto* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  std::size_t n = 0;
+  for (const auto* f : fields) {
+    int size = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      n += static_cast<std::size_t>(size);
+      continue;
+    }
+    for (int i = 0; i < size; ++i) {
+      n += count(f->is_repeated() ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f));
+    }
+  }
+  return n;
+}
+
 std::size_t countLeaves(const Message& m) {
-  std::unique_ptr<Message> copy(m.New());
-  copy->CopyFrom(m);
-  Walk w;
-  w.message(*copy, "");
-  return w.seen;
+  return count(m);
 }
 
 std::string mutateLeaf(Message& m, std::size_t n, uint64_t salt) {
   Walk w;
   w.target = n;
   w.salt = salt;
-  w.message(m, "");
-  return w.path;
+  w.message(m);
+  return w.path();
 }
 
 }  // namespace finp2p::testing
