@@ -32,6 +32,13 @@ Status verifySignature(const Digest& digest, const finp2p::signature::Signature&
     return makeError(ErrorCode::kUnauthenticated,
                      std::string(what) + " signature does not verify with the signer's key");
   }
+  // Lowercase only, as docs/protocol.md says: the decoder takes either case, and the same
+  // signature spelled in capitals would be a different message that still verifies — stored
+  // and chained by this router, unlike by the others (fuzz_byzantine found it).
+  if (toHex(raw) != s.signature()) {
+    return makeError(ErrorCode::kUnauthenticated,
+                     std::string(what) + " signature is not lowercase hex");
+  }
   return {};
 }
 

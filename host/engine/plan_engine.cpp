@@ -184,6 +184,39 @@ Status PlanEngine::authorize(const Event& e) const {
   }
 }
 
+bool PlanEngine::alreadyApplied(const Event& e) const {
+  if (!havePlan_) return false;
+  const std::string from = senderOf(e);
+  if (from.empty()) return false;
+  // The completion `event` of instruction `sequence` by any executor, as recorded here.
+  auto recorded =
+      [this](const finp2p::execution::InstructionCompletionEvent& event) -> const Completion* {
+    auto step = steps_.find(event.instruction().sequence());
+    if (step == steps_.end()) return nullptr;
+    std::string bytes = event.SerializeAsString();
+    for (const auto& [executor, c] : step->second.byExecutor) {
+      if (c.event.SerializeAsString() == bytes) return &c;
+    }
+    return nullptr;
+  };
+  switch (e.kind_case()) {
+    case Event::kPlanProposal:
+      return true;  // authorize() refused any other plan under this id
+    case Event::kPlanApproval:
+      return approvals_.count(from) != 0;
+    case Event::kCompletionProposal: {
+      const Completion* c = recorded(e.completionproposal().event());
+      return c && c->executor == from;
+    }
+    case Event::kCompletionApproval: {
+      const Completion* c = recorded(e.completionapproval().approval().instructioncompletion());
+      return c && c->approvals.count(from) != 0;
+    }
+    default:
+      return false;  // a rejection ends the plan or its step; what follows is answered as ended
+  }
+}
+
 Status PlanEngine::checkProposal(const finp2p::execution::ExecutionPlan& plan,
                                  const std::string& from) const {
   if (plan.id().id() != planId_) {

@@ -58,6 +58,11 @@ class PlanEngine {
   // The part of authorize() that needs no plan: a plan is proposed by its issuer only.
   static Status authorizeProposer(const finp2p::journal::Event& event);
   std::vector<Action> handle(const finp2p::journal::Event& event);
+  // An authorized peer message this engine has taken in already: the plan's proposal again, an
+  // approval from an organization whose approval it holds, a completion or a completion
+  // approval it holds, byte for byte. The node answers it as a duplicate and journals nothing:
+  // the same message under ever new message ids would otherwise add a journal row each time.
+  bool alreadyApplied(const finp2p::journal::Event& event) const;
   // The effects needed to carry on from the current state (after replaying the journal, or to
   // re-send what peers may have missed).
   std::vector<Action> resume(int64_t nowMillis) const;

@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/server_builder_option.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -63,6 +64,13 @@ void setServing(grpc::Server& server, const std::string& service, bool serving) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc raises its mmap threshold to the size of every large block freed, so after one
+  // hostile 1 MB message (a million roles parse into a 4 MB array grown by doubling) such blocks
+  // come from the gRPC threads' arenas and stay resident once freed: 23 -> 42 MB after forty
+  // refused messages. A fixed threshold (which also turns the dynamic one off) maps every block
+  // of 256 KiB or more on its own and gives it back when freed: 23 -> 26 MB
+  // (docs/reliability.md, "Limits"). Only large messages and plans pay the mmap.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
   CLI::App app{"finp2p-execd: the FinP2P execution service of one organization"};
   std::string configPath;
   bool checkOnly = false;

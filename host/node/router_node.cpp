@@ -189,6 +189,10 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     done(s.error());
     return;
   }
+  if (engine.alreadyApplied(event)) {
+    done("duplicate of a message already applied to plan " + planId + "; nothing changed");
+    return;
+  }
   auto beforeStatus = engine.status();
   auto beforeSequence = engine.currentSequence();
   bool hadPlan = engine.hasPlan();

@@ -3,7 +3,7 @@
 # runs them. Sourced by scripts/test (bounded runs) and scripts/fuzz (long runs).
 # shellcheck shell=bash
 
-FUZZ_TARGETS=(fuzz_plan fuzz_sealed_request fuzz_config)
+FUZZ_TARGETS=(fuzz_plan fuzz_sealed_request fuzz_config fuzz_byzantine)
 
 build_fuzzers() {
   local out=$FINP2P_BUILD/fuzz obj=$FINP2P_BUILD/fuzz/obj
@@ -17,6 +17,7 @@ build_fuzzers() {
     "$FINP2P_ROOT"/host/engine/{plan_engine,router_crypto,messages}.cpp
     "$FINP2P_ROOT"/host/config/router_config.cpp
     "$FINP2P_ROOT"/sdk/src/decimal.cpp
+    "$FINP2P_ROOT"/tests/support/field_mutations.cpp
     "$FINP2P_BUILD"/proto/finp2p/{common,signature,accounts,intents,receipt,execution,journal}.pb.cc)
   # Compile what changed, two at a time.
   local todo=()
@@ -35,18 +36,27 @@ build_fuzzers() {
   done
 }
 
-# run_fuzzers SECONDS: each target for SECONDS on a copy of its seed corpus; findings are kept
-# in $FINP2P_BUILD/fuzz/findings. Fails on the first crash, leak or sanitizer report.
+# run_fuzzers SECONDS [TARGET...]: each target (all by default) for SECONDS on a copy of its seed
+# corpus; findings are kept in $FINP2P_BUILD/fuzz/findings. Fails on the first crash, leak or
+# sanitizer report.
 run_fuzzers() {
   local seconds=$1 out=$FINP2P_BUILD/fuzz
+  shift
+  local targets=("$@")
+  [ ${#targets[@]} -eq 0 ] && targets=("${FUZZ_TARGETS[@]}")
   mkdir -p "$out/findings"
-  local -A corpus=([fuzz_plan]=plan [fuzz_sealed_request]=sealed [fuzz_config]=config)
-  for t in "${FUZZ_TARGETS[@]}"; do
+  local -A corpus=([fuzz_plan]=plan [fuzz_sealed_request]=sealed [fuzz_config]=config
+    [fuzz_byzantine]=byzantine)
+  for t in "${targets[@]}"; do
     local work="$out/corpus-${corpus[$t]}"
     mkdir -p "$work"
     cp -n "$FINP2P_ROOT/tests/fuzz/corpus/${corpus[$t]}"/* "$work/" 2>/dev/null || true
     log "fuzzing $t for ${seconds}s"
+    # -entropic=0: the entropic schedule's per-feature bookkeeping took 60 % of the time of
+    # fuzz_sealed_request from the seed corpus (about 20,000 features per input; measured 6,600
+    # executions/s with it, 11,400 without).
     (cd "$out/findings" && "$out/$t" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
+      -entropic=0 \
       -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>"$out/$t.log") || {
       tail -40 "$out/$t.log"
       echo "fuzzer $t found a problem; reproducer in $out/findings" >&2

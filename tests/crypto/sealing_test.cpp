@@ -127,6 +127,25 @@ TEST(PlanApproval, VerifiesAndIsBoundToPlanAndOrganization) {
   EXPECT_FALSE(verifyPlanApproval(plan, wrongTemplate, key->verifyingKey()).ok());
 }
 
+// Regression (issue 13, found by fuzz_byzantine): a plan approval whose hex signature had one
+// letter in capitals verified (the hex decoder takes either case), so a router stored and chained
+// an approval the others never saw and its journal head differed from theirs.
+TEST(PlanApproval, SignatureInCapitalsIsRefused) {
+  auto key = *SigningKey::fromSeed(std::string(32, 'b'));
+  finp2p::execution::ExecutionPlan plan;
+  plan.mutable_id()->set_id("bank-a:106:x");
+  auto approval = signPlanApproval(plan, "bank-b", key);
+  ASSERT_TRUE(verifyPlanApproval(plan, approval, key.verifyingKey()).ok());
+  std::string sig = approval.signature().signature();
+  auto letter = sig.find_first_of("abcdef");
+  ASSERT_NE(letter, std::string::npos);
+  sig[letter] = static_cast<char>(sig[letter] - 'a' + 'A');
+  approval.mutable_signature()->set_signature(sig);
+  auto s = verifyPlanApproval(plan, approval, key.verifyingKey());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("lowercase"), std::string::npos) << s.error().message;
+}
+
 TEST(Completion, SignedEventVerifiesAndTamperingIsCaught) {
   auto key = SigningKey::generate();
   finp2p::execution::InstructionCompletionEvent event;

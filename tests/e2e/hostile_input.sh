@@ -60,9 +60,11 @@ first=$(rss)
 roles_round 2
 second=$(rss)
 echo "bank-a resident memory: ${before} kB, after 20 one-megabyte proposals ${first} kB, after 20 more ${second} kB"
-[ $((first - before)) -lt 65536 ] || fail "memory grew by $((first - before)) kB"
-# What the first round took is reused, not taken again: bounded, not a leak.
-[ $((second - first)) -lt 16384 ] || fail "memory grew by $((second - first)) kB more in the second round"
+# Returned, not only bounded (issue 13): the parse of each refused message is given back. Before
+# finp2p-execd fixed glibc's mmap threshold, each round left 11-19 MB resident; after, 3-4 MB.
+for after in "$first" "$second"; do
+  [ $((after - before)) -lt 8192 ] || fail "memory grew by $((after - before)) kB and stayed"
+done
 # A planted plan (issue 13): a proposal from an issuer outside the plan, an approval or a
 # rejection for an id nobody proposed, is refused and leaves nothing behind, and no admin query
 # of that id can crash the router.

@@ -243,5 +243,39 @@ TEST(Byzantine, EveryFieldOfEveryReceivedMessageMutatedIsRefusedOrChangesNothing
   EXPECT_GT(mutations, 300);
 }
 
+// Regression (issue 13, found by the live Byzantine suite, tests/e2e/byzantine_live.sh): an
+// approval, a completion or a completion approval replayed under a new message id was
+// journaled again (a row each time, a disk a peer could fill with one message). The engine now
+// tells the node that it already holds such a message; before it arrived it does not.
+TEST(Byzantine, AMessageAlreadyAppliedIsRecognizedSoTheNodeJournalsNothing) {
+  World w;
+  std::map<std::string, std::string> heads;
+  auto journal = cleanRun(w, heads);
+  int repeats = 0;
+  for (const auto& org : kOrgs) {
+    const auto& events = journal[org];
+    for (std::size_t k = 0; k < events.size(); ++k) {
+      if (senderOf(events[k]).empty() || events[k].has_planrejection() ||
+          events[k].has_completionrejection()) {
+        continue;
+      }
+      auto engine = w.engine(org);
+      for (std::size_t i = 0; i < k; ++i) engine->handle(events[i]);
+      bool pendingBefore = events[k].has_planproposal() ? false : engine->hasPlan();
+      if (pendingBefore) {
+        EXPECT_FALSE(engine->alreadyApplied(events[k])) << org << " event " << k;
+      }
+      engine->handle(events[k]);
+      if (engine::isTerminal(engine->status())) continue;
+      Event again = events[k];
+      EXPECT_TRUE(engine->authorize(again).ok()) << org << " event " << k;
+      EXPECT_TRUE(engine->alreadyApplied(again))
+          << org << " event " << k << ": " << again.ShortDebugString().substr(0, 120);
+      ++repeats;
+    }
+  }
+  EXPECT_GT(repeats, 10);
+}
+
 }  // namespace
 }  // namespace finp2p::engine
