@@ -9,7 +9,7 @@ build_fuzzers() {
   local out=$FINP2P_BUILD/fuzz obj=$FINP2P_BUILD/fuzz/obj
   mkdir -p "$obj"
   local flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined
-    -fsanitize=fuzzer-no-link -w -I"$FINP2P_ROOT/host" -I"$FINP2P_ROOT/sdk/include"
+    -fsanitize=fuzzer-no-link -w -I"$FINP2P_ROOT/host" -I"$FINP2P_ROOT/sdk/include" -I"$FINP2P_ROOT/sdk/internal"
     -I"$FINP2P_BUILD/proto" -DFINP2P_EXAMPLES_DIR="\"$FINP2P_ROOT/docs/examples\"")
   local sources=(
     "$FINP2P_ROOT"/host/model/{resource_id,transitions,plan_validation,plan_file,receipt_check,message_limits}.cpp
