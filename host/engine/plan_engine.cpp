@@ -166,7 +166,11 @@ Status PlanEngine::authorize(const Event& e) const {
       }
       return {};
     case Event::kPlanApproval:
-      if (status_ != PlanStatus::kProposed || approvals_.count(from)) return {};  // late, or again
+      // Again, byte for byte: answered as applied. Anything else is checked, also when late or
+      // when the sender's approval is held already, so that "accepted" never covers an approval
+      // naming someone else or carrying a bad signature (fuzz_byzantine found one relayed under
+      // another sender).
+      if (heldApproval(from, e.planapproval().approval())) return {};
       return config_.crypto->verifyPlanApproval(*plan_, e.planapproval().approval(), from);
     case Event::kCompletionProposal:
       return checkCompletion(e.completionproposal().event(), from);
@@ -182,6 +186,13 @@ Status PlanEngine::authorize(const Event& e) const {
     default:
       return {};
   }
+}
+
+bool PlanEngine::heldApproval(const std::string& from,
+                              const finp2p::execution::ExecutionPlanApproval& approval) const {
+  auto held = approvals_.find(from);
+  return held != approvals_.end() &&
+         held->second.SerializeAsString() == approval.SerializeAsString();
 }
 
 bool PlanEngine::alreadyApplied(const Event& e) const {
@@ -203,7 +214,7 @@ bool PlanEngine::alreadyApplied(const Event& e) const {
     case Event::kPlanProposal:
       return true;  // authorize() refused any other plan under this id
     case Event::kPlanApproval:
-      return approvals_.count(from) != 0;
+      return heldApproval(from, e.planapproval().approval());
     case Event::kCompletionProposal: {
       const Completion* c = recorded(e.completionproposal().event());
       return c && c->executor == from;

@@ -58,8 +58,8 @@ class PlanEngine {
   // The part of authorize() that needs no plan: a plan is proposed by its issuer only.
   static Status authorizeProposer(const finp2p::journal::Event& event);
   std::vector<Action> handle(const finp2p::journal::Event& event);
-  // An authorized peer message this engine has taken in already: the plan's proposal again, an
-  // approval from an organization whose approval it holds, a completion or a completion
+  // An authorized peer message this engine has taken in already: the plan's proposal again, the
+  // approval it holds from that organization, a completion or a completion
   // approval it holds, byte for byte. The node answers it as a duplicate and journals nothing:
   // the same message under ever new message ids would otherwise add a journal row each time.
   bool alreadyApplied(const finp2p::journal::Event& event) const;
@@ -106,6 +106,9 @@ class PlanEngine {
   std::vector<std::string> takeNotes() { return std::move(notes_); }
 
  private:
+  // The approval held from `from` is exactly `approval`.
+  bool heldApproval(const std::string& from,
+                    const finp2p::execution::ExecutionPlanApproval& approval) const;
   struct Completion {
     std::string executor;
     finp2p::execution::InstructionCompletionEvent event;

@@ -28,11 +28,17 @@ build_fuzzers() {
   if [ ${#todo[@]} -gt 0 ]; then
     log "compiling ${#todo[@]} files for the fuzzers with clang"
     printf '%s\n' "${todo[@]}" | xargs -P "$(nproc)" -I{} sh -c \
-      'clang++ "$@" -c "{}" -o "'"$obj"'/$(basename "{}").o"' _ "${flags[@]}"
+      'clang++ "$@" -c "{}" -o "'"$obj"'/$(basename "{}").o"' _ "${flags[@]}" || {
+      echo "compiling for the fuzzers failed" >&2
+      return 1
+    }
   fi
   for t in "${FUZZ_TARGETS[@]}"; do
     clang++ "${flags[@]}" -fsanitize=fuzzer "$FINP2P_ROOT/tests/fuzz/$t.cpp" "$obj"/*.o \
-      -lprotobuf -lcrypto -lpthread -o "$out/$t"
+      -lprotobuf -lcrypto -lpthread -o "$out/$t" || {
+      echo "linking fuzzer $t failed" >&2
+      return 1
+    }
   done
 }
 

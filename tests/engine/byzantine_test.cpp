@@ -277,5 +277,37 @@ TEST(Byzantine, AMessageAlreadyAppliedIsRecognizedSoTheNodeJournalsNothing) {
   EXPECT_GT(repeats, 10);
 }
 
+// Regression (issue 13, found by fuzz_byzantine, tests/fuzz/open/fuzz_byzantine-sender-relabelled):
+// once a router held bank-a's plan approval, bank-a could send bank-b's approval (or any bytes
+// at all) as its own, and it was answered accepted as a duplicate. Only the held approval, byte
+// for byte, is a duplicate; anything else from that sender is checked, late or not.
+TEST(Byzantine, AnApprovalNamingAnotherOrganizationIsRefusedAlsoFromASenderWhoseApprovalIsHeld) {
+  World w;
+  std::map<std::string, std::string> heads;
+  auto journal = cleanRun(w, heads);
+  const auto& events = journal["bank-c"];
+  std::optional<std::size_t> fromA, fromB;
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    if (!events[k].has_planapproval()) continue;
+    if (events[k].planapproval().from() == "bank-a") fromA = k;
+    if (events[k].planapproval().from() == "bank-b") fromB = k;
+  }
+  ASSERT_TRUE(fromB.has_value());
+  auto engine = w.engine("bank-c");
+  for (std::size_t i = 0; i < *fromB; ++i) engine->handle(events[i]);
+  ASSERT_EQ(engine->status(), PlanStatus::kProposed);
+  Event relabelled = events[*fromB];
+  relabelled.mutable_planapproval()->set_from("bank-a");
+  auto s = engine->authorize(relabelled);
+  ASSERT_FALSE(s.ok()) << "an approval signed by bank-b was taken as bank-a's";
+  EXPECT_EQ(s.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_NE(s.error().message.find("bank-b"), std::string::npos) << s.error().message;
+  EXPECT_FALSE(engine->alreadyApplied(relabelled));
+  if (fromA && *fromA < *fromB) {
+    EXPECT_TRUE(engine->authorize(events[*fromA]).ok());  // the held one again: a duplicate
+    EXPECT_TRUE(engine->alreadyApplied(events[*fromA]));
+  }
+}
+
 }  // namespace
 }  // namespace finp2p::engine

@@ -236,12 +236,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         paths.find("reason") != std::string::npos && paths.find(' ', 1) == std::string::npos;
     // A rejection carries no inner signature: the same rejection re-sealed by another
     // participant is that participant's own rejection (the seal names it), its right.
-    bool rejectionBySomeoneElse =
-        (event->has_planrejection() || event->has_completionrejection() ||
-         event->has_fencereceived()) &&
-        paths.find("senderOrganizationId") != std::string::npos &&
-        paths.find(' ', 1) == std::string::npos;
-    if (!reasonOnly && !rejectionBySomeoneElse) finding("accepted a mutated " + point.from + " -> " + point.to + ":" + paths);
+    bool rejectionBySomeoneElse = (event->has_planrejection() || event->has_completionrejection() ||
+                                   event->has_fencereceived()) &&
+                                  paths.find("senderOrganizationId") != std::string::npos &&
+                                  paths.find(' ', 1) == std::string::npos;
+    if (!reasonOnly && !rejectionBySomeoneElse) {
+      finding("accepted a mutated " + point.from + " -> " + point.to + " (" +
+              event->GetDescriptor()->FindFieldByNumber(event->kind_case())->name() + "):" + paths +
+              "\n  genuine: " + point.rest.front().ShortDebugString() +
+              "\n  accepted: " + event->ShortDebugString());
+    }
   }
   engine.handle(*event);
   if (!same) return 0;
