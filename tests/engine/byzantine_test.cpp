@@ -15,7 +15,7 @@
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
-#include "model/receipt_check.hpp"
+#include "matching_receipt.hpp"
 
 namespace finp2p::engine {
 namespace {
@@ -44,18 +44,7 @@ struct World {
                                         EngineConfig{org, 10'000, 300'000, crypto.at(org).get()});
   }
   finp2p::journal::InstructionExecuted success(const ExecuteAction& a) const {
-    finp2p::journal::InstructionExecuted e;
-    e.set_sequence(a.instruction.sequence());
-    auto want = model::expectedReceipt(plan, a.instruction);
-    auto* r = e.mutable_receipt();
-    r->set_id("tx");
-    r->set_operationtype(want.operationTypes.front());
-    r->mutable_source()->set_address(want.source);
-    r->mutable_destination()->set_address(want.destination);
-    if (want.asset) *r->mutable_asset() = *want.asset;
-    r->set_quantity(want.quantity);
-    r->mutable_transactiondetails()->set_operationid(want.operationId);
-    return e;
+    return testing::matchingExecution(plan, a.instruction);
   }
 };
 

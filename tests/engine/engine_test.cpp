@@ -10,7 +10,7 @@
 
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
-#include "model/receipt_check.hpp"
+#include "matching_receipt.hpp"
 
 namespace finp2p::engine {
 namespace {
@@ -54,20 +54,8 @@ class Network {
   std::mt19937 rng{42};
   std::map<std::string, std::vector<Event>> journal;
 
-  // A receipt saying exactly what the instruction determines, as a ledger would write it.
   finp2p::journal::InstructionExecuted success(const ExecuteAction& a) const {
-    finp2p::journal::InstructionExecuted e;
-    e.set_sequence(a.instruction.sequence());
-    auto want = model::expectedReceipt(plan_, a.instruction);
-    auto* r = e.mutable_receipt();
-    r->set_id("tx");
-    r->set_operationtype(want.operationTypes.front());
-    r->mutable_source()->set_address(want.source);
-    r->mutable_destination()->set_address(want.destination);
-    if (want.asset) *r->mutable_asset() = *want.asset;
-    r->set_quantity(want.quantity);
-    r->mutable_transactiondetails()->set_operationid(want.operationId);
-    return e;
+    return testing::matchingExecution(plan_, a.instruction);
   }
 
   void submit() {

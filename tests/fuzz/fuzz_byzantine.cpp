@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "../engine/matching_receipt.hpp"
 #include "../model/plan_builder.hpp"
 #include "../support/field_mutations.hpp"
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
-#include "model/receipt_check.hpp"
 
 namespace {
 
@@ -57,18 +57,7 @@ struct Fixture {
   }
 
   journal::InstructionExecuted success(const engine::ExecuteAction& a) const {
-    journal::InstructionExecuted e;
-    e.set_sequence(a.instruction.sequence());
-    auto want = model::expectedReceipt(plan, a.instruction);
-    auto* r = e.mutable_receipt();
-    r->set_id("tx");
-    r->set_operationtype(want.operationTypes.front());
-    r->mutable_source()->set_address(want.source);
-    r->mutable_destination()->set_address(want.destination);
-    if (want.asset) *r->mutable_asset() = *want.asset;
-    r->set_quantity(want.quantity);
-    r->mutable_transactiondetails()->set_operationid(want.operationId);
-    return e;
+    return testing::matchingExecution(plan, a.instruction);
   }
 
   Fixture() {
