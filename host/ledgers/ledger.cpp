@@ -1,5 +1,6 @@
 #include "ledgers/ledger.hpp"
 
+#include "common/clock.hpp"
 #include "ledgers/child_process.hpp"
 #include "ledgers/process_plugin.hpp"
 
@@ -12,16 +13,12 @@
 namespace finp2p::ledgers {
 namespace {
 
+using common::unixMillis;
 int64_t nowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unixMillis();
 }
-
 std::string seconds(int64_t millis) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(millis) / 1000.0);
-  return buf;
+  return common::secondsText(millis);
 }
 
 // Completes a caller exactly once: with the plugin's outcome or with the ledger's timeout,

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "ledgerhost/wire.hpp"
 #include "ledgers/child_process.hpp"
 
@@ -20,16 +21,12 @@ using ledgerhost::CallResult;
 
 namespace {
 
+using common::unixMillis;
 int64_t nowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return unixMillis();
 }
-
 std::string seconds(int64_t millis) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(millis) / 1000.0);
-  return buf;
+  return common::secondsText(millis);
 }
 
 // Counts kept for operations that never came back (their plan ended elsewhere) are dropped
