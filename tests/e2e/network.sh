@@ -71,7 +71,7 @@ network_init() {
 # The sqlite-ledger resolves its database path against the working directory: run in $NET.
 router_start() {
   local org=$1
-  (cd "$NET" && exec env ${FAILPOINT:+FINP2P_FAILPOINT=$FAILPOINT} "$BIN/finp2p-execd" --config "$org.toml" >>"$org.log" 2>&1) &
+  (cd "$NET" && exec env ${FAILPOINT:+FINP2P_FAILPOINT=$FAILPOINT} "$BIN/finp2p-execd" --config "$org.toml" ${EXECD_ARGS:-} >>"$org.log" 2>&1) &
   PID[$org]=$!
   for _ in $(seq 1 100); do
     ctl "$org" ledger list >/dev/null 2>&1 && return 0
