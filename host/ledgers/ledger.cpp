@@ -411,10 +411,29 @@ int64_t Ledger::callDeadline() const {
 }
 
 void Ledger::execute(const ledger::Operation& op, OutcomeCallback done) {
-  submit(makeCall<ledger::Outcome>(operationWhat(op), op.context.deadlineUnixMs, std::move(done),
-                                   outcomeFailure, [op](PluginInstance& p, OutcomeCallback cb) {
-                                     p.execute(op, op.context.deadlineUnixMs, std::move(cb));
-                                   }));
+  submit(makeCall<ledger::Outcome>(
+      operationWhat(op), op.context.deadlineUnixMs, std::move(done), outcomeFailure,
+      [this, op](PluginInstance& p, OutcomeCallback cb) {
+        const std::string key = op.context.idempotencyKey;
+        {
+          std::lock_guard lock(executingMutex_);
+          ++executing_[key];
+        }
+        // Counted until the plugin itself answers (a child's crash answers for it), not until
+        // the caller's deadline: after a timeout the operation may still be applied.
+        p.execute(op, op.context.deadlineUnixMs, [this, key, cb](ledger::Outcome outcome) {
+          {
+            std::lock_guard lock(executingMutex_);
+            if (--executing_[key] <= 0) executing_.erase(key);
+          }
+          cb(std::move(outcome));
+        });
+      }));
+}
+
+bool Ledger::executing(const std::string& idempotencyKey) const {
+  std::lock_guard lock(executingMutex_);
+  return executing_.count(idempotencyKey) != 0;
 }
 
 void Ledger::preflight(const ledger::Operation& op, OutcomeCallback done) {

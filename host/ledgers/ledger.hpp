@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -82,6 +83,10 @@ class Ledger {
   Result<LedgerInfo> reload(const config::LedgerConfig& next);
 
   void execute(const ledger::Operation& op, OutcomeCallback done);
+  // A plugin is still running an execute of this idempotency key (started, not yet answered by
+  // the plugin itself, whatever the caller was told at its deadline): a lookup that finds
+  // nothing does not yet mean the operation will not happen.
+  bool executing(const std::string& idempotencyKey) const;
   void preflight(const ledger::Operation& op, OutcomeCallback done);
   void lookup(const std::string& idempotencyKey, OutcomeCallback done);
   void verify(const ledger::Receipt& receipt, OutcomeCallback done);
@@ -119,6 +124,8 @@ class Ledger {
   std::mutex reloadMutex_;  // one reload at a time
 
   mutable std::mutex mutex_;
+  mutable std::mutex executingMutex_;
+  std::map<std::string, int> executing_;  // idempotency key -> executes the plugin is running
   config::LedgerConfig config_;
   std::shared_ptr<PluginInstance> current_;
   uint32_t generation_;

@@ -81,6 +81,18 @@ bool isFinal(const ledger::Outcome& o) {
   return o.status != FINP2P_LEDGER_ERROR_UNAVAILABLE && o.status != FINP2P_LEDGER_PENDING;
 }
 
+bool isIndeterminate(const ledger::Outcome& o) {
+  switch (o.status) {
+    case FINP2P_LEDGER_ERROR_TIMEOUT:
+    case FINP2P_LEDGER_ERROR_INTERNAL:
+    case FINP2P_LEDGER_ERROR_UNAVAILABLE:
+    case FINP2P_LEDGER_PENDING:
+      return true;
+    default:
+      return false;
+  }
+}
+
 finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger::Outcome& o,
                                                 const finp2p::common::Asset* asset) {
   finp2p::journal::InstructionExecuted e;

@@ -23,6 +23,10 @@ ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan
 
 // True when the outcome is final (record it); false when it is worth retrying (unavailable).
 bool isFinal(const ledger::Outcome& outcome);
+// An outcome that may not be what the ledger did: it timed out, crashed (a bug, or a child that
+// died), could not be reached, or has not finished. Before an instruction fails on one, the
+// ledger's own record (lookup) is asked.
+bool isIndeterminate(const ledger::Outcome& outcome);
 finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger::Outcome& outcome,
                                                 const finp2p::common::Asset* asset);
 ledger::Receipt toLedgerReceipt(const finp2p::receipt::Receipt& receipt);

@@ -27,6 +27,13 @@ class LedgerPort {
   virtual void lookup(const std::string& asset, const std::string& idempotencyKey, Done done) = 0;
   virtual void execute(const std::string& asset, const ledger::Operation& op, Done done) = 0;
   virtual void verify(const std::string& asset, const ledger::Receipt& receipt, Done done) = 0;
+  // The ledger is still running an execute of this key (see ledgers::Ledger::executing).
+  // Ledgers that apply an operation before they answer for it need not say.
+  virtual bool executing(const std::string& asset, const std::string& idempotencyKey) {
+    (void)asset;
+    (void)idempotencyKey;
+    return false;
+  }
 };
 
 // The plugins of a LedgerRegistry. Calls are started off the strands (a plugin may do its work
@@ -40,6 +47,7 @@ class RegistryLedgers final : public LedgerPort {
   void lookup(const std::string& asset, const std::string& idempotencyKey, Done done) override;
   void execute(const std::string& asset, const ledger::Operation& op, Done done) override;
   void verify(const std::string& asset, const ledger::Receipt& receipt, Done done) override;
+  bool executing(const std::string& asset, const std::string& idempotencyKey) override;
 
  private:
   ledgers::LedgerRegistry& registry_;

@@ -15,19 +15,6 @@ namespace finp2p::node {
 
 using finp2p::journal::Event;
 
-RouterNode::RouterNode(NodeConfig config, journal::Journal& journal,
-                       ledgers::LedgerRegistry& ledgers, MessageSink& sink)
-    : config_(std::move(config)),
-      runtime_(makeThreadRuntime(config_.strands, config_.ledgerThreads)),
-      journal_(journal),
-      ownedLedgers_(std::make_unique<RegistryLedgers>(ledgers, *runtime_)),
-      ledgers_(*ownedLedgers_),
-      sink_(sink) {
-  for (std::size_t i = 0; i < runtime_->strands(); ++i) {
-    strands_.push_back(std::make_unique<Strand>());
-  }
-}
-
 RouterNode::RouterNode(NodeConfig config, std::unique_ptr<Runtime> runtime,
                        journal::Journal& journal, LedgerPort& ledgers, MessageSink& sink)
     : config_(std::move(config)),
@@ -525,22 +512,74 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
 void RouterNode::executed(const std::string& planId, const engine::ExecuteAction& action,
                           const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome) {
   const auto& ins = action.instruction;
-  if (!isFinal(outcome)) {
-    if (now() < action.deadlineMillis) {
+  if (isIndeterminate(outcome)) {
+    if (!isFinal(outcome) && now() < action.deadlineMillis) {
       spdlog::warn("plan {} seq {}: ledger {}: {}; retrying", planId, ins.sequence(),
                    ledger::statusName(outcome.status), outcome.message);
       runtime_->at(now() + 1000, [this, planId, action] { execute(planId, action); });
       return;
     }
-    outcome = ledger::Outcome::failure(
-        FINP2P_LEDGER_ERROR_TIMEOUT,
-        "deadline passed while the ledger was " + std::string(ledger::statusName(outcome.status)));
+    // A timeout, a crash, an unreachable ledger: the operation may have been applied all the
+    // same (a plugin that committed and then died, or answered after the deadline). Failing
+    // the instruction now would run its compensation against money that moved; ask the ledger.
+    return confirm(planId, action, std::move(outcome), 0);
   }
   Event e;
   e.set_planid(planId);
   *e.mutable_instructionexecuted() =
       toExecuted(ins.sequence(), outcome, instructionAsset(plan, ins));
   postLocal(std::move(e));
+}
+
+void RouterNode::confirm(const std::string& planId, const engine::ExecuteAction& action,
+                         ledger::Outcome last, int attempt) {
+  auto plan = planOf(plansMutex_, activePlans_, planId);
+  if (!plan) return;
+  const auto* asset = instructionAsset(*plan, action.instruction);
+  if (!asset) return;
+  std::string assetId = asset->id();
+  std::string key =
+      toLedgerOperation(*plan, action.instruction, action.deadlineMillis).context.idempotencyKey;
+  ledgers_.lookup(
+      assetId, key,
+      alive([this, planId, action, plan, assetId, key, last, attempt](ledger::Outcome found) {
+        const auto seq = action.instruction.sequence();
+        if (!isIndeterminate(found) && found.status != FINP2P_LEDGER_ERROR_NOT_FOUND) {
+          spdlog::info("plan {} seq {}: ledger has {} as {} (after {}: {})", planId, seq, key,
+                       ledger::statusName(found.status), ledger::statusName(last.status),
+                       last.message);
+          return executed(planId, action, *plan, std::move(found));
+        }
+        if (found.status == FINP2P_LEDGER_ERROR_NOT_FOUND && !ledgers_.executing(assetId, key)) {
+          // Not on the ledger, and no call of it is running any more: it did not happen.
+          spdlog::info("plan {} seq {}: ledger has no {}; the {} stands", planId, seq, key,
+                       ledger::statusName(last.status));
+          Event e;
+          e.set_planid(planId);
+          auto failure = last.status == FINP2P_LEDGER_PENDING
+                             ? ledger::Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT,
+                                                        "deadline passed while the ledger was "
+                                                        "PENDING: " +
+                                                            last.message)
+                             : last;
+          *e.mutable_instructionexecuted() =
+              toExecuted(seq, failure, instructionAsset(*plan, action.instruction));
+          return postLocal(std::move(e));
+        }
+        // Still unknown: the plan waits for the ledger (never compensated on a guess), asking
+        // again later and later.
+        int64_t wait = std::min<int64_t>(int64_t{1000} << std::min(attempt, 5), 30'000);
+        if (attempt % 10 == 0) {
+          spdlog::warn(
+              "plan {} seq {}: outcome of {} unknown ({}: {}; lookup: {}: {}); asking the ledger "
+              "again in {} ms",
+              planId, seq, key, ledger::statusName(last.status), last.message,
+              ledger::statusName(found.status), found.message, wait);
+        }
+        runtime_->at(now() + wait, [this, planId, action, last, attempt] {
+          confirm(planId, action, last, attempt + 1);
+        });
+      }));
 }
 
 void RouterNode::verify(const std::string& planId, const engine::VerifyAction& action) {

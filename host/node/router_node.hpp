@@ -147,6 +147,10 @@ class RouterNode {
   void execute(const std::string& planId, const engine::ExecuteAction& action);
   void executed(const std::string& planId, const engine::ExecuteAction& action,
                 const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome);
+  // After an outcome that may not be what the ledger did (isIndeterminate): the ledger's own
+  // record decides, looked up until it can tell.
+  void confirm(const std::string& planId, const engine::ExecuteAction& action, ledger::Outcome last,
+               int attempt);
   void verify(const std::string& planId, const engine::VerifyAction& action);
   journal::PlanSummary summarize(const engine::PlanEngine& engine, int64_t now) const;
   std::unique_ptr<engine::PlanEngine> replay(const std::string& planId,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include "common/clock.hpp"
 
 namespace finp2p::node {
 
@@ -29,6 +30,8 @@ class Runtime {
 // Strand threads, a pool for blocking calls and a timer thread.
 std::unique_ptr<Runtime> makeThreadRuntime(int strands, int blockingThreads);
 
-int64_t wallClockMillis();
+inline int64_t wallClockMillis() {
+  return common::unixMillis();
+}
 
 }  // namespace finp2p::node

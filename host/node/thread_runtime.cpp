@@ -12,12 +12,6 @@
 
 namespace finp2p::node {
 
-int64_t wallClockMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 namespace {
 
 // Not a one-thread WorkerPool: a pool runs what is still queued when it stops, a strand drops it

@@ -3,7 +3,7 @@
 # runs them. Sourced by scripts/test (bounded runs) and scripts/fuzz (long runs).
 # shellcheck shell=bash
 
-FUZZ_TARGETS=(fuzz_plan fuzz_sealed_request fuzz_config fuzz_byzantine)
+FUZZ_TARGETS=(fuzz_plan fuzz_sealed_request fuzz_config fuzz_byzantine fuzz_router)
 
 build_fuzzers() {
   local out=$FINP2P_BUILD/fuzz obj=$FINP2P_BUILD/fuzz/obj
@@ -16,14 +16,22 @@ build_fuzzers() {
     "$FINP2P_ROOT"/host/crypto/{digest,keys,sealing}.cpp
     "$FINP2P_ROOT"/host/engine/{plan_engine,router_crypto,messages}.cpp
     "$FINP2P_ROOT"/host/config/router_config.cpp
-    "$FINP2P_ROOT"/sdk/src/decimal.cpp
+    "$FINP2P_ROOT"/host/node/{router_node,ledger_ops}.cpp
+    "$FINP2P_ROOT"/host/journal/journal.cpp
+    "$FINP2P_ROOT"/host/rpc/peer_intake.cpp
+    "$FINP2P_ROOT"/tests/sim/{sim_world,sim_router,sim_ledger}.cpp
+    "$FINP2P_ROOT"/sdk/src/{decimal,types}.cpp
     "$FINP2P_ROOT"/tests/support/field_mutations.cpp
     "$FINP2P_BUILD"/proto/finp2p/{common,signature,accounts,intents,receipt,execution,journal}.pb.cc)
   # Compile what changed, two at a time.
-  local todo=()
+  # An object is stale when its source or any header is newer (headers are not tracked one by
+  # one: a changed header recompiles everything, which is what a clean clone does anyway).
+  local todo=() header
+  header=$(find "$FINP2P_ROOT/host" "$FINP2P_ROOT/sdk/include" "$FINP2P_ROOT/sdk/internal" \
+    "$FINP2P_ROOT/tests" "$FINP2P_BUILD/proto" -name '*.h*' -newer "$obj/.built" 2>/dev/null | head -1)
   for src in "${sources[@]}"; do
     local o="$obj/$(basename "$src").o"
-    [ "$o" -nt "$src" ] || todo+=("$src")
+    if [ -n "$header" ] || [ ! -f "$obj/.built" ] || ! [ "$o" -nt "$src" ]; then todo+=("$src"); fi
   done
   if [ ${#todo[@]} -gt 0 ]; then
     log "compiling ${#todo[@]} files for the fuzzers with clang"
@@ -33,9 +41,10 @@ build_fuzzers() {
       return 1
     }
   fi
+  touch "$obj/.built"
   for t in "${FUZZ_TARGETS[@]}"; do
     clang++ "${flags[@]}" -fsanitize=fuzzer "$FINP2P_ROOT/tests/fuzz/$t.cpp" "$obj"/*.o \
-      -lprotobuf -lcrypto -lpthread -o "$out/$t" || {
+      -lprotobuf -lcrypto -lsqlite3 -lspdlog -lfmt -lpthread -o "$out/$t" || {
       echo "linking fuzzer $t failed" >&2
       return 1
     }
@@ -52,7 +61,7 @@ run_fuzzers() {
   [ ${#targets[@]} -eq 0 ] && targets=("${FUZZ_TARGETS[@]}")
   mkdir -p "$out/findings"
   local -A corpus=([fuzz_plan]=plan [fuzz_sealed_request]=sealed [fuzz_config]=config
-    [fuzz_byzantine]=byzantine)
+    [fuzz_byzantine]=byzantine [fuzz_router]=router)
   for t in "${targets[@]}"; do
     local work="$out/corpus-${corpus[$t]}"
     mkdir -p "$work"

@@ -152,6 +152,15 @@ void SimLedgers::execute(const std::string& asset, const ledger::Operation& op, 
   auto outcome = book->apply(op);
   world_.log("ledger " + book->name + ": " + ledger::operationKindName(op.kind) + " " +
              op.context.idempotencyKey + " -> " + ledger::statusName(outcome.status));
+  if (faults_->lostAnswer > 0 && world_.chance(faults_->lostAnswer)) {
+    bool crash = world_.chance(0.5);
+    world_.log("ledger " + book->name + ": the answer is lost; " +
+               (crash ? "the plugin crashed" : "the deadline passed"));
+    outcome = crash ? ledger::Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                                               "simulated crash after the operation committed")
+                    : ledger::Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT,
+                                               "simulated answer after the deadline");
+  }
   answer(std::move(done), std::move(outcome));
 }
 

@@ -41,6 +41,9 @@ struct Book {
 struct LedgerFaults {
   double unavailable = 0;  // an execute answered "unavailable" (not applied)
   int64_t slowMillis = 0;  // answers delayed up to this long
+  // An execute applied, but answered as a crash or a timeout (a plugin that committed and died,
+  // or answered after its deadline): only the ledger's own record tells what happened.
+  double lostAnswer = 0;
 };
 
 class SimLedgers final : public node::LedgerPort {

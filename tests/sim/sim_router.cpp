@@ -149,6 +149,7 @@ void SimRouter::arrive(int from, uint64_t id, const Outgoing& item, uint64_t sen
   };
   // Arrival is handled by the receiving process: a task of its incarnation.
   world_.schedule(world_.now(), item.to, [this, &to, item, answered] {
+    if (network_.beforeDelivery) network_.beforeDelivery(index_, item.to, item.message);
     if (auto* resend = std::get_if<finp2p::execution::ResendRequest>(&item.message)) {
       auto done = [answered](Result<std::string> r) {
         answered(r.ok() || r.error().code != ErrorCode::kUnavailable);

@@ -4,6 +4,7 @@
 // everything in its memory (engines, outbox, pending answers); restarting it reopens the same
 // journal file and runs recovery, as a restarted finp2p-execd would.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -37,6 +38,8 @@ struct Network {
   std::vector<std::unique_ptr<SimRouter>>* routers = nullptr;
   std::set<std::pair<int, int>> cut;  // partitions, both directions listed
   Counters* counters = nullptr;
+  // Called as a message is about to reach a router (fuzz_router delivers a mutated copy first).
+  std::function<void(int from, int to, const node::PeerMessage& message)> beforeDelivery;
   bool reaches(int from, int to) const { return !cut.count({from, to}); }
 };
 
