@@ -23,10 +23,9 @@ Result<GatewayConfig> loadGatewayConfig(const std::string& path) {
   c.ledgers = std::move(*ledgers);
   try {
     auto root = toml::parse(path);
-    static const std::set<std::string> known{"listen",           "database",        "base_path",
-                                             "threads",          "answer_within_ms",
-                                             "poll_interval_ms", "decimals",
-                                             "ledger"};
+    static const std::set<std::string> known{
+        "listen",           "database",         "base_path", "threads",
+        "answer_within_ms", "poll_interval_ms", "decimals",  "ledger"};
     for (const auto& [key, value] : root.as_table()) {
       if (!known.count(key)) {
         return invalid(path, "unknown key \"" + key +

@@ -104,8 +104,9 @@ HttpResponse GatewayService::handle(const ops::HttpRequest& request) {
                       {"isCompleted", true},
                       {"error",
                        {{"code", 1},
-                        {"message", "finp2p-adapter-gateway: ledger plugins have no deposit "
-                                    "instructions"}}}});
+                        {"message",
+                         "finp2p-adapter-gateway: ledger plugins have no deposit "
+                         "instructions"}}}});
   }
   if (path == "/payments/payout") {
     return json(200, adapter_api::failedOperation(
@@ -129,9 +130,9 @@ HttpResponse GatewayService::assetOperation(ledger::OperationKind kind,
   g->op.assetDecimals = decimalsOf(g->op.asset);
   auto ledger = registry_.forAsset(g->op.asset);
   if (!ledger) {
-    return json(200, adapter_api::failedOperation(
-                         newCid(), FINP2P_LEDGER_ERROR_VALIDATION,
-                         "no ledger of this gateway serves asset " + g->op.asset));
+    return json(
+        200, adapter_api::failedOperation(newCid(), FINP2P_LEDGER_ERROR_VALIDATION,
+                                          "no ledger of this gateway serves asset " + g->op.asset));
   }
   for (const auto* account : {&g->op.source, &g->op.destination}) {
     if (account->empty() || adapter_api::isFinId(*account)) continue;
@@ -139,12 +140,16 @@ HttpResponse GatewayService::assetOperation(ledger::OperationKind kind,
       return apiError(500, 500, s.error().message);
     }
   }
-  StoredOperation fresh{newCid(), ledger::operationKindName(kind), ledger->name(), toStored(*g),
-                        false, ""};
+  StoredOperation fresh{
+      newCid(), ledger::operationKindName(kind), ledger->name(), toStored(*g), false, ""};
   auto claimed = store_.claim(key, adapter_api::endpointFor(kind), sha256Hex(body.dump()), fresh);
   if (!claimed) {
     bool reused = claimed.error().code == ErrorCode::kAlreadyExists;
     return apiError(reused ? 409 : 500, reused ? 409 : 500, claimed.error().message);
+  }
+  if (claimed->cid != fresh.cid) {
+    spdlog::info("Idempotency-Key {} replayed: operation {} ({})", key, claimed->cid,
+                 claimed->done ? "completed" : "open");
   }
   if (!claimed->done) start(*claimed, claimed->cid != fresh.cid);
   return json(200, awaitEnvelope(claimed->cid));
@@ -234,8 +239,8 @@ HttpResponse GatewayService::balance(const Json& body, bool deprecatedForm) {
     return apiError(400, 400, std::string("missing field \"") + ownerKey + "\"");
   }
   const Json& owner = body[ownerKey];
-  Json assetObject = deprecatedForm ? owner.value("asset", Json::object())
-                                    : body.value("asset", Json::object());
+  Json assetObject =
+      deprecatedForm ? owner.value("asset", Json::object()) : body.value("asset", Json::object());
   std::string asset = adapter_api::assetFrom(assetObject);
   std::string account = adapter_api::accountFrom(owner);
   if (asset.empty() || account.empty()) return apiError(400, 400, "missing account or asset");
@@ -288,9 +293,10 @@ HttpResponse GatewayService::createAsset(const Json& body) {
                       {"isCompleted", true},
                       {"error",
                        {{"code", 1},
-                        {"message", "finp2p-adapter-gateway: ledger plugins cannot create assets; "
-                                    "list asset \"" +
-                                        id + "\" in a [[ledger]]'s assets"}}}});
+                        {"message",
+                         "finp2p-adapter-gateway: ledger plugins cannot create assets; "
+                         "list asset \"" +
+                             id + "\" in a [[ledger]]'s assets"}}}});
   }
   // The asset exists already: its identifier is the answer.
   return json(200, {{"cid", newCid()},

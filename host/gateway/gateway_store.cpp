@@ -94,13 +94,13 @@ Result<StoredOperation> GatewayStore::claim(const std::string& idempotencyKey,
                                             const StoredOperation& op) {
   std::lock_guard lock(mutex_);
   if (auto s = run(db_, "BEGIN IMMEDIATE", {}); !s) return s.error();
-  auto rollback = [&] { run(db_, "ROLLBACK", {}); };
+  auto rollback = [&] { (void)run(db_, "ROLLBACK", {}); };
   std::optional<std::pair<std::string, std::string>> seen;  // digest, cid
-  auto s = run(db_,
-               "SELECT request_digest, cid, route FROM idempotency_keys WHERE idempotency_key=?",
-               {idempotencyKey}, [&](sqlite3_stmt* row) {
-                 seen = {text(row, 0) + "|" + text(row, 2), text(row, 1)};
-               });
+  auto s =
+      run(db_, "SELECT request_digest, cid, route FROM idempotency_keys WHERE idempotency_key=?",
+          {idempotencyKey}, [&](sqlite3_stmt* row) {
+            seen = {text(row, 0) + "|" + text(row, 2), text(row, 1)};
+          });
   if (!s) return rollback(), s.error();
   if (seen) {
     rollback();

@@ -1,9 +1,9 @@
 // finp2p-adapter-gateway: serves the FinP2P ledger adapter API for the [[ledger]] plugins of its
 // TOML, so a plugin written against our SDK is also a FinP2P ledger adapter.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "gateway/gateway_config.hpp"
 #include "gateway/gateway_service.hpp"
@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   std::string configPath;
   bool checkOnly = false;
   app.add_option("--config", configPath, "Gateway TOML file")->required();
-  app.add_flag("--check-config", checkOnly, "Validate the configuration and plugin files, then exit");
+  app.add_flag("--check-config", checkOnly,
+               "Validate the configuration and plugin files, then exit");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 

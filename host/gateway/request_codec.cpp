@@ -63,8 +63,7 @@ Result<GatewayOperation> operationFromRequest(ledger::OperationKind kind, const 
   } else if (!op.context.planId.empty()) {
     op.context.idempotencyKey = op.context.planId + "_" + std::to_string(op.context.sequence);
   } else {
-    op.context.idempotencyKey =
-        std::string(adapter_api::endpointFor(kind)) + ":" + idempotencyKey;
+    op.context.idempotencyKey = std::string(adapter_api::endpointFor(kind)) + ":" + idempotencyKey;
   }
   return g;
 }
@@ -113,8 +112,9 @@ Result<GatewayOperation> fromStored(const std::string& text) {
 Json completedOperation(const std::string& cid, const GatewayOperation& g,
                         const ledger::Outcome& outcome) {
   if (!outcome.ok() || !outcome.receipt) {
-    return adapter_api::failedOperation(cid, outcome.ok() ? FINP2P_LEDGER_ERROR_INTERNAL : outcome.status,
-                                        outcome.ok() ? "the plugin gave no receipt" : outcome.message);
+    return adapter_api::failedOperation(
+        cid, outcome.ok() ? FINP2P_LEDGER_ERROR_INTERNAL : outcome.status,
+        outcome.ok() ? "the plugin gave no receipt" : outcome.message);
   }
   const auto& r = *outcome.receipt;
   const auto& op = g.op;
@@ -123,8 +123,8 @@ Json completedOperation(const std::string& cid, const GatewayOperation& g,
                   {"timestamp", r.timestampUnixS},
                   {"transactionDetails",
                    {{"transactionId", r.transactionId},
-                    {"operationId", op.holdOperationId.empty() ? op.context.idempotencyKey
-                                                               : op.holdOperationId}}},
+                    {"operationId",
+                     op.holdOperationId.empty() ? op.context.idempotencyKey : op.holdOperationId}}},
                   {"operationType", adapter_api::operationTypeFor(op.kind)},
                   {"tradeDetails", Json::object()},
                   {"proof", {{"type", "noProofPolicy"}}}};
@@ -134,8 +134,7 @@ Json completedOperation(const std::string& cid, const GatewayOperation& g,
   if (!destination.empty()) receipt["destination"] = accountJson(destination, g.asset);
   if (!op.context.planId.empty()) {
     receipt["tradeDetails"]["executionContext"] = {
-        {"executionPlanId", op.context.planId},
-        {"instructionSequenceNumber", op.context.sequence}};
+        {"executionPlanId", op.context.planId}, {"instructionSequenceNumber", op.context.sequence}};
   }
   return {{"cid", cid}, {"isCompleted", true}, {"response", receipt}};
 }

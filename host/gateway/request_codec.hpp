@@ -25,8 +25,7 @@ struct GatewayOperation {
 // "<planId>_<sequence>" when the request has an executionContext, else "<endpoint>:" followed
 // by the Idempotency-Key.
 Result<GatewayOperation> operationFromRequest(ledger::OperationKind kind, const Json& body,
-                                              const std::string& idempotencyKey,
-                                              uint32_t decimals);
+                                              const std::string& idempotencyKey, uint32_t decimals);
 
 std::string toStored(const GatewayOperation& g);
 Result<GatewayOperation> fromStored(const std::string& text);

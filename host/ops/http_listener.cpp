@@ -38,7 +38,8 @@ HttpResponse routed(const HttpRoutes& routes, const HttpRequest& request) {
     return {405, "text/plain; charset=utf-8", "only GET\n"};
   }
   auto it = routes.find(request.path);
-  if (it == routes.end()) return {404, "text/plain; charset=utf-8", "not found: " + request.path + "\n"};
+  if (it == routes.end())
+    return {404, "text/plain; charset=utf-8", "not found: " + request.path + "\n"};
   return it->second(request.target);
 }
 
@@ -101,14 +102,14 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void acceptNext(HttpListener::State& state) {
-  state.acceptor.async_accept(
-      asio::make_strand(state.io), [&state](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-          std::make_shared<Session>(std::move(socket), state)->read();
-        }
-        acceptNext(state);
-      });
+  state.acceptor.async_accept(asio::make_strand(state.io),
+                              [&state](beast::error_code ec, tcp::socket socket) {
+                                if (ec == asio::error::operation_aborted) return;
+                                if (!ec) {
+                                  std::make_shared<Session>(std::move(socket), state)->read();
+                                }
+                                acceptNext(state);
+                              });
 }
 
 }  // namespace

@@ -27,9 +27,9 @@ using HttpHandler = std::function<HttpResponse(const std::string& target)>;
 using HttpRoutes = std::map<std::string, HttpHandler>;
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query
-  std::string path;    // target without the query
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path and query
+  std::string path;                            // target without the query
   std::map<std::string, std::string> headers;  // names lowercased
   std::string body;
   std::string header(const std::string& lowercaseName) const {

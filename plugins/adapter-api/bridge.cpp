@@ -89,9 +89,9 @@ int64_t Bridge::deadlineOf(const Operation& op) const {
 std::optional<Outcome> Bridge::checkInput(const Operation& op) {
   if (op.context.idempotencyKey.empty()) return validation("missing idempotency key");
   if (!adapter_api::endpointFor(op.kind)) {
-    return Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
-                            std::string("the adapter API has no ") +
-                                ledger::operationKindName(op.kind));
+    return Outcome::failure(
+        FINP2P_LEDGER_ERROR_UNSUPPORTED,
+        std::string("the adapter API has no ") + ledger::operationKindName(op.kind));
   }
   bool needsAmount = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
                      op.kind == FINP2P_LEDGER_OP_ISSUE || op.kind == FINP2P_LEDGER_OP_REDEEM;
@@ -142,9 +142,13 @@ Outcome Bridge::execute(const Operation& op) {
   }
   int64_t now = ledger::nowUnixMs() / 1000;
   auto body = requestBody(op, config_.assetFor(op.asset), derivedToken("nonce", key, now), hold);
-  SentRequest request{key,         fingerprint, adapter_api::endpointFor(op.kind),
-                      body.dump(), derivedToken("idempotency-key", key, now),
-                      "",          std::nullopt};
+  SentRequest request{key,
+                      fingerprint,
+                      adapter_api::endpointFor(op.kind),
+                      body.dump(),
+                      derivedToken("idempotency-key", key, now),
+                      "",
+                      std::nullopt};
   store_.insert(request);  // before the first byte leaves
   return send(request, deadlineOf(op));
 }
@@ -214,8 +218,9 @@ Outcome Bridge::lookup(const std::string& key) {
   if (sent->outcome) return *sent->outcome;
   if (sent->cid.empty()) {
     return Outcome::failure(FINP2P_LEDGER_ERROR_NOT_FOUND,
-                            key + " was sent but no answer was recorded: executing it again "
-                                  "sends the recorded request, byte for byte");
+                            key +
+                                " was sent but no answer was recorded: executing it again "
+                                "sends the recorded request, byte for byte");
   }
   auto reply = http_.get("/operations/status/" + urlEncode(sent->cid));
   if (!reply.reached || reply.status != 200) {
@@ -244,8 +249,7 @@ Outcome Bridge::verify(const Receipt& receipt) {
     if (sent->outcome && sent->outcome->receipt &&
         sent->outcome->receipt->transactionId != receipt.transactionId) {
       return validation("operation " + receipt.operationId + " is transaction " +
-                        sent->outcome->receipt->transactionId + ", not " +
-                        receipt.transactionId);
+                        sent->outcome->receipt->transactionId + ", not " + receipt.transactionId);
     }
   }
   auto envelope = readEnvelope(*j, receipt.operationId, endpoint, config_);
@@ -283,8 +287,8 @@ Balance Bridge::balance(const std::string& account, const std::string& asset) {
   Balance b;
   if (!reply.reached || reply.status != 200) {
     auto failure = httpFailure(reply, "/asset/balance");
-    b.status = reply.reached && reply.status == 404 ? FINP2P_LEDGER_ERROR_NOT_FOUND
-                                                     : failure.status;
+    b.status =
+        reply.reached && reply.status == 404 ? FINP2P_LEDGER_ERROR_NOT_FOUND : failure.status;
     b.message = failure.message;
     return b;
   }

@@ -7,8 +7,12 @@
 //   approve_plans = true                     # preflight asks POST /plan/approve once per plan
 //   headers = { Authorization = "Bearer …" } # sent on every request
 //   tls_ca = "ca.crt"                        # optional; also tls_certificate, tls_private_key
-//   assets = [ { id = "bank-a:102:bond", resource_id = "bank-a:102:bond",
-//                network = "eip155:1", token_id = "0x…", standard = "ERC20" } ]
+//   [[ledger.config.assets]]                 # our asset id as the adapter knows it
+//   id = "bank-a:102:bond"
+//   resource_id = "bank-a:102:bond"          # the FinP2P resource id (default: id)
+//   network = "eip155:1"                     # CAIP-19 network, token id, standard
+//   token_id = "0x…"
+//   standard = "ERC20"
 // An asset not listed is sent as itself: resource_id = token_id = our id, network
 // "finp2p-exec", standard "finp2p-exec".
 

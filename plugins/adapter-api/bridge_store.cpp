@@ -20,10 +20,14 @@ std::string outcomeText(const ledger::Outcome& o) {
   Json j = {{"status", static_cast<int>(o.status)}, {"message", o.message}};
   if (o.receipt) {
     const auto& r = *o.receipt;
-    j["receipt"] = {{"transactionId", r.transactionId}, {"operationId", r.operationId},
-                    {"operationType", r.operationType}, {"source", r.source},
-                    {"destination", r.destination},     {"asset", r.asset},
-                    {"quantity", r.quantity},           {"timestamp", r.timestampUnixS},
+    j["receipt"] = {{"transactionId", r.transactionId},
+                    {"operationId", r.operationId},
+                    {"operationType", r.operationType},
+                    {"source", r.source},
+                    {"destination", r.destination},
+                    {"asset", r.asset},
+                    {"quantity", r.quantity},
+                    {"timestamp", r.timestampUnixS},
                     {"proof", r.proof}};
   }
   return j.dump();
@@ -36,8 +40,9 @@ ledger::Outcome outcomeFrom(const std::string& text) {
   if (j.contains("receipt")) {
     const auto& r = j["receipt"];
     auto str = [&](const char* k) { return r.at(k).get<std::string>(); };
-    o.receipt = ledger::Receipt{str("transactionId"), str("operationId"), str("operationType"),
-                                str("source"),        str("destination"), str("asset"),
+    o.receipt = ledger::Receipt{str("transactionId"), str("operationId"),
+                                str("operationType"), str("source"),
+                                str("destination"),   str("asset"),
                                 str("quantity"),      r.at("timestamp").get<int64_t>(),
                                 str("proof")};
   }

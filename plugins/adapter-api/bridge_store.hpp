@@ -19,7 +19,7 @@ struct SentRequest {
   std::string endpoint;
   std::string body;
   std::string idempotencyHeader;
-  std::string cid;  // empty until the adapter answered
+  std::string cid;                         // empty until the adapter answered
   std::optional<ledger::Outcome> outcome;  // final only
 };
 

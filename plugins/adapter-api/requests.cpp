@@ -39,8 +39,7 @@ std::optional<HoldFacts> holdFacts(const std::string& holdRequestBody) {
   return HoldFacts{accountFrom(j["source"]), j.value("quantity", "")};
 }
 
-std::string derivedToken(const std::string& purpose, const std::string& key,
-                         int64_t epochSeconds) {
+std::string derivedToken(const std::string& purpose, const std::string& key, int64_t epochSeconds) {
   std::string input = purpose + ":" + key;
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
@@ -136,7 +135,8 @@ Envelope readEnvelope(const Json& in, const std::string& key, const std::string&
     auto polling = strategy.value("polling", Json::object());
     std::string type = polling.value("type", "random");
     if (type == "relative" && polling.contains("duration") && polling["duration"].is_string()) {
-      e.pollMillis = adapter_api::durationMillis(polling["duration"].get<std::string>()).value_or(0);
+      e.pollMillis =
+          adapter_api::durationMillis(polling["duration"].get<std::string>()).value_or(0);
     } else if (type == "absolute" && polling.contains("time") && polling["time"].is_number()) {
       e.pollMillis = polling["time"].get<int64_t>() * 1000 - ledger::nowUnixMs();
     }
@@ -205,8 +205,8 @@ ledger::Outcome httpFailure(const HttpReply& reply, const std::string& what) {
     return ledger::Outcome::failure(FINP2P_LEDGER_ERROR_UNAVAILABLE,
                                     "adapter unreachable (" + what + "): " + reply.error);
   }
-  std::string message = "adapter answered " + std::to_string(reply.status) + " to " + what +
-                        ": " + adapterMessage(reply.body);
+  std::string message = "adapter answered " + std::to_string(reply.status) + " to " + what + ": " +
+                        adapterMessage(reply.body);
   if (reply.status >= 500 || reply.status == 429) {
     return ledger::Outcome::failure(FINP2P_LEDGER_ERROR_UNAVAILABLE, message);
   }

@@ -4,20 +4,27 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 namespace finp2p::adapter_api {
 
 const char* endpointFor(OperationKind kind) {
   switch (kind) {
-    case FINP2P_LEDGER_OP_HOLD: return "/assets/hold";
-    case FINP2P_LEDGER_OP_RELEASE: return "/assets/release";
-    case FINP2P_LEDGER_OP_REVERT_HOLD: return "/assets/rollback";
-    case FINP2P_LEDGER_OP_TRANSFER: return "/assets/transfer";
-    case FINP2P_LEDGER_OP_ISSUE: return "/assets/issue";
-    case FINP2P_LEDGER_OP_REDEEM: return "/assets/redeem";
-    case FINP2P_LEDGER_OP_AWAIT: return nullptr;
+    case FINP2P_LEDGER_OP_HOLD:
+      return "/assets/hold";
+    case FINP2P_LEDGER_OP_RELEASE:
+      return "/assets/release";
+    case FINP2P_LEDGER_OP_REVERT_HOLD:
+      return "/assets/rollback";
+    case FINP2P_LEDGER_OP_TRANSFER:
+      return "/assets/transfer";
+    case FINP2P_LEDGER_OP_ISSUE:
+      return "/assets/issue";
+    case FINP2P_LEDGER_OP_REDEEM:
+      return "/assets/redeem";
+    case FINP2P_LEDGER_OP_AWAIT:
+      return nullptr;
   }
   return nullptr;
 }
@@ -34,23 +41,35 @@ uint32_t errorCodeFor(Status status) {
   switch (status) {
     case FINP2P_LEDGER_ERROR_VALIDATION:
     case FINP2P_LEDGER_ERROR_UNSUPPORTED:
-    case FINP2P_LEDGER_ERROR_NOT_FOUND: return 1;
-    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION: return 2;
-    case FINP2P_LEDGER_ERROR_SETTLEMENT: return 3;
-    case FINP2P_LEDGER_ERROR_SIGNATURE: return 4;
-    case FINP2P_LEDGER_ERROR_TIMEOUT: return 8;
-    default: return 9;
+    case FINP2P_LEDGER_ERROR_NOT_FOUND:
+      return 1;
+    case FINP2P_LEDGER_ERROR_INTENT_VALIDATION:
+      return 2;
+    case FINP2P_LEDGER_ERROR_SETTLEMENT:
+      return 3;
+    case FINP2P_LEDGER_ERROR_SIGNATURE:
+      return 4;
+    case FINP2P_LEDGER_ERROR_TIMEOUT:
+      return 8;
+    default:
+      return 9;
   }
 }
 
 Status statusForErrorCode(int64_t code) {
   switch (code) {
-    case 2: return FINP2P_LEDGER_ERROR_INTENT_VALIDATION;
-    case 3: return FINP2P_LEDGER_ERROR_SETTLEMENT;
-    case 4: return FINP2P_LEDGER_ERROR_SIGNATURE;
-    case 8: return FINP2P_LEDGER_ERROR_TIMEOUT;
-    case 9: return FINP2P_LEDGER_ERROR_INTERNAL;
-    default: return FINP2P_LEDGER_ERROR_VALIDATION;
+    case 2:
+      return FINP2P_LEDGER_ERROR_INTENT_VALIDATION;
+    case 3:
+      return FINP2P_LEDGER_ERROR_SETTLEMENT;
+    case 4:
+      return FINP2P_LEDGER_ERROR_SIGNATURE;
+    case 8:
+      return FINP2P_LEDGER_ERROR_TIMEOUT;
+    case 9:
+      return FINP2P_LEDGER_ERROR_INTERNAL;
+    default:
+      return FINP2P_LEDGER_ERROR_VALIDATION;
   }
 }
 
@@ -84,8 +103,9 @@ Json accountJson(const std::string& account, const Json& asset) {
 std::string accountFrom(const Json& account) {
   if (!account.is_object()) return "";
   auto ledger = account.find("ledgerAccount");
-  if (ledger != account.end() && ledger->is_object() && ledger->value("type", "") == "walletAccount" &&
-      ledger->contains("address") && (*ledger)["address"].is_string()) {
+  if (ledger != account.end() && ledger->is_object() &&
+      ledger->value("type", "") == "walletAccount" && ledger->contains("address") &&
+      (*ledger)["address"].is_string()) {
     return (*ledger)["address"].get<std::string>();
   }
   return account.value("finId", "");
@@ -112,12 +132,17 @@ std::string assetFrom(const Json& asset) {
 
 const char* operationTypeFor(OperationKind kind) {
   switch (kind) {
-    case FINP2P_LEDGER_OP_HOLD: return "hold";
+    case FINP2P_LEDGER_OP_HOLD:
+      return "hold";
     case FINP2P_LEDGER_OP_RELEASE:
-    case FINP2P_LEDGER_OP_REVERT_HOLD: return "release";
-    case FINP2P_LEDGER_OP_ISSUE: return "issue";
-    case FINP2P_LEDGER_OP_REDEEM: return "redeem";
-    default: return "transfer";
+    case FINP2P_LEDGER_OP_REVERT_HOLD:
+      return "release";
+    case FINP2P_LEDGER_OP_ISSUE:
+      return "issue";
+    case FINP2P_LEDGER_OP_REDEEM:
+      return "redeem";
+    default:
+      return "transfer";
   }
 }
 
@@ -151,18 +176,23 @@ std::optional<int64_t> durationMillis(const std::string& text) {
       continue;
     }
     std::size_t end = i;
-    while (end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) ||
-                                 text[end] == '.')) {
+    while (end < text.size() &&
+           (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.')) {
       ++end;
     }
     if (end == i || end == text.size()) return std::nullopt;
     double n = std::atof(text.substr(i, end - i).c_str());
     char unit = text[end];
-    if (!inTime && unit == 'D') total += n * 86400;
-    else if (inTime && unit == 'H') total += n * 3600;
-    else if (inTime && unit == 'M') total += n * 60;
-    else if (inTime && unit == 'S') total += n;
-    else return std::nullopt;
+    if (!inTime && unit == 'D')
+      total += n * 86400;
+    else if (inTime && unit == 'H')
+      total += n * 3600;
+    else if (inTime && unit == 'M')
+      total += n * 60;
+    else if (inTime && unit == 'S')
+      total += n;
+    else
+      return std::nullopt;
     any = true;
     i = end + 1;
   }

@@ -23,8 +23,12 @@ base_url = "http://127.0.0.1:$PROXY"
 state = "bridge.db"
 poll_interval_ms = 50
 headers = { Authorization = "Bearer conformance" }
-assets = [ { id = "USD", resource_id = "bank-x:102:usd", network = "finp2p-exec",
-             token_id = "USD", standard = "sqlite-ledger" } ]
+[[config.assets]]
+id = "USD"
+resource_id = "bank-x:102:usd"
+network = "finp2p-exec"
+token_id = "USD"
+standard = "sqlite-ledger"
 TOML
 "$BIN/finp2p-ledger-conformance" --plugin "$PLUGIN_DIR/libadapter-api.so" --config "$DIR/bridge.toml"
 prism_clean

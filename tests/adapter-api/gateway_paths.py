@@ -219,11 +219,14 @@ env = completed(*call("POST", "/assets/hold", h3, K3))
 check("response" in env, f"hold after the crash {env}")
 check(holds_on_ledger() == 3, f"each hold once on the ledger ({holds_on_ledger()})")
 check(balance(ALICE) == ("980", "969", "11"), f"alice after the crash {balance(ALICE)}")
-stop_gateway(); prism.terminate(); prism.wait()
-
+time.sleep(0.5)
 log = open(f"{DIR}/prism.log").read()
 violations = [l for l in log.splitlines() if re.search(r"violation", l, re.I)]
 check(not violations, "Prism found schema violations:\n" + "\n".join(violations))
 check("Request received" in log, "Prism saw the traffic")
+# The validator is live: a hold without its required nonce, signature and expiry is refused.
+s, e = call("POST", "/assets/hold", {"operationId": "x", "source": account(ALICE), "quantity": "1"}, key(20))
+check(s == 422, f"Prism let an invalid request through: {s} {e}")
+stop_gateway(); prism.terminate(); prism.wait()
 print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failure(s) ({DIR})")
 sys.exit(1 if failures else 0)
