@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <random>
@@ -52,6 +53,21 @@ const std::map<std::string, ledger::OperationKind>& assetEndpoints() {
   return endpoints;
 }
 
+// A path parameter as sent: percent-escapes decoded (a malformed one is kept as it is).
+std::string percentDecoded(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 bool startsWith(const std::string& s, const std::string& prefix) {
   return s.rfind(prefix, 0) == 0;
 }
@@ -78,10 +94,10 @@ HttpResponse GatewayService::handle(const ops::HttpRequest& request) {
   if (request.method == "GET") {
     if (path == "/health") return json(200, {{"status", "ok"}});
     if (startsWith(path, "/operations/status/")) {
-      return operationStatus(path.substr(sizeof("/operations/status/") - 1));
+      return operationStatus(percentDecoded(path.substr(sizeof("/operations/status/") - 1)));
     }
     if (startsWith(path, "/assets/receipts/")) {
-      return receipt(path.substr(sizeof("/assets/receipts/") - 1));
+      return receipt(percentDecoded(path.substr(sizeof("/assets/receipts/") - 1)));
     }
     return apiError(404, 404, "not found: GET " + path);
   }
@@ -184,7 +200,7 @@ void GatewayService::start(const StoredOperation& stored, bool resuming) {
 void GatewayService::finish(const std::string& cid, const GatewayOperation& g,
                             const ledger::Outcome& outcome) {
   failpoint("gateway-after-execute");
-  if (isFinal(outcome.status)) {
+  if (adapter_api::isFinal(outcome.status)) {
     auto envelope = completedOperation(cid, g, outcome);
     auto tx = outcome.ok() && outcome.receipt ? outcome.receipt->transactionId : "";
     if (auto s = store_.complete(cid, envelope.dump(), tx); !s) {

@@ -139,9 +139,4 @@ Json completedOperation(const std::string& cid, const GatewayOperation& g,
   return {{"cid", cid}, {"isCompleted", true}, {"response", receipt}};
 }
 
-bool isFinal(ledger::Status status) {
-  return status != FINP2P_LEDGER_PENDING && status != FINP2P_LEDGER_ERROR_UNAVAILABLE &&
-         status != FINP2P_LEDGER_ERROR_TIMEOUT;
-}
-
 }  // namespace finp2p::gateway

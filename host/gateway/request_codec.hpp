@@ -34,8 +34,4 @@ Result<GatewayOperation> fromStored(const std::string& text);
 Json completedOperation(const std::string& cid, const GatewayOperation& g,
                         const ledger::Outcome& outcome);
 
-// Whether an outcome is final: PENDING, UNAVAILABLE and TIMEOUT may still change (the plugin is
-// asked again, by lookup, when the client polls).
-bool isFinal(ledger::Status status);
-
 }  // namespace finp2p::gateway

@@ -30,11 +30,6 @@ Outcome validation(const std::string& why) {
   return Outcome::failure(FINP2P_LEDGER_ERROR_VALIDATION, why);
 }
 
-bool isFinal(ledger::Status s) {
-  return s != FINP2P_LEDGER_PENDING && s != FINP2P_LEDGER_ERROR_UNAVAILABLE &&
-         s != FINP2P_LEDGER_ERROR_TIMEOUT;
-}
-
 void sleepMillis(int64_t ms) {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
@@ -202,7 +197,7 @@ Outcome Bridge::poll(const SentRequest& request, int64_t deadlineMs, int64_t fir
 }
 
 Outcome Bridge::settle(const SentRequest& request, const Envelope& envelope) {
-  if (!envelope.malformed && isFinal(envelope.outcome.status)) {
+  if (!envelope.malformed && adapter_api::isFinal(envelope.outcome.status)) {
     store_.setOutcome(request.key, envelope.outcome);
   }
   return envelope.outcome;

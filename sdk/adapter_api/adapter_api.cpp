@@ -130,6 +130,11 @@ std::string assetFrom(const Json& asset) {
   return asset.value("resourceId", "");
 }
 
+bool isFinal(Status status) {
+  return status != FINP2P_LEDGER_PENDING && status != FINP2P_LEDGER_ERROR_UNAVAILABLE &&
+         status != FINP2P_LEDGER_ERROR_TIMEOUT;
+}
+
 const char* operationTypeFor(OperationKind kind) {
   switch (kind) {
     case FINP2P_LEDGER_OP_HOLD:

@@ -53,6 +53,10 @@ Json assetJson(const AssetRef& asset);
 // Our asset id for an asset object: the ledger identifier's tokenId, else the resource id.
 std::string assetFrom(const Json& asset);
 
+// Whether an outcome is final: PENDING, UNAVAILABLE and TIMEOUT may still change (each side
+// asks again: the bridge by polling the cid, the gateway by its plugin's lookup).
+bool isFinal(Status status);
+
 // The receipt's operationType (the API has no rollback: a rollback's receipt says release).
 const char* operationTypeFor(OperationKind kind);
 
