@@ -61,6 +61,7 @@ wait_exit() {
 # 1. plain
 id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
 settled "$id" 1
+grep -q "POST /plan/approve" "$WORK/bonds.log" || fail "bank-a's preflight did not ask /plan/approve"
 
 # 2. the router dies between the hold's answer and its record
 router_stop bank-a
