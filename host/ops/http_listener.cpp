@@ -9,7 +9,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/version.hpp>
+#include <cctype>
 #include <thread>
+#include <vector>
 
 namespace finp2p::ops {
 
@@ -19,31 +21,44 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 struct HttpListener::State {
-  asio::io_context io{1};
+  explicit State(int threads) : io(threads) {}
+  asio::io_context io;
   tcp::acceptor acceptor{io};
-  HttpRoutes routes;
-  std::thread thread;
+  HttpRequestHandler handler;
+  std::string serverName = "finp2p-execd";
+  std::vector<std::thread> threads;
 };
 
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
-http::response<http::string_body> respond(const HttpRoutes& routes,
-                                          const http::request<http::string_body>& request) {
-  HttpResponse r;
-  std::string target(request.target());
-  auto path = target.substr(0, target.find('?'));
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    r = {405, "text/plain; charset=utf-8", "only GET\n"};
-  } else if (auto it = routes.find(path); it == routes.end()) {
-    r = {404, "text/plain; charset=utf-8", "not found: " + path + "\n"};
-  } else {
-    r = it->second(target);
+HttpResponse routed(const HttpRoutes& routes, const HttpRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") {
+    return {405, "text/plain; charset=utf-8", "only GET\n"};
   }
+  auto it = routes.find(request.path);
+  if (it == routes.end())
+    return {404, "text/plain; charset=utf-8", "not found: " + request.path + "\n"};
+  return it->second(request.target);
+}
+
+http::response<http::string_body> respond(const HttpListener::State& state,
+                                          const http::request<http::string_body>& request) {
+  HttpRequest in;
+  in.method = std::string(request.method_string());
+  in.target = std::string(request.target());
+  in.path = in.target.substr(0, in.target.find('?'));
+  for (const auto& field : request) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    in.headers[name] = std::string(field.value());
+  }
+  in.body = request.body();
+  HttpResponse r = state.handler(in);
   http::response<http::string_body> response{static_cast<http::status>(r.status),
                                              request.version()};
-  response.set(http::field::server, "finp2p-execd");
+  response.set(http::field::server, state.serverName);
   response.set(http::field::content_type, r.contentType);
   if (request.method() != http::verb::head) response.body() = std::move(r.body);
   response.keep_alive(request.keep_alive());
@@ -54,8 +69,8 @@ http::response<http::string_body> respond(const HttpRoutes& routes,
 // One connection: read a request, answer it, again while the client keeps it alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpRoutes& routes)
-      : stream_(std::move(socket)), routes_(routes) {}
+  Session(tcp::socket socket, const HttpListener::State& state)
+      : stream_(std::move(socket)), state_(state) {}
   void read() {
     request_ = {};
     stream_.expires_after(kIdleTimeout);
@@ -68,7 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void answer() {
-    auto response = std::make_shared<http::response<http::string_body>>(respond(routes_, request_));
+    auto response = std::make_shared<http::response<http::string_body>>(respond(state_, request_));
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                         if (ec || !response->keep_alive()) return self->close();
@@ -83,24 +98,33 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
-  const HttpRoutes& routes_;
+  const HttpListener::State& state_;
 };
 
 void acceptNext(HttpListener::State& state) {
-  state.acceptor.async_accept(
-      asio::make_strand(state.io), [&state](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-          std::make_shared<Session>(std::move(socket), state.routes)->read();
-        }
-        acceptNext(state);
-      });
+  state.acceptor.async_accept(asio::make_strand(state.io),
+                              [&state](beast::error_code ec, tcp::socket socket) {
+                                if (ec == asio::error::operation_aborted) return;
+                                if (!ec) {
+                                  std::make_shared<Session>(std::move(socket), state)->read();
+                                }
+                                acceptNext(state);
+                              });
 }
 
 }  // namespace
 
 Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
                                                           HttpRoutes routes) {
+  return start(
+      address,
+      [routes = std::move(routes)](const HttpRequest& request) { return routed(routes, request); },
+      1, "finp2p-execd");
+}
+
+Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
+                                                          HttpRequestHandler handler, int threads,
+                                                          std::string serverName) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos) {
     return makeError(ErrorCode::kInvalidArgument, "\"" + address + "\" is not host:port");
@@ -108,11 +132,13 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
   std::string host = address.substr(0, colon);
   if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
-  auto state = std::make_unique<State>();
-  state->routes = std::move(routes);
+  if (threads < 1) threads = 1;
+  auto state = std::make_unique<State>(threads);
+  state->handler = std::move(handler);
+  state->serverName = std::move(serverName);
   beast::error_code ec;
   auto ip = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
-  if (ec) return makeError(ErrorCode::kInvalidArgument, "metrics_listen: " + ec.message());
+  if (ec) return makeError(ErrorCode::kInvalidArgument, address + ": " + ec.message());
   tcp::endpoint endpoint{ip, static_cast<unsigned short>(std::stoi(address.substr(colon + 1)))};
   state->acceptor.open(endpoint.protocol(), ec);
   if (!ec) state->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -122,10 +148,12 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
     return makeError(ErrorCode::kUnavailable, "cannot listen on " + address + ": " + ec.message());
   acceptNext(*state);
   State* raw = state.get();
-  state->thread = std::thread([raw] {
-    pthread_setname_np(pthread_self(), "http-listener");
-    raw->io.run();
-  });
+  for (int i = 0; i < threads; ++i) {
+    state->threads.emplace_back([raw] {
+      pthread_setname_np(pthread_self(), "http-listener");
+      raw->io.run();
+    });
+  }
   return std::unique_ptr<HttpListener>(new HttpListener(std::move(state)));
 }
 
@@ -134,7 +162,7 @@ HttpListener::HttpListener(std::unique_ptr<State> state) : state_(std::move(stat
 HttpListener::~HttpListener() {
   // Stopping the io_context drops every pending operation; the sessions they held go with it.
   state_->io.stop();
-  state_->thread.join();
+  for (auto& t : state_->threads) t.join();
 }
 
 int HttpListener::port() const {

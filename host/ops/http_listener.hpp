@@ -1,8 +1,10 @@
 #pragma once
-// The router's HTTP surface (`metrics_listen`): a route table of GET handlers served by
-// Boost.Beast on one thread of its own. /metrics is the first route; a status page can add its
-// own routes to the same table. Handlers run on the listener's thread, one request at a time,
-// so they must be quick (a scrape is a few hundred microseconds).
+// An HTTP/1.1 server on Boost.Beast with threads of its own. Two ways to serve:
+// - a route table of GET handlers (the router's `metrics_listen`: /metrics, /healthz), on one
+//   thread, one request at a time, so handlers must be quick (a scrape is a few hundred
+//   microseconds);
+// - one handler for every request, with method, headers and body (finp2p-adapter-gateway's
+//   REST API), on `threads` threads: a handler that waits holds one of them.
 
 #include <functional>
 #include <map>
@@ -24,10 +26,28 @@ using HttpHandler = std::function<HttpResponse(const std::string& target)>;
 // Exact paths ("/metrics"); the query string is not part of the match.
 using HttpRoutes = std::map<std::string, HttpHandler>;
 
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path and query
+  std::string path;                            // target without the query
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string body;
+  std::string header(const std::string& lowercaseName) const {
+    auto it = headers.find(lowercaseName);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+using HttpRequestHandler = std::function<HttpResponse(const HttpRequest&)>;
+
 class HttpListener {
  public:
   // Binds host:port (port 0: any free port) and starts serving.
   static Result<std::unique_ptr<HttpListener>> start(const std::string& address, HttpRoutes routes);
+  // Every request, any method, to `handler`, on `threads` threads. `serverName` is the
+  // Server header.
+  static Result<std::unique_ptr<HttpListener>> start(const std::string& address,
+                                                     HttpRequestHandler handler, int threads,
+                                                     std::string serverName);
   // Stops accepting, closes open connections and joins the thread.
   ~HttpListener();
   int port() const;

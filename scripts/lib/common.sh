@@ -51,6 +51,19 @@ ensure_evm_tools() {
   cp "$tools/package-lock.json" "$tools/node_modules/.finp2p-lock"
 }
 
+# Stoplight Prism, validating the adapter API traffic in tests/adapter-api and e2e.adapter_dvp.
+ensure_adapter_api_tools() {
+  local tools=$FINP2P_ROOT/tests/adapter-api/prism
+  command -v npm >/dev/null 2>&1 || ensure_packages nodejs npm
+  if [ -x "$tools/node_modules/.bin/prism" ] &&
+    cmp -s "$tools/package-lock.json" "$tools/node_modules/.finp2p-lock"; then
+    return 0
+  fi
+  log "installing Stoplight Prism with npm ci"
+  (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund)
+  cp "$tools/package-lock.json" "$tools/node_modules/.finp2p-lock"
+}
+
 build_project() {
   log "configuring and building into $FINP2P_BUILD"
   if [ ! -f "$FINP2P_BUILD/build.ninja" ]; then

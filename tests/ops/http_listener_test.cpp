@@ -7,6 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 namespace finp2p::ops {
 namespace {
 
@@ -72,6 +76,44 @@ TEST(HttpListenerTest, StopsWithAnIdleConnectionOpen) {
   int fd = connectTo((*listener)->port());
   listener->reset();  // must not wait for the idle client's deadline
   close(fd);
+}
+
+// The form finp2p-adapter-gateway serves with: any method, headers (names lowercased) and body
+// to one handler, on several threads, so a handler that waits does not hold up another client.
+TEST(HttpListenerTest, HandsMethodHeadersAndBodyToOneHandlerOnSeveralThreads) {
+  std::atomic<int> waiting{0};
+  auto listener = HttpListener::start(
+      "127.0.0.1:0",
+      [&](const HttpRequest& r) {
+        if (r.path == "/slow") {
+          ++waiting;
+          std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        }
+        return HttpResponse{
+            201, "application/json",
+            r.method + " " + r.path + " " + r.header("idempotency-key") + " " + r.body};
+      },
+      2, "test-server");
+  ASSERT_TRUE(listener.ok()) << listener.error().message;
+  int port = (*listener)->port();
+  std::thread slow([&] {
+    int fd = connectTo(port);
+    exchange(fd, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+    close(fd);
+  });
+  while (waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto started = std::chrono::steady_clock::now();
+  int fd = connectTo(port);
+  auto reply = exchange(fd,
+                        "POST /assets/hold?q=1 HTTP/1.1\r\nHost: a\r\nIdempotency-Key: K1\r\n"
+                        "Content-Length: 7\r\n\r\n{\"a\":1}");
+  auto took = std::chrono::steady_clock::now() - started;
+  close(fd);
+  slow.join();
+  EXPECT_NE(reply.find("HTTP/1.1 201"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("Server: test-server"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("POST /assets/hold K1 {\"a\":1}"), std::string::npos) << reply;
+  EXPECT_LT(took, std::chrono::milliseconds(1000)) << "the second client waited for the first";
 }
 
 TEST(HttpListenerTest, RefusesABadAddress) {

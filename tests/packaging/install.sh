@@ -84,6 +84,7 @@ lacks() { local c; c=$(contents "$1"); ! grep -q "$2" <<<"$c" || fail "$(basenam
 execd=${debs[0]} plugins=${debs[2]} sdk=${debs[4]}
 has "$execd" /usr/bin/finp2p-execd
 has "$execd" /usr/bin/finp2p-execctl
+has "$execd" /usr/bin/finp2p-adapter-gateway
 has "$execd" /usr/lib/systemd/system/finp2p-execd@.service
 # The plugin host of isolation = "process" runs beside the daemon, when this tree builds it.
 if [ -x "$BUILD/bin/finp2p-ledger-host" ]; then has "$execd" /usr/bin/finp2p-ledger-host; fi
@@ -91,6 +92,7 @@ lacks "$execd" '\.so$'
 lacks "$execd" '/include/'
 has "$plugins" /usr/lib/finp2p/plugins/libsqlite-ledger.so
 has "$plugins" /usr/lib/finp2p/plugins/libevm-ledger.so
+has "$plugins" /usr/lib/finp2p/plugins/libadapter-api.so
 lacks "$plugins" '/bin/'
 has "$sdk" /usr/include/finp2p/ledger/abi.h
 has "$sdk" /usr/lib/cmake/finp2p_ledger_sdk/finp2p_ledger_sdkConfig.cmake
