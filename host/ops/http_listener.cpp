@@ -22,6 +22,7 @@ struct HttpListener::State {
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   HttpRoutes routes;
+  bool loopback = false;
   std::thread thread;
 };
 
@@ -29,12 +30,29 @@ namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
-http::response<http::string_body> respond(const HttpRoutes& routes,
+// The Host header without its port names a loopback host.
+bool loopbackHost(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    auto end = host.find(']');
+    return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
+  }
+  host = host.substr(0, host.find(':'));
+  if (host == "localhost") return true;
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(std::string(host), ec);
+  return !ec && ip.is_loopback();
+}
+
+http::response<http::string_body> respond(const HttpListener::State& state,
                                           const http::request<http::string_body>& request) {
+  const HttpRoutes& routes = state.routes;
   HttpResponse r;
   std::string target(request.target());
   auto path = target.substr(0, target.find('?'));
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
+  if (state.loopback && !loopbackHost(request[http::field::host])) {
+    r = {403, "text/plain; charset=utf-8",
+         "this listener answers requests for loopback hosts only\n"};
+  } else if (request.method() != http::verb::get && request.method() != http::verb::head) {
     r = {405, "text/plain; charset=utf-8", "only GET\n"};
   } else if (auto it = routes.find(path); it == routes.end()) {
     r = {404, "text/plain; charset=utf-8", "not found: " + path + "\n"};
@@ -45,6 +63,7 @@ http::response<http::string_body> respond(const HttpRoutes& routes,
                                              request.version()};
   response.set(http::field::server, "finp2p-execd");
   response.set(http::field::content_type, r.contentType);
+  for (const auto& [name, value] : r.headers) response.set(name, value);
   if (request.method() != http::verb::head) response.body() = std::move(r.body);
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
@@ -54,8 +73,8 @@ http::response<http::string_body> respond(const HttpRoutes& routes,
 // One connection: read a request, answer it, again while the client keeps it alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpRoutes& routes)
-      : stream_(std::move(socket)), routes_(routes) {}
+  Session(tcp::socket socket, const HttpListener::State& state)
+      : stream_(std::move(socket)), state_(state) {}
   void read() {
     request_ = {};
     stream_.expires_after(kIdleTimeout);
@@ -68,7 +87,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void answer() {
-    auto response = std::make_shared<http::response<http::string_body>>(respond(routes_, request_));
+    auto response = std::make_shared<http::response<http::string_body>>(respond(state_, request_));
     http::async_write(stream_, *response,
                       [self = shared_from_this(), response](beast::error_code ec, std::size_t) {
                         if (ec || !response->keep_alive()) return self->close();
@@ -83,21 +102,35 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
-  const HttpRoutes& routes_;
+  const HttpListener::State& state_;
 };
 
 void acceptNext(HttpListener::State& state) {
-  state.acceptor.async_accept(
-      asio::make_strand(state.io), [&state](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-          std::make_shared<Session>(std::move(socket), state.routes)->read();
-        }
-        acceptNext(state);
-      });
+  state.acceptor.async_accept(asio::make_strand(state.io),
+                              [&state](beast::error_code ec, tcp::socket socket) {
+                                if (ec == asio::error::operation_aborted) return;
+                                if (!ec) {
+                                  std::make_shared<Session>(std::move(socket), state)->read();
+                                }
+                                acceptNext(state);
+                              });
+}
+
+// The host of host:port, as make_address takes it.
+std::string listenHost(const std::string& address) {
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  return host;
 }
 
 }  // namespace
+
+bool isLoopbackAddress(const std::string& address) {
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(listenHost(address), ec);
+  return !ec && ip.is_loopback();
+}
 
 Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
                                                           HttpRoutes routes) {
@@ -105,9 +138,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
   if (colon == std::string::npos) {
     return makeError(ErrorCode::kInvalidArgument, "\"" + address + "\" is not host:port");
   }
-  std::string host = address.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
+  std::string host = listenHost(address);
   auto state = std::make_unique<State>();
   state->routes = std::move(routes);
   beast::error_code ec;
@@ -120,6 +151,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
   if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return makeError(ErrorCode::kUnavailable, "cannot listen on " + address + ": " + ec.message());
+  state->loopback = ip.is_loopback();
   acceptNext(*state);
   State* raw = state.get();
   state->thread = std::thread([raw] {
@@ -141,6 +173,14 @@ int HttpListener::port() const {
   beast::error_code ec;
   auto endpoint = state_->acceptor.local_endpoint(ec);
   return ec ? 0 : endpoint.port();
+}
+
+}  // namespace finp2p::ops
+
+namespace finp2p::ops {
+
+bool HttpListener::loopback() const {
+  return state_->loopback;
 }
 
 }  // namespace finp2p::ops

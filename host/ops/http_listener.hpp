@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -17,12 +19,16 @@ struct HttpResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
 };
 
 // The request's target (path and query) in, the response out.
 using HttpHandler = std::function<HttpResponse(const std::string& target)>;
 // Exact paths ("/metrics"); the query string is not part of the match.
 using HttpRoutes = std::map<std::string, HttpHandler>;
+
+// host:port names a loopback address (127.0.0.0/8, ::1, localhost).
+bool isLoopbackAddress(const std::string& address);
 
 class HttpListener {
  public:
@@ -31,6 +37,10 @@ class HttpListener {
   // Stops accepting, closes open connections and joins the thread.
   ~HttpListener();
   int port() const;
+  // Bound to a loopback address. Then a request must also name a loopback host (Host:
+  // 127.0.0.1, [::1] or localhost), so that a web page whose DNS name a hostile site rebinds to
+  // 127.0.0.1 cannot read what the listener serves through the operator's browser.
+  bool loopback() const;
 
   struct State;
 
