@@ -71,7 +71,23 @@ std::string protoJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;  // the page need not guess defaults
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  return out;
+  // Outside strings JSON has none of these characters, so each one found is inside a string and
+  // its \u escape means the same: the same guarantee as jsonString's, whatever the printer does.
+  std::string safe;
+  safe.reserve(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    char c = out[i];
+    if (c == '<' || c == '>' || c == '&') {
+      unicodeEscape(safe, static_cast<unsigned char>(c));
+    } else if (c == '\xe2' && i + 2 < out.size() && out[i + 1] == '\x80' &&
+               (out[i + 2] == '\xa8' || out[i + 2] == '\xa9')) {
+      unicodeEscape(safe, out[i + 2] == '\xa8' ? 0x2028 : 0x2029);
+      i += 2;
+    } else {
+      safe += c;
+    }
+  }
+  return safe;
 }
 
 void JsonObject::key(std::string_view name) {
