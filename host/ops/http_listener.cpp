@@ -49,7 +49,8 @@ http::response<http::string_body> respond(const HttpListener::State& state,
   HttpResponse r;
   std::string target(request.target());
   auto path = target.substr(0, target.find('?'));
-  if (state.loopback && !loopbackHost(request[http::field::host])) {
+  auto host = request[http::field::host];
+  if (state.loopback && !loopbackHost(std::string_view(host.data(), host.size()))) {
     r = {403, "text/plain; charset=utf-8",
          "this listener answers requests for loopback hosts only\n"};
   } else if (request.method() != http::verb::get && request.method() != http::verb::head) {

@@ -19,7 +19,7 @@ struct HttpResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // beyond Content-Type
+  std::vector<std::pair<std::string, std::string>> headers = {};  // beyond Content-Type
 };
 
 // The request's target (path and query) in, the response out.

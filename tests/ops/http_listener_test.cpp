@@ -79,12 +79,14 @@ TEST(HttpListenerTest, OnLoopbackAnswersLoopbackHostsOnly) {
   EXPECT_TRUE((*listener)->loopback());
   int fd = connectTo((*listener)->port());
   for (const char* host : {"localhost:1", "[::1]:1", "127.0.0.1", "127.1.2.3:80"}) {
-    auto ok = exchange(fd, std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n");
+    auto request = std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n";
+    auto ok = exchange(fd, request.c_str());  // not a std::string: std::exchange is no candidate
     EXPECT_NE(ok.find("HTTP/1.1 200 OK"), std::string::npos) << host << ": " << ok;
     EXPECT_NE(ok.find("X-Frame-Options: DENY"), std::string::npos) << ok;
   }
   for (const char* host : {"evil.example:9464", "127.0.0.1.evil.example", "[::2]", ""}) {
-    auto refused = exchange(fd, std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n");
+    auto request = std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n";
+    auto refused = exchange(fd, request.c_str());
     EXPECT_NE(refused.find("HTTP/1.1 403"), std::string::npos) << host << ": " << refused;
     EXPECT_EQ(refused.find("secret"), std::string::npos) << refused;
   }
