@@ -6,8 +6,10 @@
 # and a hostile plan id that must stay text. Screenshots go to $4.
 SHOTS=$4
 source "$(dirname "$0")/harness.sh"
+# Debian's interpreter: python3-selenium installs there, whatever python3 comes first on PATH.
+PY=/usr/bin/python3
 command -v chromium >/dev/null && command -v chromedriver >/dev/null &&
-  python3 -c 'import selenium' 2>/dev/null ||
+  $PY -c 'import selenium' 2>/dev/null ||
   fail "chromium, chromium-driver and python3-selenium are needed (scripts/lib/common.sh)"
 
 network_init "$WORK"
@@ -26,7 +28,7 @@ for org in bank-a bank-b bank-c; do
 done
 
 mkdir -p "$SHOTS"
-python3 "$SRC/tests/e2e/status_page.py" \
+$PY "$SRC/tests/e2e/status_page.py" \
   --url "http://127.0.0.1:$METRICS_PORT/" --shots "$SHOTS" \
   --completed "$ok" --failed "$short" \
   --head "$(plan_field bank-a "$ok" "r['journalHeadHash']")" \

@@ -129,8 +129,8 @@ function plansTable(body) {
     el("td", {}, planLink(p.planId)),
     el("td", {class: "plan-status"}, statusText(p.status)),
     el("td", {}, age(p.createdAtMillis, body.nowMillis)),
-    el("td", {}, p.terminal ? el("span", {class: "muted"}, "ended") : "instruction " +
-      p.currentSequence),
+    el("td", {}, p.terminal ? el("span", {class: "muted"}, "ended at instruction " +
+      p.currentSequence) : "instruction " + p.currentSequence),
     el("td", {}, p.participants.join(", ")),
     el("td", {class: "plan-reason"}, p.reason)));
   return el("table", {id: "plans-table"},
