@@ -15,6 +15,8 @@ namespace finp2p::ops {
 
 namespace {
 
+// Plans whose participants are remembered; past it the memory starts again empty (each plan's
+// participants are then read once more), so a router with millions of plans stays bounded.
 constexpr std::size_t kMaxRemembered = 50'000;
 // An organization filter looks at this many of the newest matching plans at most, so that one
 // poll stays bounded however many plans the journal holds.
