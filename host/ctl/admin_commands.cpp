@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
 #include <cstdio>
 
 #include "finp2p/admin.grpc.pb.h"
@@ -78,6 +79,14 @@ void printExecution(const GetExecutionResponse& r) {
     }
     std::string orgs;
     for (const auto& o : ins.organizations()) orgs += (orgs.empty() ? "" : ",") + o;
+    std::string approvedBy;
+    for (const auto& step : r.steps()) {
+      if (step.sequence() != ins.sequence()) continue;
+      for (const auto& c : step.completions()) {
+        for (const auto& o : c.approvedby()) approvedBy += (approvedBy.empty() ? "" : ",") + o;
+      }
+    }
+    if (!approvedBy.empty()) state += ", approved by " + approvedBy;
     std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(ins).c_str(),
                 orgs.c_str(), state.c_str());
   }
@@ -194,6 +203,29 @@ int listLedgers(const std::string& admin) {
           l.childpid() ? ("child pid " + std::to_string(l.childpid())).c_str() : "child restarting",
           l.crashes(), l.lastcrash().empty() ? "" : ", last: ", l.lastcrash().c_str());
     }
+  }
+  return 0;
+}
+
+int listPeers(const std::string& admin) {
+  ListPeersResponse response;
+  grpc::ClientContext c;
+  withDeadline(c);
+  auto s = connect(admin)->ListPeers(&c, ListPeersRequest{}, &response);
+  if (!s.ok()) return report(s, admin);
+  auto ago = [](int64_t atMillis) {
+    if (atMillis == 0) return std::string("never (since the router started)");
+    auto nowMillis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return std::to_string((nowMillis - atMillis) / 1000) + " s ago";
+  };
+  for (const auto& p : response.peers()) {
+    std::printf("%s at %s: %s, %llu queued, last answer %s, last message from it %s\n",
+                p.organization().c_str(), p.address().c_str(),
+                p.reachable() ? "reachable" : "UNREACHABLE",
+                static_cast<unsigned long long>(p.backlog()), ago(p.lastansweratmillis()).c_str(),
+                ago(p.lastmessageatmillis()).c_str());
   }
   return 0;
 }

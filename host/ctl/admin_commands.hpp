@@ -13,6 +13,7 @@ int showPlan(const std::string& admin, const std::string& planId, bool json);
 int watchPlan(const std::string& admin, const std::string& planId);
 int listPlans(const std::string& admin, const std::string& status, uint32_t limit);
 int listLedgers(const std::string& admin);
+int listPeers(const std::string& admin);
 int reloadLedger(const std::string& admin, const std::string& name);
 int showBalance(const std::string& admin, const std::string& ledger, const std::string& account,
                 const std::string& asset);

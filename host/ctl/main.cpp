@@ -150,6 +150,11 @@ int main(int argc, char** argv) {
   balance->add_option("ACCOUNT", account, "Ledger account")->required();
   balance->add_option("ASSET", asset, "Asset id")->required();
 
+  auto* peer = app.add_subcommand("peer", "The router's peers");
+  peer->require_subcommand(1);
+  auto* peerList = peer->add_subcommand(
+      "list", "Each peer: reachable, messages queued for it, when it last answered and wrote");
+
   auto* keys = app.add_subcommand("keys", "Router keys");
   keys->require_subcommand(1);
   std::string keyPrefix;
@@ -188,6 +193,7 @@ int main(int argc, char** argv) {
   if (watch->parsed()) return ctl::watchPlan(admin, planId);
   if (listCmd->parsed()) return ctl::listPlans(admin, statusFilter, listLimit);
   if (ledgerList->parsed()) return ctl::listLedgers(admin);
+  if (peerList->parsed()) return ctl::listPeers(admin);
   if (reload->parsed()) {
     if (!pluginPath.empty()) {
       std::fprintf(stderr,

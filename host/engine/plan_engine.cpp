@@ -1117,16 +1117,4 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
   return out;
 }
 
-finp2p::execution::Execution PlanEngine::execution() const {
-  finp2p::execution::Execution e;
-  if (plan_) *e.mutable_plan() = *plan_;
-  for (const auto& [org, approval] : approvals_) *e.add_approvals() = approval;
-  for (const auto& [sequence, step] : steps_) {
-    for (const auto& [executor, c] : step.byExecutor) *e.add_events() = c.event;
-  }
-  e.set_currentinstructionsequence(currentSequence_);
-  e.set_executionplanstatus(planStatusName(status_));
-  return e;
-}
-
 }  // namespace finp2p::engine

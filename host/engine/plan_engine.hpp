@@ -46,6 +46,21 @@ struct EngineConfig {
   int64_t restoredWindowMillis = 600'000;
 };
 
+// One instruction's step as this router saw it: each completion its executors proposed and the
+// contributors whose approval of it arrived (plan show, the status page). Approvals are kept
+// per completion because with several executors each one's completion is approved separately.
+struct CompletionView {
+  std::string executor;
+  finp2p::execution::InstructionCompletionEvent event;
+  std::vector<std::string> approvedBy;
+};
+struct StepView {
+  uint32_t sequence = 0;
+  int64_t startedAtMillis = 0;
+  bool settled = false;
+  std::vector<CompletionView> completions;
+};
+
 class PlanEngine {
  public:
   PlanEngine(std::string planId, EngineConfig config);
@@ -102,6 +117,8 @@ class PlanEngine {
   int64_t createdAtMillis() const { return createdAtMillis_; }
   std::string chainHeadHex() const;
   finp2p::execution::Execution execution() const;
+  // The steps that started, in sequence order (plan_view.cpp).
+  std::vector<StepView> steps() const;
   // Human-readable notes of what the engine refused or ignored, for the router's log.
   std::vector<std::string> takeNotes() { return std::move(notes_); }
 

@@ -24,6 +24,7 @@
 #include "ops/json_log.hpp"
 #include "ops/metered_ledgers.hpp"
 #include "ops/router_metrics.hpp"
+#include "ops/status_page.hpp"
 #include "ops/systemd_notify.hpp"
 #include "rpc/admin_service.hpp"
 #include "rpc/outbox.hpp"
@@ -173,12 +174,16 @@ int main(int argc, char** argv) {
                                        peerLimits);
   peerService.setObserver(&metrics.incoming());
   finp2p::rpc::AdminService adminService(node, ledgers);
+  adminService.watchPeers(outbox, peerService);
   adminService.setReloadListener(
       [&metrics](const std::string& ledger, bool ok) { metrics.ledgerReloaded(ledger, ok); });
 
-  // /metrics, and /healthz for probes that speak HTTP only; a status page adds its routes here.
+  // /metrics, /healthz for probes that speak HTTP only, and on loopback the status page.
   std::atomic<bool> serving{false};  // what /healthz says, as the gRPC health service does
+  finp2p::ops::StatusPage statusPage({config->organization, node, **journal, ledgers, outbox,
+                                      peerService});  // outlives the listener that calls it
   std::unique_ptr<finp2p::ops::HttpListener> http;
+  bool statusPageServed = false;
   if (!config->metricsAddress.empty()) {
     finp2p::ops::HttpRoutes routes;
     routes["/metrics"] = [&metrics](const std::string&) {
@@ -189,9 +194,19 @@ int main(int argc, char** argv) {
       return serving ? finp2p::ops::HttpResponse{200, "text/plain; charset=utf-8", "SERVING\n"}
                      : finp2p::ops::HttpResponse{503, "text/plain; charset=utf-8", "NOT_SERVING\n"};
     };
+    // The page shows every plan's parties and reasons, and the listener has neither TLS nor
+    // authentication: off loopback it is not served (reach it through an SSH tunnel).
+    statusPageServed = finp2p::ops::isLoopbackAddress(config->metricsAddress);
+    if (statusPageServed) statusPage.addRoutes(routes);
     auto listener = finp2p::ops::HttpListener::start(config->metricsAddress, std::move(routes));
     if (!listener) return fail(listener.error().message);
     http = std::move(*listener);
+    if (!statusPageServed) {
+      spdlog::warn(
+          "metrics_listen {} is not a loopback address: the status page is not served "
+          "there (it has no TLS or authentication; docs/operations.md)",
+          config->metricsAddress);
+    }
   }
   grpc::EnableDefaultHealthCheckService(true);
 
@@ -232,9 +247,10 @@ int main(int argc, char** argv) {
   setServing(*adminServer, adminServiceName, true);
   metrics.setReady(true);
   serving = true;
-  spdlog::info("router {} serving peers on {} and operators on {}{}", config->organization,
+  spdlog::info("router {} serving peers on {} and operators on {}{}{}", config->organization,
                config->listenAddress, config->adminAddress,
-               http ? ", metrics on http://" + config->metricsAddress + "/metrics" : "");
+               http ? ", metrics on http://" + config->metricsAddress + "/metrics" : "",
+               statusPageServed ? ", status page on http://" + config->metricsAddress + "/" : "");
   finp2p::ops::systemdNotify("READY=1\nSTATUS=serving peers on " + config->listenAddress);
   // The watchdog is pinged while the journal answers a read (it shares the writer's
   // connection): a router whose journal or disk hangs stops pinging and systemd restarts it.

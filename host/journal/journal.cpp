@@ -119,6 +119,13 @@ PlanSummary readSummary(Stmt& s) {
   return p;
 }
 
+// The local chain's link: an entry's hash covers the previous entry's hash and its payload.
+std::string entryHash(const std::string& prevHex, const std::string& payload) {
+  std::string prevRaw;
+  crypto::fromHex(prevHex, prevRaw);
+  return crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
+}
+
 constexpr const char* kSummaryColumns =
     "plan_id, status, current_sequence, failed_sequence, reason, created_at_ms, updated_at_ms, "
     "chain_head, terminal";
@@ -326,10 +333,7 @@ Status Journal::commit(std::vector<Batch>& batches) {
     }
     OpenPlan& plan = known->second;
     std::string payload = b.event.SerializeAsString();
-    std::string prevRaw;
-    crypto::fromHex(plan.lastHash, prevRaw);
-    std::string hash =
-        crypto::toHex(crypto::sha3_256("finp2p-exec:journal:v1\n" + prevRaw + payload));
+    std::string hash = entryHash(plan.lastHash, payload);
     Stmt ins(db_, prepared("INSERT INTO events(plan_key, at_ms, payload, prev_hash, hash) "
                            "VALUES(?,?,?,?,?)"));
     ins.integer(1, key).integer(2, b.event.atmillis()).blob(3, payload);
@@ -453,17 +457,72 @@ Result<std::optional<PlanSummary>> Journal::summary(const std::string& planId) c
 }
 
 Result<std::vector<PlanSummary>> Journal::list(const std::string& status, uint32_t limit) const {
+  PlanQuery query;
+  query.status = status;
+  query.limit = limit;
+  return list(query);
+}
+
+Result<std::vector<PlanSummary>> Journal::list(const PlanQuery& query) const {
   std::lock_guard lock(dbMutex_);
-  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM plans" +
-                    (status.empty() ? "" : " WHERE status=?") +
+  std::string where;
+  auto clause = [&where](const char* c) {
+    where += (where.empty() ? " WHERE " : " AND ") + std::string(c);
+  };
+  if (!query.status.empty()) clause("status=?");
+  if (query.createdFromMillis) clause("created_at_ms>=?");
+  if (query.createdToMillis) clause("created_at_ms<?");
+  if (!query.idContains.empty()) clause("instr(plan_id, ?)>0");
+  std::string sql = std::string("SELECT ") + kSummaryColumns + " FROM plans" + where +
                     " ORDER BY plan_key DESC LIMIT ?";  // newest first: keys follow arrival
   Stmt q(db_, sql.c_str());
   int i = 1;
-  if (!status.empty()) q.text(i++, status);
-  q.integer(i, limit ? limit : 100);
+  if (!query.status.empty()) q.text(i++, query.status);
+  if (query.createdFromMillis) q.integer(i++, query.createdFromMillis);
+  if (query.createdToMillis) q.integer(i++, query.createdToMillis);
+  if (!query.idContains.empty()) q.text(i++, query.idContains);
+  q.integer(i, query.limit ? query.limit : 100);
   std::vector<PlanSummary> out;
-  while (q.step() == SQLITE_ROW) out.push_back(readSummary(q));
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(readSummary(q));
+  if (rc != SQLITE_DONE) return dbError(db_, "list plans");
   return out;
+}
+
+Result<std::map<std::string, uint64_t>> Journal::countByStatus() const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, "SELECT status, COUNT(*) FROM plans GROUP BY status");
+  std::map<std::string, uint64_t> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out[q.col(0)] = static_cast<uint64_t>(q.num(1));
+  if (rc != SQLITE_DONE) return dbError(db_, "count plans");
+  return out;
+}
+
+Result<ChainCheck> Journal::verifyChain(const std::string& planId) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_,
+         "SELECT id, payload, prev_hash, hash FROM events "
+         "WHERE plan_key=(SELECT plan_key FROM plans WHERE plan_id=?) ORDER BY id");
+  q.text(1, planId);
+  ChainCheck check;
+  std::string expectedPrev;  // the first entry links to nothing
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    ++check.entries;
+    std::string where = "entry " + std::to_string(check.entries) + " (row " + q.col(0) + ")";
+    if (check.problem.empty() && q.col(2) != expectedPrev) {
+      check.problem = where + " does not link to the entry before it";
+    }
+    if (check.problem.empty() && entryHash(q.col(2), q.col(1)) != q.col(3)) {
+      check.problem = where + ": its hash does not match its contents";
+    }
+    expectedPrev = q.col(3);
+  }
+  if (rc != SQLITE_DONE) return dbError(db_, "read events");
+  if (check.entries == 0) return makeError(ErrorCode::kNotFound, "no journal for plan " + planId);
+  check.intact = check.problem.empty();
+  return check;
 }
 
 Result<std::string> Journal::localHead(const std::string& planId) const {

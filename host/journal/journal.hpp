@@ -39,6 +39,23 @@ struct PlanSummary {
   bool terminal = false;
 };
 
+// Which plans list() returns, newest first. Empty or zero fields do not filter.
+struct PlanQuery {
+  std::string status;
+  int64_t createdFromMillis = 0;  // created at or after
+  int64_t createdToMillis = 0;    // created before
+  std::string idContains;         // a substring of the plan id (not a pattern)
+  uint32_t limit = 100;
+};
+
+// Whether a plan's local journal chain is intact: every entry's hash is the hash of the one
+// before it and its own payload, as it was written.
+struct ChainCheck {
+  bool intact = false;
+  std::size_t entries = 0;
+  std::string problem;  // the first entry that does not verify, and how
+};
+
 struct Batch {
   Event event;
   std::vector<engine::ChainAction> chain;
@@ -90,6 +107,11 @@ class Journal {
   Status setMeta(const std::string& key, int64_t value);
   Result<std::optional<PlanSummary>> summary(const std::string& planId) const;
   Result<std::vector<PlanSummary>> list(const std::string& status, uint32_t limit) const;
+  Result<std::vector<PlanSummary>> list(const PlanQuery& query) const;
+  // How many plans the journal holds in each status (a scan of the plans table).
+  Result<std::map<std::string, uint64_t>> countByStatus() const;
+  // Re-hashes the plan's local chain from its first entry (kNotFound: no such plan).
+  Result<ChainCheck> verifyChain(const std::string& planId) const;
   Result<std::string> localHead(const std::string& planId) const;
 
  private:

@@ -1,5 +1,7 @@
 #include "ledgers/ledger.hpp"
 
+#include <atomic>
+
 #include "common/clock.hpp"
 #include "ledgers/child_process.hpp"
 #include "ledgers/process_plugin.hpp"
@@ -81,10 +83,12 @@ const char* ledgerStateName(LedgerState state) {
 }
 
 // Counts this ledger's live plugin instances; a reload creates the next one only at zero.
+// It also counts the crashes of every instance, since it outlives them.
 struct Ledger::Lifecycle {
   std::mutex mutex;
   std::condition_variable cv;
   int alive = 0;
+  std::atomic<uint64_t> crashes{0};
 };
 
 Ledger::Ledger(config::LedgerConfig config, uint32_t generation)
@@ -145,6 +149,7 @@ Result<std::shared_ptr<PluginInstance>> Ledger::load(const config::LedgerConfig&
     process.startTimeoutMillis = cfg.callTimeoutMillis;
     process.log = options.log;
     process.onDestroyed = options.onDestroyed;
+    process.onCrash = [lc = lifecycle_] { ++lc->crashes; };
     auto started = ProcessPlugin::start(cfg.pluginPath, cfg.sha256,
                                         ledger::Config(cfg.pluginConfig), std::move(process));
     if (auto* e = std::get_if<ledger::LoadError>(&started)) {
@@ -191,7 +196,15 @@ LedgerInfo Ledger::info() const {
     i.pluginVersion = current_->description().version;
     i.abiVersion = current_->abiVersion();
     i.operationsInFlight = current_->operationsInFlight() + dispatched_;
+    uint32_t supported = current_->description().supportedOperations;
+    for (auto kind : {FINP2P_LEDGER_OP_HOLD, FINP2P_LEDGER_OP_RELEASE, FINP2P_LEDGER_OP_REVERT_HOLD,
+                      FINP2P_LEDGER_OP_TRANSFER, FINP2P_LEDGER_OP_ISSUE, FINP2P_LEDGER_OP_REDEEM,
+                      FINP2P_LEDGER_OP_AWAIT}) {
+      if (supported & FINP2P_LEDGER_SUPPORTS(kind))
+        i.supportedOperations.push_back(ledger::operationKindName(kind));
+    }
   }
+  i.crashesSinceStart = lifecycle_->crashes.load();
   i.operationsInFlight += static_cast<int>(waiting_.size());
   return i;
 }

@@ -59,7 +59,11 @@ struct LedgerInfo {
   int lastDrainOperations = 0;
   int64_t lastDrainMillis = 0;
   config::Isolation isolation = config::Isolation::kInProcess;
-  IsolationInfo child;  // process isolation: the child, its crashes
+  IsolationInfo child;  // process isolation: the child, its crashes (this instance's)
+  // Process isolation: crashes of every instance of this ledger since the router started (the
+  // child's own count starts again with each reload). For finp2p_ledger_plugin_crashes_total.
+  uint64_t crashesSinceStart = 0;
+  std::vector<std::string> supportedOperations;  // the plugin's: "hold", "release", ...
 };
 
 class Ledger {

@@ -295,6 +295,7 @@ void ProcessPlugin::childEnded(const std::shared_ptr<Child>& child, int waitStat
     std::string how = hangKill ? child->killedFor : describeExit(waitStatus);
     int64_t now = nowMillis();
     ++totalCrashes_;
+    if (options_.onCrash) options_.onCrash();
     ++consecutiveCrashes_;
     int64_t delay = options_.firstRestartDelayMillis;
     for (int i = 1; i < consecutiveCrashes_ && delay < options_.maxRestartDelayMillis; ++i)
@@ -395,6 +396,7 @@ void ProcessPlugin::supervise() {
       }
       if (auto* e = std::get_if<ledger::LoadError>(&launched)) {
         ++totalCrashes_;
+        if (options_.onCrash) options_.onCrash();
         ++consecutiveCrashes_;
         lastCrash_ = "restart failed: " + e->message;
         lastCrashAtMillis_ = nowMillis();

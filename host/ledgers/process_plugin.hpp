@@ -41,6 +41,9 @@ struct ProcessPluginOptions {
   int64_t maxRestartDelayMillis = 1'000;
   ledger::LogSink log;                // the plugin's log lines and the supervisor's own
   std::function<void()> onDestroyed;  // once the child has ended (its plugin destroyed)
+  // Each crash, exit, hang kill or failed restart of the child, as it is counted (under the
+  // plugin's lock: must be quick). Outlives this instance's reloads, unlike its own count.
+  std::function<void()> onCrash;
 };
 
 class ProcessPlugin final : public PluginInstance {

@@ -885,19 +885,24 @@ Result<ExecutionView> RouterNode::get(const std::string& planId) {
   if (!summary->has_value()) return makeError(ErrorCode::kNotFound, "no plan " + planId);
   ExecutionView view;
   view.summary = **summary;
-  auto snapshot = std::make_shared<std::promise<std::optional<finp2p::execution::Execution>>>();
+  using Snapshot = std::pair<finp2p::execution::Execution, std::vector<engine::StepView>>;
+  auto snapshot = std::make_shared<std::promise<std::optional<Snapshot>>>();
   auto future = snapshot->get_future();
   post(planId, [this, planId, snapshot] {
     auto& plans = strandOf(planId).plans;
     auto it = plans.find(planId);
-    snapshot->set_value(it == plans.end() ? std::nullopt : std::optional(it->second->execution()));
+    if (it == plans.end()) return snapshot->set_value(std::nullopt);
+    snapshot->set_value(Snapshot{it->second->execution(), it->second->steps()});
   });
   if (auto live = future.get()) {
-    view.execution = *live;
+    view.execution = std::move(live->first);
+    view.steps = std::move(live->second);
   } else {
     auto events = journal_.events(planId);
     if (!events) return events.error();
-    view.execution = replay(planId, *events)->execution();
+    auto engine = replay(planId, *events);
+    view.execution = engine->execution();
+    view.steps = engine->steps();
   }
   if (auto head = journal_.localHead(planId)) view.localJournalHead = *head;
   // The summary may lag the live state by one commit; take both from the same source.
@@ -909,6 +914,10 @@ Result<ExecutionView> RouterNode::get(const std::string& planId) {
 Result<std::vector<journal::PlanSummary>> RouterNode::list(const std::string& status,
                                                            uint32_t limit) {
   return journal_.list(status, limit);
+}
+
+Result<std::vector<journal::PlanSummary>> RouterNode::list(const journal::PlanQuery& query) {
+  return journal_.list(query);
 }
 
 void RouterNode::setTerminalListener(std::function<void(const journal::PlanSummary&)> listener) {

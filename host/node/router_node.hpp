@@ -61,6 +61,7 @@ struct NodeConfig {
 
 struct ExecutionView {
   finp2p::execution::Execution execution;
+  std::vector<engine::StepView> steps;
   journal::PlanSummary summary;
   std::string localJournalHead;
 };
@@ -108,6 +109,7 @@ class RouterNode {
   static constexpr uint32_t kMaxResyncPlans = 100'000;
   Result<ExecutionView> get(const std::string& planId);
   Result<std::vector<journal::PlanSummary>> list(const std::string& status, uint32_t limit);
+  Result<std::vector<journal::PlanSummary>> list(const journal::PlanQuery& query);
   std::size_t plansInMemory();
   // Called (on the journal's thread) once a plan's terminal status is durable.
   void setTerminalListener(std::function<void(const journal::PlanSummary&)> listener);

@@ -27,11 +27,25 @@ struct HttpListener::State {
   HttpRequestHandler handler;
   std::string serverName = "finp2p-execd";
   std::vector<std::thread> threads;
+  bool loopback = false;
 };
 
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+// The Host header without its port names a loopback host.
+bool loopbackHost(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    auto end = host.find(']');
+    return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
+  }
+  host = host.substr(0, host.find(':'));
+  if (host == "localhost") return true;
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(std::string(host), ec);
+  return !ec && ip.is_loopback();
+}
 
 HttpResponse routed(const HttpRoutes& routes, const HttpRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") {
@@ -55,11 +69,18 @@ http::response<http::string_body> respond(const HttpListener::State& state,
     in.headers[name] = std::string(field.value());
   }
   in.body = request.body();
-  HttpResponse r = state.handler(in);
+  HttpResponse r;
+  if (state.loopback && !loopbackHost(in.header("host"))) {
+    r = {403, "text/plain; charset=utf-8",
+         "this listener answers requests for loopback hosts only\n"};
+  } else {
+    r = state.handler(in);
+  }
   http::response<http::string_body> response{static_cast<http::status>(r.status),
                                              request.version()};
   response.set(http::field::server, state.serverName);
   response.set(http::field::content_type, r.contentType);
+  for (const auto& [name, value] : r.headers) response.set(name, value);
   if (request.method() != http::verb::head) response.body() = std::move(r.body);
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
@@ -112,7 +133,21 @@ void acceptNext(HttpListener::State& state) {
                               });
 }
 
+// The host of host:port, as make_address takes it.
+std::string listenHost(const std::string& address) {
+  std::string host = address.substr(0, address.rfind(':'));
+  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  return host;
+}
+
 }  // namespace
+
+bool isLoopbackAddress(const std::string& address) {
+  beast::error_code ec;
+  auto ip = asio::ip::make_address(listenHost(address), ec);
+  return !ec && ip.is_loopback();
+}
 
 Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
                                                           HttpRoutes routes) {
@@ -129,9 +164,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
   if (colon == std::string::npos) {
     return makeError(ErrorCode::kInvalidArgument, "\"" + address + "\" is not host:port");
   }
-  std::string host = address.substr(0, colon);
-  if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  if (host == "localhost") host = "127.0.0.1";
+  std::string host = listenHost(address);
   if (threads < 1) threads = 1;
   auto state = std::make_unique<State>(threads);
   state->handler = std::move(handler);
@@ -146,6 +179,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& add
   if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec)
     return makeError(ErrorCode::kUnavailable, "cannot listen on " + address + ": " + ec.message());
+  state->loopback = ip.is_loopback();
   acceptNext(*state);
   State* raw = state.get();
   for (int i = 0; i < threads; ++i) {
@@ -169,6 +203,14 @@ int HttpListener::port() const {
   beast::error_code ec;
   auto endpoint = state_->acceptor.local_endpoint(ec);
   return ec ? 0 : endpoint.port();
+}
+
+}  // namespace finp2p::ops
+
+namespace finp2p::ops {
+
+bool HttpListener::loopback() const {
+  return state_->loopback;
 }
 
 }  // namespace finp2p::ops

@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/result.hpp"
 
@@ -19,6 +21,7 @@ struct HttpResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};  // beyond Content-Type
 };
 
 // The request's target (path and query) in, the response out.
@@ -39,6 +42,9 @@ struct HttpRequest {
 };
 using HttpRequestHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// host:port names a loopback address (127.0.0.0/8, ::1, localhost).
+bool isLoopbackAddress(const std::string& address);
+
 class HttpListener {
  public:
   // Binds host:port (port 0: any free port) and starts serving.
@@ -51,6 +57,10 @@ class HttpListener {
   // Stops accepting, closes open connections and joins the thread.
   ~HttpListener();
   int port() const;
+  // Bound to a loopback address. Then a request must also name a loopback host (Host:
+  // 127.0.0.1, [::1] or localhost), so that a web page whose DNS name a hostile site rebinds to
+  // 127.0.0.1 cannot read what the listener serves through the operator's browser.
+  bool loopback() const;
 
   struct State;
 

@@ -87,6 +87,12 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
       ledgerInFlight_(registry_.gauge("finp2p_ledger_operations_in_flight",
                                       "Plugin operations started and not yet answered",
                                       {"ledger"})),
+      pluginCrashes_(registry_.counter(
+          "finp2p_ledger_plugin_crashes_total",
+          "isolation = \"process\": the plugin's child crashed, exited, was killed for a hung "
+          "call or could not be restarted (in-process plugins: always 0, a crash is the "
+          "router's)",
+          {"ledger"})),
       plansOpen_(registry_.gauge("finp2p_plans_open",
                                  "Unfinished plans written since the router started, by status",
                                  {"status"})),
@@ -107,7 +113,10 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
   for (auto& [p, counters] : peerCounters_) {
     if (p != kUnknown) counters->retries = &retries_.with({p});
   }
-  for (const auto& l : ledgers_) reloads_.with({l, "ok"});
+  for (const auto& l : ledgers_) {
+    reloads_.with({l, "ok"});
+    pluginCrashes_.with({l});  // 0 from the first scrape, so increase() sees the first crash
+  }
   for (const char* s : {"proposed", "in-progress", "completed", "failed", "halted", "rejected"}) {
     plans_.with({s});
   }
@@ -170,6 +179,7 @@ void RouterMetrics::watchLedgers(const ledgers::LedgerRegistry& registry) {
       generation_.with({name}).set(l.generation);
       ledgerUp_.with({name}).set(l.state == ledgers::LedgerState::kServing ? 1 : 0);
       ledgerInFlight_.with({name}).set(l.operationsInFlight);
+      pluginCrashes_.with({name}).setTotal(static_cast<double>(l.crashesSinceStart));
     }
   });
 }

@@ -107,6 +107,7 @@ class RouterMetrics final : public journal::CommitObserver, public rpc::OutboxOb
   GaugeFamily& generation_;
   GaugeFamily& ledgerUp_;
   GaugeFamily& ledgerInFlight_;
+  CounterFamily& pluginCrashes_;
   GaugeFamily& plansOpen_;
   GaugeFamily& oldestInStatus_;
   // Each unfinished plan's status and since when (its updatedAt then): entries into a status

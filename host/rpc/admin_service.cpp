@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "rpc/admin_views.hpp"
+
 namespace finp2p::rpc {
 
 using namespace finp2p::admin;
@@ -39,36 +41,6 @@ grpc::Status toGrpc(const Error& e) {
       break;
   }
   return grpc::Status(code, e.message);
-}
-
-void fill(const node::ExecutionView& view, GetExecutionResponse* out) {
-  *out->mutable_execution() = view.execution;
-  out->mutable_execution()->set_executionplanstatus(view.summary.status);
-  out->set_journalheadhash(view.summary.chainHead);
-  out->set_localjournalheadhash(view.localJournalHead);
-  out->set_failurereason(view.summary.reason);
-  out->set_failedinstructionsequence(view.summary.failedSequence);
-}
-
-LedgerInfo toProto(const ledgers::LedgerInfo& i) {
-  LedgerInfo out;
-  out.set_name(i.name);
-  out.set_pluginpath(i.pluginPath);
-  out.set_pluginname(i.pluginName);
-  out.set_pluginversion(i.pluginVersion);
-  out.set_abiversion(i.abiVersion);
-  for (const auto& a : i.assets) out.add_assets(a);
-  out.set_generation(i.generation);
-  out.set_sha256(i.sha256);
-  out.set_state(ledgers::ledgerStateName(i.state));
-  out.set_operationsinflight(i.operationsInFlight);
-  out.set_lastdrainoperations(i.lastDrainOperations);
-  out.set_lastdrainmillis(i.lastDrainMillis);
-  out.set_isolation(config::isolationName(i.isolation));
-  out.set_childpid(i.child.childPid);
-  out.set_crashes(i.child.crashes);
-  out.set_lastcrash(i.child.lastCrash);
-  return out;
 }
 
 }  // namespace
@@ -130,7 +102,7 @@ grpc::Status AdminService::GetExecution(grpc::ServerContext*, const GetExecution
                                         GetExecutionResponse* response) {
   auto view = node_.get(request->planid().id());
   if (!view) return toGrpc(view.error());
-  fill(*view, response);
+  *response = executionResponse(*view);
   return grpc::Status::OK;
 }
 
@@ -139,14 +111,7 @@ grpc::Status AdminService::ListExecutions(grpc::ServerContext*,
                                           ListExecutionsResponse* response) {
   auto plans = node_.list(request->status(), request->limit());
   if (!plans) return toGrpc(plans.error());
-  for (const auto& p : *plans) {
-    auto* s = response->add_executions();
-    s->mutable_planid()->set_id(p.planId);
-    s->set_status(p.status);
-    s->set_currentinstructionsequence(p.currentSequence);
-    s->set_createdatmillis(p.createdAtMillis);
-    s->set_journalheadhash(p.chainHead);
-  }
+  for (const auto& p : *plans) *response->add_executions() = executionSummary(p);
   return grpc::Status::OK;
 }
 
@@ -159,7 +124,7 @@ grpc::Status AdminService::WatchExecution(grpc::ServerContext* context,
     auto view = node_.get(request->planid().id());
     if (!view) return toGrpc(view.error());
     ExecutionUpdate update;
-    fill(*view, update.mutable_state());
+    *update.mutable_state() = executionResponse(*view);
     std::string bytes = update.SerializeAsString();
     if (bytes != last) {
       if (!writer->Write(update)) return grpc::Status::OK;
@@ -172,7 +137,7 @@ grpc::Status AdminService::WatchExecution(grpc::ServerContext* context,
 
 grpc::Status AdminService::ListLedgers(grpc::ServerContext*, const ListLedgersRequest*,
                                        ListLedgersResponse* response) {
-  for (const auto& l : ledgers_.list()) *response->add_ledgers() = toProto(l);
+  for (const auto& l : ledgers_.list()) *response->add_ledgers() = ledgerInfo(l);
   return grpc::Status::OK;
 }
 
@@ -186,7 +151,7 @@ grpc::Status AdminService::ReloadLedger(grpc::ServerContext*, const ReloadLedger
   auto info = ledgers_.reload(request->name());
   if (reloadListener_) reloadListener_(request->name(), info.ok());
   if (!info) return toGrpc(info.error());
-  *response->mutable_ledger() = toProto(*info);
+  *response->mutable_ledger() = ledgerInfo(*info);
   return grpc::Status::OK;
 }
 
@@ -206,6 +171,19 @@ grpc::Status AdminService::GetBalance(grpc::ServerContext*, const GetBalanceRequ
   response->set_current(b.current);
   response->set_available(b.available);
   response->set_held(b.held);
+  return grpc::Status::OK;
+}
+
+}  // namespace finp2p::rpc
+
+namespace finp2p::rpc {
+
+grpc::Status AdminService::ListPeers(grpc::ServerContext*, const ListPeersRequest*,
+                                     ListPeersResponse* response) {
+  if (!outbox_ || !peerService_) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "this router has no peer service");
+  }
+  *response = peerList(*outbox_, *peerService_);
   return grpc::Status::OK;
 }
 

@@ -15,6 +15,9 @@
 
 namespace finp2p::rpc {
 
+class Outbox;
+class PeerService;
+
 class AdminService final : public finp2p::admin::AdminService::Service {
  public:
   AdminService(node::RouterNode& node, ledgers::LedgerRegistry& ledgers);
@@ -36,6 +39,13 @@ class AdminService final : public finp2p::admin::AdminService::Service {
   grpc::Status SubscribeTerminal(grpc::ServerContext*,
                                  const finp2p::admin::SubscribeTerminalRequest*,
                                  grpc::ServerWriter<finp2p::admin::TerminalEvent>*) override;
+  grpc::Status ListPeers(grpc::ServerContext*, const finp2p::admin::ListPeersRequest*,
+                         finp2p::admin::ListPeersResponse*) override;
+  // Where ListPeers reads from; both outlive the service. Set before the server starts.
+  void watchPeers(const Outbox& outbox, const PeerService& peers) {
+    outbox_ = &outbox;
+    peerService_ = &peers;
+  }
   // Told of every reload (the ledger's name, whether it loaded), for metrics. Set before the
   // server starts.
   void setReloadListener(std::function<void(const std::string&, bool)> listener) {
@@ -53,6 +63,8 @@ class AdminService final : public finp2p::admin::AdminService::Service {
   std::mutex subscribersMutex_;
   std::vector<std::shared_ptr<Subscriber>> subscribers_;
   std::function<void(const std::string&, bool)> reloadListener_;
+  const Outbox* outbox_ = nullptr;
+  const PeerService* peerService_ = nullptr;
 };
 
 }  // namespace finp2p::rpc

@@ -82,7 +82,8 @@ void Outbox::send(const std::string& to, const std::string& planId, const std::s
 std::vector<PeerQueue> Outbox::queues() const {
   std::vector<PeerQueue> out;
   for (const auto& [org, peer] : peers_) {
-    PeerQueue q{org, 0, peer->reachable.load()};
+    PeerQueue q{org, 0, peer->reachable.load(), peer->endpoint.address,
+                peer->lastAnswerMillis.load()};
     for (const auto& lane : peer->lanes) {
       std::lock_guard lock(lane->mutex);
       q.backlog += lane->queue.size();
@@ -221,6 +222,7 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
     }
     return Delivery::kPeerUnreachable;
   }
+  peer.lastAnswerMillis = node::nowMillis();
   if (!peer.reachable.exchange(true)) spdlog::info("peer {} reachable again", to);
   if (answer->code() == protocol::kInternal || answer->code() == protocol::kOverLimit) {
     spdlog::warn("message {} to {}: peer cannot take it now: {}; will retry", item.messageId, to,

@@ -55,6 +55,8 @@ struct PeerQueue {
   std::string peer;
   std::size_t backlog = 0;  // messages queued, not yet answered
   bool reachable = true;    // the last call reached the peer (true before the first call)
+  std::string address;
+  int64_t lastAnswerMillis = 0;  // when it last gave a verified answer (0: not since the start)
 };
 
 class Outbox final : public node::MessageSink {
@@ -100,6 +102,7 @@ class Outbox final : public node::MessageSink {
     std::vector<std::unique_ptr<Lane>> lanes;
     // To log the first failure of a run of failures (on any lane), not every retry.
     std::atomic<bool> reachable{true};
+    std::atomic<int64_t> lastAnswerMillis{0};
   };
   void run(Lane& lane);
   Delivery deliver(Peer& peer, const Item& item);

@@ -13,8 +13,15 @@ PeerService::PeerService(std::string self, crypto::SigningKey key,
                          std::map<std::string, crypto::VerifyingKey> peerKeys,
                          node::RouterNode& node, int64_t maxSkewMillis, bool requireTlsIdentity,
                          PeerLimits limits)
-    : intake_(std::move(self), std::move(key), std::move(peerKeys), node, maxSkewMillis,
-              requireTlsIdentity, limits) {}
+    : intake_(std::move(self), std::move(key), peerKeys, node, maxSkewMillis, requireTlsIdentity,
+              limits) {
+  for (const auto& [peer, peerKey] : peerKeys) lastTaken_[peer] = 0;
+}
+
+int64_t PeerService::lastTakenMillis(const std::string& peer) const {
+  auto it = lastTaken_.find(peer);
+  return it == lastTaken_.end() ? 0 : it->second.load();
+}
 
 namespace {
 template <typename Signed>
@@ -34,9 +41,11 @@ grpc::ServerUnaryReactor* PeerService::handle(grpc::CallbackServerContext* conte
   // until Finish).
   auto call = std::make_shared<std::pair<Signed, Response>>();
   auto finish = [this, reactor, out, call](finp2p::common::Status s) {
-    if (observer_) {
-      observer_->answered(call->first.request().envelope().senderorganizationid(),
-                          messageKind<Signed>(), s.code());
+    const auto& sender = call->first.request().envelope().senderorganizationid();
+    if (observer_) observer_->answered(sender, messageKind<Signed>(), s.code());
+    // Taken means its seal verified: the sender is the configured peer it names.
+    if (s.code() == 0) {
+      if (auto it = lastTaken_.find(sender); it != lastTaken_.end()) it->second = node::nowMillis();
     }
     intake_.answer(call->second, call->first.request().envelope(), std::move(s));
     bool ownBuffer = false;

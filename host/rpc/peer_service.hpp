@@ -10,7 +10,8 @@
 // per call in flight, and its idle threads, all polling one queue, cost more CPU than the
 // signatures.)
 
-
+#include <atomic>
+#include <map>
 #include <string>
 
 #include "finp2p/execution.grpc.pb.h"
@@ -56,6 +57,8 @@ class PeerService final : public RawPeerMethods {
                                    grpc::ByteBuffer* response) override;
   // Set before the server starts; outlives the service.
   void setObserver(PeerServiceObserver* observer) { observer_ = observer; }
+  // When a message from this configured peer was last taken (answered 0); 0: not since the start.
+  int64_t lastTakenMillis(const std::string& peer) const;
 
  private:
   template <typename Signed, typename Response>
@@ -64,6 +67,8 @@ class PeerService final : public RawPeerMethods {
 
   PeerIntake intake_;
   PeerServiceObserver* observer_ = nullptr;
+  // One entry per configured peer, made at construction: read and written without a lock.
+  std::map<std::string, std::atomic<int64_t>> lastTaken_;
 };
 
 }  // namespace finp2p::rpc

@@ -30,6 +30,8 @@ org_ledgers() {
   esac
 }
 network_init "$WORK"
+METRICS_PORT=$(free_port)
+sed -i "1a metrics_listen = \"127.0.0.1:$METRICS_PORT\"" "$WORK/bank-b.toml"
 network_up
 "$BIN/finp2p-execd" --config "$WORK/bank-b.toml" --check-config >/dev/null || fail "--check-config refuses the isolated ledger"
 if [ "$ISOLATION" = process ]; then
@@ -78,6 +80,17 @@ list=$(ctl bank-b ledger list)
 echo "$list"
 grep -q "^usd: .*(generation [0-9]*, crashing," <<<"$list" || fail "ledger list does not show usd as crashing"
 grep -q "^euro: .*(generation [0-9]*, serving," <<<"$list" || fail "euro is not serving"
+# The crash counter says what `ledger list` says (no reload: one instance, one count), and only
+# of the isolated ledger.
+crashes=$(sed -nE 's/.*isolation process: .*, ([0-9]+) crashes.*/\1/p' <<<"$list")
+metric() {
+  curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" |
+    sed -nE "s/^finp2p_ledger_plugin_crashes_total\{ledger=\"$1\"\} ([0-9]+)$/\1/p"
+}
+[ "${crashes:-0}" -gt 0 ] || fail "ledger list counts no crash: $list"
+expect_eq "$(metric usd)" "$crashes" "finp2p_ledger_plugin_crashes_total of usd"
+expect_eq "$(metric euro)" 0 "finp2p_ledger_plugin_crashes_total of euro"
+echo "finp2p_ledger_plugin_crashes_total{ledger=\"usd\"} $crashes"
 # And after all that, bank-b still settles EUR.
 id=$(plan eur-3 EUR)
 expect_eq "$(wait_terminal bank-a "$id" 30)" completed "EUR plan after the crashes"

@@ -116,6 +116,75 @@ TEST_F(JournalTest, EventsAreHashChainedPerPlanAndSurviveAReopen) {
   EXPECT_FALSE((*j)->localHead("plan-c"));
 }
 
+// What the status page shows as "this router's chain verifies": an intact chain verifies, and
+// an entry changed on disk, or one removed from the middle, is named.
+TEST_F(JournalTest, VerifyChainFindsAnEntryChangedOrRemovedOnDisk) {
+  {
+    auto j = Journal::open(path_);
+    ASSERT_TRUE(j) << j.error().message;
+    for (const char* r : {"a1", "a2", "a3"}) append(**j, batch("plan-a", r));
+    append(**j, batch("plan-b", "b1"));
+    auto ok = (*j)->verifyChain("plan-a");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_TRUE(ok->intact) << ok->problem;
+    EXPECT_EQ(ok->entries, 3u);
+    EXPECT_EQ((*j)->verifyChain("plan-c").error().code, ErrorCode::kNotFound);
+  }
+  // Another reason in the second entry's payload, its hash left as it was.
+  auto tampered = event("plan-a", "a2");
+  tampered.mutable_preflight()->set_reason("forged");
+  std::string hex = crypto::toHex(tampered.SerializeAsString());
+  sql("UPDATE events SET payload = x'" + hex + "' WHERE id = (SELECT id FROM events WHERE " +
+      "plan_key = (SELECT plan_key FROM plans WHERE plan_id = 'plan-a') ORDER BY id LIMIT 1 " +
+      "OFFSET 1)");
+  {
+    auto j = Journal::open(path_);
+    ASSERT_TRUE(j);
+    auto bad = (*j)->verifyChain("plan-a");
+    ASSERT_TRUE(bad);
+    EXPECT_FALSE(bad->intact);
+    EXPECT_NE(bad->problem.find("entry 2"), std::string::npos) << bad->problem;
+    EXPECT_NE(bad->problem.find("hash does not match"), std::string::npos) << bad->problem;
+    EXPECT_TRUE((*j)->verifyChain("plan-b")->intact);  // other plans are untouched
+  }
+  sql("DELETE FROM events WHERE id = (SELECT id FROM events WHERE plan_key = (SELECT plan_key "
+      "FROM plans WHERE plan_id = 'plan-a') ORDER BY id LIMIT 1 OFFSET 1)");
+  auto j = Journal::open(path_);
+  ASSERT_TRUE(j);
+  auto gap = (*j)->verifyChain("plan-a");
+  ASSERT_TRUE(gap);
+  EXPECT_FALSE(gap->intact);
+  EXPECT_NE(gap->problem.find("does not link"), std::string::npos) << gap->problem;
+}
+
+TEST_F(JournalTest, ListFiltersByStatusTimeAndIdAndCountsByStatus) {
+  auto j = Journal::open(path_);
+  ASSERT_TRUE(j);
+  append(**j, batch("bank-a:106:one", "r", false, 1000));
+  append(**j, batch("bank-a:106:two", "r", true, 2000));
+  append(**j, batch("bank-b:106:three", "r", true, 3000));
+  auto ids = [&](PlanQuery q) {
+    std::vector<std::string> out;
+    auto listed = (*j)->list(q);
+    EXPECT_TRUE(listed) << listed.error().message;
+    if (listed) {
+      for (const auto& p : *listed) out.push_back(p.planId);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({}), (V{"bank-b:106:three", "bank-a:106:two", "bank-a:106:one"}));  // newest first
+  EXPECT_EQ(ids({"failed", 0, 0, "", 100}), (V{"bank-b:106:three", "bank-a:106:two"}));
+  EXPECT_EQ(ids({"", 2000, 0, "", 100}), (V{"bank-b:106:three", "bank-a:106:two"}));
+  EXPECT_EQ(ids({"", 0, 2000, "", 100}), (V{"bank-a:106:one"}));  // "to" is exclusive
+  EXPECT_EQ(ids({"", 0, 0, "a:106:t", 100}), (V{"bank-a:106:two"}));
+  EXPECT_EQ(ids({"", 0, 0, "%", 100}), V{});  // a substring, not a LIKE pattern
+  EXPECT_EQ(ids({"failed", 0, 0, "", 1}), (V{"bank-b:106:three"}));
+  auto counts = (*j)->countByStatus();
+  ASSERT_TRUE(counts);
+  EXPECT_EQ(*counts, (std::map<std::string, uint64_t>{{"failed", 2}, {"proposed", 1}}));
+}
+
 TEST_F(JournalTest, SummariesTrackTheLatestStateAndUnfinishedPlans) {
   auto j = Journal::open(path_);
   ASSERT_TRUE(j) << j.error().message;

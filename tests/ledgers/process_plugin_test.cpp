@@ -239,5 +239,37 @@ TEST(ProcessPlugin, TheLedgerListsACrashingChildAndKeepsServingOthers) {
   }
 }
 
+// finp2p_ledger_plugin_crashes_total reads crashesSinceStart: a reload starts a new child whose
+// own count is 0 again, and the counter must not go back with it.
+TEST(ProcessPlugin, TheLedgerCountsCrashesAcrossReloads) {
+  ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
+  config::LedgerConfig cfg;
+  cfg.name = "bad";
+  cfg.pluginPath = fixture("fixture_crashing");
+  cfg.assets = {"USD"};
+  cfg.pluginConfig = {{"how", "segv"}, {"in", "execute"}};
+  cfg.isolation = config::Isolation::kProcess;
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(cfg).ok());
+  auto crash = [&](const std::string& key) {
+    auto op = transfer(key);
+    op.context.deadlineUnixMs = now() + 10'000;
+    EXPECT_EQ(registry.byName("bad")->executeAndWait(op).status, FINP2P_LEDGER_ERROR_UNAVAILABLE);
+  };
+  EXPECT_EQ(registry.byName("bad")->info().crashesSinceStart, 0u);
+  crash("plan_1");
+  crash("plan_2");
+  auto before = registry.byName("bad")->info();
+  EXPECT_EQ(before.child.crashes, 2);
+  EXPECT_EQ(before.crashesSinceStart, 2u);
+  ASSERT_TRUE(registry.reload("bad").ok());
+  auto after = registry.byName("bad")->info();
+  EXPECT_EQ(after.child.crashes, 0);  // the new instance's own count
+  EXPECT_EQ(after.crashesSinceStart, 2u);
+  crash("plan_3");
+  EXPECT_EQ(registry.byName("bad")->info().crashesSinceStart, 3u);
+  EXPECT_EQ(registry.byName("bad")->info().child.crashes, 1);
+}
+
 }  // namespace
 }  // namespace finp2p::ledgers

@@ -57,17 +57,44 @@ TEST(HttpListenerTest, ServesRoutesOverOneConnection) {
   int port = (*listener)->port();
   ASSERT_GT(port, 0);
   int fd = connectTo(port);
-  auto first = exchange(fd, "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
+  auto first = exchange(fd, "GET /metrics?x=1 HTTP/1.1\r\nHost: 127.0.0.1:9464\r\n\r\n");
   EXPECT_NE(first.find("HTTP/1.1 200 OK"), std::string::npos) << first;
   EXPECT_NE(first.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
   EXPECT_NE(first.find("up 1\n# target /metrics?x=1\n"), std::string::npos);
-  auto second = exchange(fd, "GET /nothing HTTP/1.1\r\nHost: a\r\n\r\n");  // same connection
+  auto second =
+      exchange(fd, "GET /nothing HTTP/1.1\r\nHost: 127.0.0.1:9464\r\n\r\n");  // same connection
   EXPECT_NE(second.find("HTTP/1.1 404 Not Found"), std::string::npos) << second;
-  auto third = exchange(fd, "POST /metrics HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+  auto third =
+      exchange(fd, "POST /metrics HTTP/1.1\r\nHost: 127.0.0.1:9464\r\nContent-Length: 0\r\n\r\n");
   EXPECT_NE(third.find("HTTP/1.1 405"), std::string::npos) << third;
   close(fd);
   EXPECT_EQ(calls, 1);
   listener->reset();  // stops with no connection open
+}
+
+// DNS rebinding: a hostile page whose name resolves to 127.0.0.1 sends its own name as Host.
+TEST(HttpListenerTest, OnLoopbackAnswersLoopbackHostsOnly) {
+  HttpRoutes routes;
+  routes["/x"] = [](const std::string&) {
+    return HttpResponse{200, "text/plain", "secret\n", {{"X-Frame-Options", "DENY"}}};
+  };
+  auto listener = HttpListener::start("127.0.0.1:0", std::move(routes));
+  ASSERT_TRUE(listener.ok());
+  EXPECT_TRUE((*listener)->loopback());
+  int fd = connectTo((*listener)->port());
+  for (const char* host : {"localhost:1", "[::1]:1", "127.0.0.1", "127.1.2.3:80"}) {
+    auto request = std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n";
+    auto ok = exchange(fd, request.c_str());  // not a std::string: std::exchange is no candidate
+    EXPECT_NE(ok.find("HTTP/1.1 200 OK"), std::string::npos) << host << ": " << ok;
+    EXPECT_NE(ok.find("X-Frame-Options: DENY"), std::string::npos) << ok;
+  }
+  for (const char* host : {"evil.example:9464", "127.0.0.1.evil.example", "[::2]", ""}) {
+    auto request = std::string("GET /x HTTP/1.1\r\nHost: ") + host + "\r\n\r\n";
+    auto refused = exchange(fd, request.c_str());
+    EXPECT_NE(refused.find("HTTP/1.1 403"), std::string::npos) << host << ": " << refused;
+    EXPECT_EQ(refused.find("secret"), std::string::npos) << refused;
+  }
+  close(fd);
 }
 
 TEST(HttpListenerTest, StopsWithAnIdleConnectionOpen) {
