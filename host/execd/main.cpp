@@ -220,6 +220,8 @@ int main(int argc, char** argv) {
     options.pem_key_cert_pairs.push_back({tls.privateKey, tls.certificate});
     peerCredentials = grpc::SslServerCredentials(options);
   }
+  // No SO_REUSEPORT: a second router on the same port must fail to start, not share it.
+  peerBuilder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   peerBuilder.AddListeningPort(config->listenAddress, peerCredentials, &peerPort);
   peerBuilder.RegisterService(&peerService);
   peerBuilder.SetOption(std::make_unique<Reflection>(config->peerReflection));
@@ -233,6 +235,7 @@ int main(int argc, char** argv) {
 
   grpc::ServerBuilder adminBuilder;
   int adminPort = 0;
+  adminBuilder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   adminBuilder.AddListeningPort(config->adminAddress, grpc::InsecureServerCredentials(),
                                 &adminPort);
   adminBuilder.RegisterService(&adminService);

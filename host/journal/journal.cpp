@@ -1,5 +1,12 @@
 #include "journal/journal.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <chrono>
 
 #include <pthread.h>
@@ -190,12 +197,28 @@ std::optional<std::string> prepareSchema(sqlite3* db) {
 }  // namespace
 
 Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, JournalOptions options) {
+  // One process per journal: a second finp2p-execd started with the same configuration would
+  // otherwise share it (and, with SO_REUSEPORT, half of the peers' connections) and decide
+  // plans the first one never hears of. The lock goes with the process, also at kill -9.
+  int lockFd = ::open((path + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lockFd < 0) {
+    return makeError(ErrorCode::kIo,
+                     "cannot open " + path + ".lock: " + std::string(std::strerror(errno)));
+  }
+  if (::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lockFd);
+    return makeError(ErrorCode::kUnavailable,
+                     "journal " + path +
+                         " is in use by another process (is a finp2p-execd with this "
+                         "configuration already running?)");
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
+    ::close(lockFd);
     return makeError(ErrorCode::kIo, "cannot open journal " + path + ": " + why);
   }
   sqlite3_busy_timeout(db, 5000);
@@ -207,12 +230,14 @@ Result<std::unique_ptr<Journal>> Journal::open(const std::string& path, JournalO
   if (!why) why = prepareSchema(db);
   if (why) {
     sqlite3_close(db);
+    ::close(lockFd);
     return makeError(ErrorCode::kIo, "cannot initialize journal " + path + ": " + *why);
   }
-  return std::unique_ptr<Journal>(new Journal(db, options));
+  return std::unique_ptr<Journal>(new Journal(db, options, lockFd));
 }
 
-Journal::Journal(sqlite3* db, JournalOptions options) : db_(db), options_(options) {
+Journal::Journal(sqlite3* db, JournalOptions options, int lockFd)
+    : db_(db), lockFd_(lockFd), options_(options) {
   if (options_.inlineWrites) return;
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "journal-writer");
@@ -229,6 +254,7 @@ Journal::~Journal() {
   if (writer_.joinable()) writer_.join();
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+  if (lockFd_ >= 0) ::close(lockFd_);  // releases the flock
 }
 
 void Journal::append(Batch batch, std::function<void(Status)> done) {

@@ -115,12 +115,13 @@ class Journal {
   Result<std::string> localHead(const std::string& planId) const;
 
  private:
-  Journal(sqlite3* db, JournalOptions options);
+  Journal(sqlite3* db, JournalOptions options, int lockFd);
   void writerLoop();
   Status commit(std::vector<Batch>& batches);
   struct sqlite3_stmt* prepared(const char* sql);
 
   sqlite3* db_;
+  int lockFd_ = -1;  // flock'd "<journal>.lock": one process per journal
   JournalOptions options_;
   mutable std::mutex dbMutex_;  // readers and the writer share one connection
   std::mutex queueMutex_;

@@ -69,13 +69,7 @@ http::response<http::string_body> respond(const HttpListener::State& state,
     in.headers[name] = std::string(field.value());
   }
   in.body = request.body();
-  HttpResponse r;
-  if (state.loopback && !loopbackHost(in.header("host"))) {
-    r = {403, "text/plain; charset=utf-8",
-         "this listener answers requests for loopback hosts only\n"};
-  } else {
-    r = state.handler(in);
-  }
+  HttpResponse r = state.handler(in);
   http::response<http::string_body> response{static_cast<http::status>(r.status),
                                              request.version()};
   response.set(http::field::server, state.serverName);
@@ -151,9 +145,19 @@ bool isLoopbackAddress(const std::string& address) {
 
 Result<std::unique_ptr<HttpListener>> HttpListener::start(const std::string& address,
                                                           HttpRoutes routes) {
+  // The operator's pages and metrics, read by browsers: on loopback, a request must name a
+  // loopback host (DNS rebinding). An API served with a handler (the adapter gateway, behind a
+  // proxy that may name any host) does its own checks.
+  bool loopbackOnly = isLoopbackAddress(address);
   return start(
       address,
-      [routes = std::move(routes)](const HttpRequest& request) { return routed(routes, request); },
+      [routes = std::move(routes), loopbackOnly](const HttpRequest& request) -> HttpResponse {
+        if (loopbackOnly && !loopbackHost(request.header("host"))) {
+          return {403, "text/plain; charset=utf-8",
+                  "this listener answers requests for loopback hosts only\n"};
+        }
+        return routed(routes, request);
+      },
       1, "finp2p-execd");
 }
 

@@ -57,9 +57,9 @@ class HttpListener {
   // Stops accepting, closes open connections and joins the thread.
   ~HttpListener();
   int port() const;
-  // Bound to a loopback address. Then a request must also name a loopback host (Host:
-  // 127.0.0.1, [::1] or localhost), so that a web page whose DNS name a hostile site rebinds to
-  // 127.0.0.1 cannot read what the listener serves through the operator's browser.
+  // Bound to a loopback address. Then a request to the routes must also name a loopback host
+  // (Host: 127.0.0.1, [::1] or localhost), so that a web page whose DNS name a hostile site
+  // rebinds to 127.0.0.1 cannot read what the listener serves through the operator's browser.
   bool loopback() const;
 
   struct State;

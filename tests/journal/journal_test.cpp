@@ -292,5 +292,20 @@ TEST_F(JournalTest, AJournalFromANewerSchemaIsRefusedByName) {
   EXPECT_NE(j.error().message.find("journal schema 3"), std::string::npos) << j.error().message;
 }
 
+// Regression (issue 14, the newcomer's F3): a second finp2p-execd with the same configuration
+// opened the same journal (and, through SO_REUSEPORT, served the same port), and the two
+// decided plans apart. One process per journal: the second open is refused, naming why.
+TEST_F(JournalTest, ASecondProcessCannotOpenAJournalInUse) {
+  auto first = Journal::open(path_);
+  ASSERT_TRUE(first) << first.error().message;
+  auto second = Journal::open(path_);
+  ASSERT_FALSE(second) << "opened a journal another Journal holds";
+  EXPECT_NE(second.error().message.find("in use by another process"), std::string::npos)
+      << second.error().message;
+  first->reset();
+  auto again = Journal::open(path_);
+  EXPECT_TRUE(again) << "the lock outlived the journal: " << again.error().message;
+}
+
 }  // namespace
 }  // namespace finp2p::journal
