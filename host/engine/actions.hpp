@@ -34,6 +34,10 @@ struct PreflightAction {
 struct ExecuteAction {
   finp2p::execution::ExecutionInstruction instruction;
   int64_t deadlineMillis = 0;
+  // A hash lock's refund: not before its expiry (and the router's delay for clocks).
+  int64_t notBeforeMillis = 0;
+  // A claim: the preimage (hex) to give the ledger. Never in a message before the claim ran.
+  std::string preimage;
 };
 
 // Check another router's receipt against this router's ledger, if it has one for the asset;

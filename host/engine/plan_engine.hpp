@@ -44,6 +44,11 @@ struct EngineConfig {
   // docs/architecture.md, "A journal restored from an older copy").
   std::vector<int64_t> restoredAtMillis;
   int64_t restoredWindowMillis = 600'000;
+  // Hash time-locked legs (model/hash_lock.hpp): a contributor approves a plan only if the lock
+  // claimed first expires at least this long before the others; a refund runs this long after
+  // its lock's expiry (for the difference between this router's clock and the ledger's).
+  int64_t hashLockMarginSeconds = 3600;
+  int64_t refundDelayMillis = 5'000;
 };
 
 class PlanEngine {
@@ -165,6 +170,9 @@ class PlanEngine {
   void startInstruction(uint32_t sequence, int64_t at, Actions& out);
   void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at,
                   Actions& out) const;
+  // The preimage for this router's claim: its own secret if it holds the plan's, else the one an
+  // earlier claim's receipt revealed (checked against the lock); empty if neither.
+  std::string claimPreimage(const finp2p::execution::ExecutionInstruction& ins) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
                         Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);

@@ -130,6 +130,7 @@ class RouterNode {
   Result<finp2p::execution::ExecutionPlan> checkSubmission(finp2p::execution::ExecutionPlan plan,
                                                            bool newId);
   bool resubmitted(Strand& strand, const finp2p::journal::Event& event, Answer& done);
+  void fillOwnHashLocks(finp2p::execution::ExecutionPlan& plan) const;
   void perform(const std::string& planId, std::vector<engine::Action> actions);
   void sendTracked(const std::string& to, const std::string& planId, const std::string& messageId,
                    const PeerMessage& message);
