@@ -45,6 +45,6 @@ refunded_at=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/shared.se
 [ "$refunded_at" -ge "$expiry" ] || fail "refunded at $refunded_at, before the expiry $expiry"
 expect_eq "$(available bank-a securities "$SELLER" "$BOND")" 1000 "seller bonds refunded"
 ctl bank-a ledger balance securities "$SELLER" "$BOND" | grep -q "held 0" || fail "bonds still held"
-expect_eq "$(available bank-b cash "$BUYER" USD)" 10.00 "buyer USD untouched"
+expect_eq "$(available bank-b cash "$BUYER" USD)" 10 "buyer USD untouched"
 grep -q "refund waits for the hash lock's expiry" "$WORK/bank-a.log" || fail "no wait logged"
 echo "ok"
