@@ -97,8 +97,8 @@ void validateHashLocks(const ExecutionPlan& plan, bool requireHashes, std::vecto
     const auto& lock = ins.hold().hashlock();
     std::string p = at(i) + ".hold.hashLock";
     if (!ledger::parseHashFunction(lock.hashfunction())) {
-      out.push_back({p + ".hashFunction", "\"" + lock.hashfunction() +
-                                              "\" is not a hash function (sha256, keccak256)"});
+      out.push_back({p + ".hashFunction",
+                     "\"" + lock.hashfunction() + "\" is not a hash function (sha256, keccak256)"});
     }
     if (lock.hash().empty()) {
       if (requireHashes) {
@@ -146,9 +146,9 @@ void validateHashLocks(const ExecutionPlan& plan, bool requireHashes, std::vecto
   const std::string& holder = plan.instructions(first).hold().hashlock().secretholder();
   if (claim) {
     if (claim->organizations_size() != 1 || claim->organizations(0) != holder) {
-      out.push_back({at(firstClaimAt) + ".organizations",
-                     "the first claim reveals the secret: only its holder " + holder +
-                         " can execute it"});
+      out.push_back(
+          {at(firstClaimAt) + ".organizations",
+           "the first claim reveals the secret: only its holder " + holder + " can execute it"});
     }
     for (int i = firstClaimAt + 1; i < plan.instructions_size(); ++i) {
       if (lockRole(plan, plan.instructions(i)) == LockRole::kLock) {
@@ -168,8 +168,8 @@ void validateHashLocks(const ExecutionPlan& plan, bool requireHashes, std::vecto
     auto claimed = parseAmount(ins.release().amount());
     auto held = parseAmount(hold.amount());
     if (claimed && held && *claimed != *held) {
-      out.push_back({at(i) + ".release.amount",
-                     "a claim takes the whole lock of " + held->toString()});
+      out.push_back(
+          {at(i) + ".release.amount", "a claim takes the whole lock of " + held->toString()});
     }
   }
 }
@@ -201,7 +201,8 @@ std::vector<Violation> checkTimelocks(const ExecutionPlan& plan, int64_t nowUnix
                      "expires " + std::to_string(longer - shorter) +
                          " s after the lock claimed first (instruction " +
                          std::to_string(claimedFirst->sequence()) + "); this router requires " +
-                         std::to_string(marginSeconds) + " s, so that its counterparty can "
+                         std::to_string(marginSeconds) +
+                         " s, so that its counterparty can "
                          "still claim once the secret is revealed"});
     }
   }
@@ -223,9 +224,9 @@ Status checkLockReceipt(const ExecutionPlan& plan, const ExecutionInstruction& i
   const auto& lock = *lockOf(plan, ins);
   const auto& got = receipt.hashlock();
   auto differs = [](const std::string& field, const std::string& want, const std::string& was) {
-    return makeError(ErrorCode::kInvalidArgument, "receipt hash lock " + field + " \"" + was +
-                                                      "\" differs from the plan's \"" + want +
-                                                      "\"");
+    return makeError(
+        ErrorCode::kInvalidArgument,
+        "receipt hash lock " + field + " \"" + was + "\" differs from the plan's \"" + want + "\"");
   };
   if (got.hash() != lock.hash()) return differs("hash", lock.hash(), got.hash());
   if (got.hashfunction() != lock.hashfunction()) {

@@ -83,8 +83,9 @@ ExpectedReceipt expectedReceipt(const finp2p::execution::ExecutionPlan& plan,
     case ExecutionInstruction::kRevertHold: {
       // The hold's remainder goes back to its owner (the Hold's source, unless the RevertHold
       // names the accounts itself); the amount is the ledger's to report.
-      r.operationTypes = role == LockRole::kRefund ? std::vector<std::string>{"refund"}
-                                                   : std::vector<std::string>{"revert_hold", "release"};
+      r.operationTypes = role == LockRole::kRefund
+                             ? std::vector<std::string>{"refund"}
+                             : std::vector<std::string>{"revert_hold", "release"};
       std::string owner;
       auto index = findInstruction(plan, ins.reverthold().holdinstructionsequence());
       if (index && plan.instructions(static_cast<int>(*index)).has_hold()) {

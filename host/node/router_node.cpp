@@ -801,8 +801,8 @@ void RouterNode::fillOwnHashLocks(finp2p::execution::ExecutionPlan& plan) const 
     if (!lock.hash().empty() || lock.secretholder() != config_.engine.self || !function) continue;
     std::string secret = config_.engine.crypto->hashLockSecret(plan.id().id());
     model::fillHashLocks(plan, ledger::toHex(ledger::hashBytes(*function, secret)));
-    spdlog::info("plan {}: hash locks under {} of {}'s secret", plan.id().id(),
-                 lock.hashfunction(), config_.engine.self);
+    spdlog::info("plan {}: hash locks under {} of {}'s secret", plan.id().id(), lock.hashfunction(),
+                 config_.engine.self);
     return;
   }
 }

@@ -54,8 +54,7 @@ void addHashLock(Database& db, finp2p::ledger::Receipt& receipt) {
 std::string compareHashLock(const finp2p::ledger::Receipt& actual,
                             const finp2p::ledger::Receipt& claimed) {
   auto differs = [](const char* field, const std::string& want, const std::string& got) {
-    return std::string("receipt ") + field + " is \"" + got + "\", the ledger has \"" + want +
-           "\"";
+    return std::string("receipt ") + field + " is \"" + got + "\", the ledger has \"" + want + "\"";
   };
   if (actual.hashLock != claimed.hashLock) {
     return differs("hash lock", actual.hashLock, claimed.hashLock);

@@ -405,7 +405,8 @@ Outcome SqliteLedger::refund(const Operation& op) {
   if (auto early = refundTooEarly(op)) return *early;
   Outcome back = revertHold(op, "refund");
   if (!back.ok()) return back;
-  writeHashLock(db_, op.context.idempotencyKey, {lock->hash, lock->hashFunction, lock->expiryUnixS, ""});
+  writeHashLock(db_, op.context.idempotencyKey,
+                {lock->hash, lock->hashFunction, lock->expiryUnixS, ""});
   addHashLock(db_, *back.receipt);
   return back;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // The embedded ledger: a double-entry ledger in its own SQLite file. Accounts per (owner,
 // asset) with available and held balances, holds keyed by the hold's operation id,
-// transactions with their postings, hash locks (hash_locks.hpp), and an idempotency table: the same key twice returns the
-// stored outcome and moves nothing twice, also after a restart.
+// transactions with their postings, hash locks (hash_locks.hpp), and an idempotency table: the same
+// key twice returns the stored outcome and moves nothing twice, also after a restart.
 
 #include <mutex>
 #include <string>

@@ -105,8 +105,7 @@ TEST_F(HashLocks, ClaimWithThePreimagePaysTheBeneficiaryOnceAndRevealsIt) {
   forged.preimage = ledger::toHex(std::string(32, '\x01'));
   EXPECT_FALSE(verify(forged).ok()) << "verify must compare the receipt's preimage";
   // A claimed lock cannot be claimed under another key, nor refunded.
-  EXPECT_EQ(execute(claimOp("claim-2", "lock", preimage())).status,
-            FINP2P_LEDGER_ERROR_VALIDATION);
+  EXPECT_EQ(execute(claimOp("claim-2", "lock", preimage())).status, FINP2P_LEDGER_ERROR_VALIDATION);
   EXPECT_EQ(balanceOf(account("buyer")), Pair("20", "0")) << kClaimBypassed;
 }
 

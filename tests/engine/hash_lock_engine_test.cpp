@@ -131,8 +131,8 @@ TEST(HashLockEngine, TheSecretHolderClaimsWithItsSecretAndTheCounterpartyWithThe
   Swap s;
   s.submit();
   for (const char* org : {"bank-a", "bank-b"}) {
-    EXPECT_EQ(s.engine(org).status(), PlanStatus::kCompleted) << org << ": "
-                                                              << s.engine(org).reason();
+    EXPECT_EQ(s.engine(org).status(), PlanStatus::kCompleted)
+        << org << ": " << s.engine(org).reason();
   }
   EXPECT_EQ(s.engine("bank-a").chainHeadHex(), s.engine("bank-b").chainHeadHex());
   ASSERT_TRUE(s.executed.count(3) && s.executed.count(4));

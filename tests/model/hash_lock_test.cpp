@@ -14,8 +14,8 @@
 namespace finp2p::model {
 namespace {
 
-using ledger::HashFunction;
 using ledger::hashBytes;
+using ledger::HashFunction;
 using ledger::toHex;
 
 constexpr int64_t kNow = 1'800'000'000;
