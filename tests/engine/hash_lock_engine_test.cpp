@@ -10,6 +10,7 @@
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
+#include "matching_receipt.hpp"
 #include "finp2p/ledger/hash_lock.hpp"
 #include "model/hash_lock.hpp"
 #include "model/receipt_check.hpp"
@@ -49,16 +50,8 @@ class Swap {
   }
 
   finp2p::journal::InstructionExecuted success(const ExecuteAction& a) const {
-    finp2p::journal::InstructionExecuted e;
-    e.set_sequence(a.instruction.sequence());
-    auto want = model::expectedReceipt(plan, a.instruction);
+    auto e = testing::matchingExecution(plan, a.instruction);
     auto* r = e.mutable_receipt();
-    r->set_operationtype(want.operationTypes.front());
-    r->mutable_source()->set_address(want.source);
-    r->mutable_destination()->set_address(want.destination);
-    *r->mutable_asset() = *want.asset;
-    r->set_quantity(want.quantity);
-    r->mutable_transactiondetails()->set_operationid(want.operationId);
     const auto* lock = model::lockOf(plan, a.instruction);
     r->mutable_hashlock()->set_hash(lock->hash());
     r->mutable_hashlock()->set_hashfunction(lock->hashfunction());
