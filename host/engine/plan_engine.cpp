@@ -735,7 +735,9 @@ void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
   }
   int64_t timeout = ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
                                              : config_.defaultInstructionTimeoutMillis;
-  ExecuteAction action{ins, startedAt + timeout};
+  ExecuteAction action;
+  action.instruction = ins;
+  action.deadlineMillis = startedAt + timeout;
   switch (model::lockRole(*plan_, ins)) {
     case model::LockRole::kClaim:
       action.preimage = claimPreimage(ins);

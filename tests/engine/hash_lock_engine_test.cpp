@@ -71,7 +71,7 @@ class Swap {
   void local(const std::string& org, const std::function<void(Event&)>& fill) {
     Event e;
     e.set_planid(plan.id().id());
-    e.set_atmillis(now++);
+    e.set_atmillis(now++ + skew[org]);
     fill(e);
     queue_.emplace_back(org, e);
   }
@@ -88,7 +88,7 @@ class Swap {
       for (const auto& to : s->to) {
         auto event = std::visit([&](const auto& m) { return toEvent(org, m); }, s->message);
         ASSERT_TRUE(event.ok());
-        event->set_atmillis(now++);
+        event->set_atmillis(now++ + skew[to]);
         queue_.emplace_back(to, *event);
       }
     } else if (std::get_if<PreflightAction>(&action)) {
@@ -112,6 +112,7 @@ class Swap {
   finp2p::execution::ExecutionPlan plan;
   std::string secret, hash;
   int64_t now = kNowMillis;
+  std::map<std::string, int64_t> skew;  // each router's clock, ahead (+) or behind (-)
   std::map<std::string, std::vector<Event>> journal;
 
  private:
@@ -198,6 +199,25 @@ TEST(HashLockEngine, UnsafeTimelocksAreRejectedOnArrival) {
   EXPECT_NE(s.engine("bank-b").reason().find("requires 600 s"), std::string::npos)
       << s.engine("bank-b").reason();
   EXPECT_TRUE(s.executed.empty());
+}
+
+// The margin compares the two expiries, not an expiry with a clock: routers whose clocks differ
+// by the skew the protocol allows (message_max_skew_seconds, 300 s) agree on it, and the swap
+// completes; only an expiry within the skew of a router's clock can be judged differently.
+TEST(HashLockEngine, ClocksApartByTheAllowedSkewAgreeOnTheTimelocks) {
+  for (int64_t skew : {-300'000, 300'000}) {
+    Swap s;
+    s.skew["bank-b"] = skew;
+    s.submit();
+    for (const char* org : {"bank-a", "bank-b"}) {
+      EXPECT_EQ(s.engine(org).status(), PlanStatus::kCompleted)
+          << org << " with bank-b " << skew << " ms off: " << s.engine(org).reason();
+    }
+  }
+  Swap tight(kCashExpiry + 599, kCashExpiry);
+  tight.skew["bank-b"] = 300'000;
+  tight.submit();
+  EXPECT_EQ(tight.engine("bank-b").status(), PlanStatus::kRejected) << "skew does not widen it";
 }
 
 }  // namespace
