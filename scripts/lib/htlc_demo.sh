@@ -14,7 +14,7 @@ htlc_ledger_view() {
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 q = ("SELECT t.type, t.quantity, t.asset, h.hash, h.expiry, h.preimage FROM hash_locks h "
-     "JOIN transactions t ON t.operation_id = h.operation_id ORDER BY t.rowid")
+     "JOIN transactions t ON t.operation_id = h.operation_id ORDER BY t.timestamp, h.preimage")
 for kind, qty, asset, h, expiry, preimage in db.execute(q):
     line = f"  {kind:9} {qty} {asset[:24]}  hash {h[:16]}…  expiry {expiry}"
     if preimage:

@@ -10,8 +10,8 @@
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
-#include "matching_receipt.hpp"
 #include "finp2p/ledger/hash_lock.hpp"
+#include "matching_receipt.hpp"
 #include "model/hash_lock.hpp"
 #include "model/receipt_check.hpp"
 
