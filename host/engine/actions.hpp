@@ -50,7 +50,8 @@ struct VerifyAction {
 
 struct TimerAction {
   // kCatchUp is not journaled: when it fires the node asks the engine catchUp(mark, now).
-  enum class Kind { kAgreementDeadline, kAwait, kCatchUp };
+  // kLockExpired neither: the node asks lockExpired(sequence) (sequence: the refund's).
+  enum class Kind { kAgreementDeadline, kAwait, kCatchUp, kLockExpired };
   Kind kind;
   uint32_t sequence = 0;
   int64_t atMillis = 0;

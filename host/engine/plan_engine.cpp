@@ -812,6 +812,7 @@ bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64
   *proposal.mutable_instructioncompletion() = event;
   out.push_back(
       send(planId_ + "/" + std::to_string(e.sequence()) + "/completion", std::move(proposal)));
+  lockExpiryTimers(e.sequence(), out);
   checkSettled(e.sequence(), at, out);
   return true;
 }
@@ -1141,6 +1142,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
     if (isContributor(config_.self) && !preflightDone_) out.push_back(ownPreflight());
     return out;
   }
+  for (const auto& [sequence, step] : steps_) lockExpiryTimers(sequence, out);
   auto it = steps_.find(currentSequence_);
   if (it != steps_.end()) {
     for (const auto& [executor, c] : it->second.byExecutor) {

@@ -78,6 +78,12 @@ class PlanEngine {
   // A catch-up timer fired: if nothing happened since `mark`, ask the others to re-send; either
   // way set the next timer while the plan is unfinished.
   std::vector<Action> catchUp(uint64_t mark, int64_t nowMillis) const;
+  // A hash lock of this router's refund `refundSequence` has expired (a kLockExpired timer):
+  // refund it now, whatever step the plan is at, unless the secret may have been revealed by this
+  // router. The ledger enforces the rest (a claimed lock cannot be refunded, an expired one not
+  // claimed), so the owner needs no counterparty to get its asset back. The outcome is journaled
+  // and taken up when the plan reaches the refund (the node's lookup finds it).
+  std::vector<Action> lockExpired(uint32_t refundSequence) const;
   // For a plan's issuer that forgot it (its journal was restored from an older copy): the plan
   // with the issuer's own approval, which proves to it that it proposed this plan.
   std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
@@ -173,6 +179,9 @@ class PlanEngine {
   // The preimage for this router's claim: its own secret if it holds the plan's, else the one an
   // earlier claim's receipt revealed (checked against the lock); empty if neither.
   std::string claimPreimage(const finp2p::execution::ExecutionInstruction& ins) const;
+  // kLockExpired timers for this router's refunds of the lock `lockSequence`, once it locked it.
+  void lockExpiryTimers(uint32_t lockSequence, Actions& out) const;
+  bool ownLockHeld(uint32_t sequence) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
                         Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);

@@ -348,6 +348,10 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
           post(planId, [this, planId, mark] { catchUp(planId, mark); });
           return;
         }
+        if (kind == engine::TimerAction::Kind::kLockExpired) {
+          post(planId, [this, planId, sequence] { lockExpired(planId, sequence); });
+          return;
+        }
         Event e;
         e.set_planid(planId);
         if (kind == engine::TimerAction::Kind::kAwait) {
@@ -359,6 +363,20 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
       });
     }
   }
+}
+
+// On the strand: a hash lock of this router's expired; its engine decides whether to refund it
+// outside the plan's steps. No state changes until the ledger answers, so nothing is journaled.
+void RouterNode::lockExpired(const std::string& planId, uint32_t refundSequence) {
+  auto& plans = strandOf(planId).plans;
+  auto it = plans.find(planId);
+  if (it == plans.end()) return;
+  auto actions = it->second->lockExpired(refundSequence);
+  if (!actions.empty()) {
+    spdlog::info("plan {} seq {}: hash lock expired; refunding it without waiting for the plan",
+                 planId, refundSequence);
+  }
+  perform(planId, std::move(actions));
 }
 
 // On the strand: a catch-up timer changes no state, so it is not journaled.

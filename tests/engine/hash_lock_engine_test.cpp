@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <set>
 
 #include "../model/plan_builder.hpp"
 #include "engine/messages.hpp"
@@ -63,6 +64,8 @@ class Swap {
   std::function<finp2p::journal::InstructionExecuted(const ExecuteAction&)> ledger =
       [this](const ExecuteAction& a) { return success(a); };
   std::map<uint32_t, ExecuteAction> executed;  // by sequence, as the engines asked
+  std::set<uint32_t> stalled;                  // instructions whose executor never runs them
+  std::map<std::string, std::vector<TimerAction>> lockTimers;
 
   void submit() {
     local("bank-a", [&](Event& e) { *e.mutable_plancreated()->mutable_plan() = plan; });
@@ -93,7 +96,10 @@ class Swap {
       }
     } else if (std::get_if<PreflightAction>(&action)) {
       local(org, [&](Event& e) { e.mutable_preflight()->set_ok(true); });
+    } else if (auto* t = std::get_if<TimerAction>(&action)) {
+      if (t->kind == TimerAction::Kind::kLockExpired) lockTimers[org].push_back(*t);
     } else if (auto* x = std::get_if<ExecuteAction>(&action)) {
+      if (stalled.count(x->instruction.sequence())) return;  // its executor went down
       executed[x->instruction.sequence()] = *x;
       // The node holds a refund until notBeforeMillis: the clock jumps there.
       if (x->notBeforeMillis > now) now = x->notBeforeMillis;
@@ -199,6 +205,36 @@ TEST(HashLockEngine, UnsafeTimelocksAreRejectedOnArrival) {
   EXPECT_NE(s.engine("bank-b").reason().find("requires 600 s"), std::string::npos)
       << s.engine("bank-b").reason();
   EXPECT_TRUE(s.executed.empty());
+}
+
+TEST(HashLockEngine, AnOwnerRefundsItsExpiredLockAloneWhileTheCounterpartyIsSilent) {
+  Swap s;
+  s.stalled = {2};  // bank-b approved, then never locks
+  s.submit();
+  EXPECT_EQ(s.engine("bank-a").status(), PlanStatus::kInProgress);
+  ASSERT_EQ(s.lockTimers["bank-a"].size(), 1u);
+  const auto& timer = s.lockTimers["bank-a"][0];
+  EXPECT_EQ(timer.sequence, 5u);
+  EXPECT_EQ(timer.atMillis, kBondExpiry * 1000 + 2'000);
+  auto actions = s.engine("bank-a").lockExpired(5);
+  ASSERT_EQ(actions.size(), 1u);
+  const auto& refund = std::get<ExecuteAction>(actions[0]);
+  EXPECT_EQ(refund.instruction.sequence(), 5u);
+  EXPECT_EQ(refund.notBeforeMillis, kBondExpiry * 1000 + 2'000);
+  EXPECT_TRUE(s.lockTimers["bank-b"].empty()) << "bank-b locked nothing";
+  EXPECT_TRUE(s.engine("bank-b").lockExpired(6).empty());
+}
+
+TEST(HashLockEngine, TheSecretHolderDoesNotRefundAloneOnceItsClaimStarted) {
+  Swap s;
+  s.stalled = {3};  // bank-a's claim never answers: the secret may be on the ledger
+  s.submit();
+  EXPECT_EQ(s.engine("bank-a").currentSequence(), 3u);
+  EXPECT_TRUE(s.engine("bank-a").lockExpired(5).empty());
+  // bank-b may refund its cash once expired: the ledger refuses it if bank-a's claim ran.
+  auto cash = s.engine("bank-b").lockExpired(6);
+  ASSERT_EQ(cash.size(), 1u);
+  EXPECT_EQ(std::get<ExecuteAction>(cash[0]).notBeforeMillis, kCashExpiry * 1000 + 2'000);
 }
 
 // The margin compares the two expiries, not an expiry with a clock: routers whose clocks differ
