@@ -370,8 +370,16 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
 void RouterNode::lockExpired(const std::string& planId, uint32_t refundSequence) {
   auto& plans = strandOf(planId).plans;
   auto it = plans.find(planId);
-  if (it == plans.end()) return;
+  if (it == plans.end()) {
+    spdlog::info("plan {} seq {}: hash lock expired; the plan is no longer in memory", planId,
+                 refundSequence);
+    return;
+  }
   auto actions = it->second->lockExpired(refundSequence);
+  if (actions.empty()) {
+    spdlog::info("plan {} seq {}: hash lock expired; the plan's own path refunds it, if at all",
+                 planId, refundSequence);
+  }
   if (!actions.empty()) {
     spdlog::info("plan {} seq {}: hash lock expired; refunding it without waiting for the plan",
                  planId, refundSequence);

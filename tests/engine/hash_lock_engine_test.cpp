@@ -222,6 +222,16 @@ TEST(HashLockEngine, AnOwnerRefundsItsExpiredLockAloneWhileTheCounterpartyIsSile
   EXPECT_EQ(refund.instruction.sequence(), 5u);
   EXPECT_EQ(refund.notBeforeMillis, kBondExpiry * 1000 + 2'000);
   EXPECT_TRUE(s.lockTimers["bank-b"].empty()) << "bank-b locked nothing";
+  // Rebuilt from its journal (a restart), bank-a sets the same timer again.
+  auto replayed = s.makeEngine("bank-a");
+  for (const auto& e : s.journal["bank-a"]) replayed->handle(e);
+  int timers = 0;
+  for (const auto& action : replayed->resume(kNowMillis + 10)) {
+    auto* t = std::get_if<TimerAction>(&action);
+    if (t && t->kind == TimerAction::Kind::kLockExpired && t->sequence == 5) ++timers;
+  }
+  EXPECT_EQ(timers, 1);
+  EXPECT_EQ(replayed->lockExpired(5).size(), 1u);
   EXPECT_TRUE(s.engine("bank-b").lockExpired(6).empty());
 }
 
