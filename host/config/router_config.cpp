@@ -342,6 +342,7 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
          "agreement_timeout_seconds", "default_instruction_timeout_seconds", "max_plans_in_flight",
          "max_plans_in_flight_per_peer", "max_plan_bytes", "max_plans_per_peer_per_minute",
          "max_bytes_per_peer_per_minute", "peer", "ledger", "tls",
+         "hash_lock_margin_seconds", "hash_lock_refund_delay_seconds",
          // operations (docs/operations.md)
          "metrics_listen", "peer_reflection", "log_format", "shutdown_drain_seconds"},
         "the top level");
@@ -372,6 +373,10 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
         positiveInteger(root, "agreement_timeout_seconds", c.agreementTimeoutSeconds);
     c.defaultInstructionTimeoutSeconds = positiveInteger(
         root, "default_instruction_timeout_seconds", c.defaultInstructionTimeoutSeconds);
+    c.hashLockMarginSeconds =
+        positiveInteger(root, "hash_lock_margin_seconds", c.hashLockMarginSeconds);
+    c.hashLockRefundDelaySeconds =
+        positiveInteger(root, "hash_lock_refund_delay_seconds", c.hashLockRefundDelaySeconds);
     c.maxPlansInFlight = positiveInteger(root, "max_plans_in_flight", c.maxPlansInFlight);
     c.maxPlansInFlightPerPeer =
         positiveInteger(root, "max_plans_in_flight_per_peer", c.maxPlansInFlightPerPeer);

@@ -62,6 +62,10 @@ struct RouterConfig {
   int64_t agreementTimeoutSeconds = 60;
   // Instructions without their own timeout get this deadline for a ledger call.
   int64_t defaultInstructionTimeoutSeconds = 300;
+  // Hash time-locked legs: the least time between the expiry of the lock claimed first and the
+  // others' (a plan with less is rejected), and how long after a lock's expiry its refund runs.
+  int64_t hashLockMarginSeconds = 3600;
+  int64_t hashLockRefundDelaySeconds = 5;
   // Plans held in memory at once; beyond it new plans are refused until some finish.
   int64_t maxPlansInFlight = 100'000;
   int64_t maxPlansInFlightPerPeer = 10'000;

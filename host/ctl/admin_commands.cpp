@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "finp2p/admin.grpc.pb.h"
+#include "model/hash_lock.hpp"
 #include "model/plan_file.hpp"
 
 namespace finp2p::ctl {
@@ -39,7 +40,24 @@ void withDeadline(grpc::ClientContext& c, int seconds = 30) {
   c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
 }
 
-std::string instructionName(const finp2p::execution::ExecutionInstruction& i) {
+std::string instructionName(const finp2p::execution::ExecutionPlan& plan,
+                            const finp2p::execution::ExecutionInstruction& i) {
+  switch (finp2p::model::lockRole(plan, i)) {
+    case finp2p::model::LockRole::kLock:
+      return "hash-lock " + i.hold().amount() + " " + i.hold().asset().id() + " until " +
+             std::to_string(i.hold().hashlock().expiry()) + " under " +
+             i.hold().hashlock().hashfunction() + " " + i.hold().hashlock().hash().substr(0, 12) +
+             "…";
+    case finp2p::model::LockRole::kClaim:
+      return "claim " + i.release().amount() + " " + i.release().asset().id() +
+             " (hash lock of instruction " + std::to_string(i.release().holdinstructionsequence()) +
+             ")";
+    case finp2p::model::LockRole::kRefund:
+      return "refund the hash lock of instruction " +
+             std::to_string(i.reverthold().holdinstructionsequence());
+    case finp2p::model::LockRole::kNone:
+      break;
+  }
   switch (i.operation_case()) {
     case finp2p::execution::ExecutionInstruction::kHold:
       return "hold " + i.hold().amount() + " " + i.hold().asset().id();
@@ -87,7 +105,7 @@ void printExecution(const GetExecutionResponse& r) {
       }
     }
     if (!approvedBy.empty()) state += ", approved by " + approvedBy;
-    std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(ins).c_str(),
+    std::printf("  %u. %-40s by %-10s %s\n", ins.sequence(), instructionName(e.plan(), ins).c_str(),
                 orgs.c_str(), state.c_str());
   }
   std::printf("  journal head: %s\n", r.journalheadhash().c_str());

@@ -34,6 +34,10 @@ struct PreflightAction {
 struct ExecuteAction {
   finp2p::execution::ExecutionInstruction instruction;
   int64_t deadlineMillis = 0;
+  // A hash lock's refund: not before its expiry (and the router's delay for clocks).
+  int64_t notBeforeMillis = 0;
+  // A claim: the preimage (hex) to give the ledger. Never in a message before the claim ran.
+  std::string preimage;
 };
 
 // Check another router's receipt against this router's ledger, if it has one for the asset;
@@ -46,7 +50,8 @@ struct VerifyAction {
 
 struct TimerAction {
   // kCatchUp is not journaled: when it fires the node asks the engine catchUp(mark, now).
-  enum class Kind { kAgreementDeadline, kAwait, kCatchUp };
+  // kLockExpired neither: the node asks lockExpired(sequence) (sequence: the refund's).
+  enum class Kind { kAgreementDeadline, kAwait, kCatchUp, kLockExpired };
   Kind kind;
   uint32_t sequence = 0;
   int64_t atMillis = 0;

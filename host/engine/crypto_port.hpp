@@ -30,6 +30,10 @@ class CryptoPort {
   virtual Status verifyCompletionApproval(
       const finp2p::execution::InstructionCompletionApproval& approval,
       const std::string& organization) const = 0;
+  // The secret of a plan's hash locks when this router holds it (32 bytes): derived from this
+  // router's key and the plan id, so it needs no storage, survives any crash, is the same on
+  // every resubmission, and nobody without the key can compute it.
+  virtual std::string hashLockSecret(const std::string& planId) const = 0;
 };
 
 // The real one: this router's signing key and every organization's public key.
@@ -50,6 +54,7 @@ class RouterCrypto final : public CryptoPort {
       const finp2p::execution::InstructionCompletionEvent& event) const override;
   Status verifyCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
                                   const std::string& organization) const override;
+  std::string hashLockSecret(const std::string& planId) const override;
 
   const crypto::SigningKey& signingKey() const { return key_; }
   const crypto::VerifyingKey* keyOf(const std::string& organization) const;

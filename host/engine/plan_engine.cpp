@@ -4,6 +4,8 @@
 
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
+#include "finp2p/ledger/hash_lock.hpp"
+#include "model/hash_lock.hpp"
 #include "model/plan_validation.hpp"
 #include "model/receipt_check.hpp"
 #include "model/resource_id.hpp"
@@ -441,6 +443,10 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
   if (!isContributor(config_.self)) return true;
 
   auto violations = model::validatePlan(*plan_);
+  if (violations.empty()) {
+    // The clock is the plan's arrival, journaled with it: a replay decides the same.
+    violations = model::checkTimelocks(*plan_, at / 1000, config_.hashLockMarginSeconds);
+  }
   if (!violations.empty()) {
     std::string why = "invalid plan: " + violations.front().toString();
     if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
@@ -729,7 +735,41 @@ void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
   }
   int64_t timeout = ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
                                              : config_.defaultInstructionTimeoutMillis;
-  out.push_back(ExecuteAction{ins, startedAt + timeout});
+  ExecuteAction action;
+  action.instruction = ins;
+  action.deadlineMillis = startedAt + timeout;
+  switch (model::lockRole(*plan_, ins)) {
+    case model::LockRole::kClaim:
+      action.preimage = claimPreimage(ins);
+      break;
+    case model::LockRole::kRefund:
+      // The ledger refuses a refund before the expiry; its time to run starts there.
+      action.notBeforeMillis =
+          model::refundNotBeforeMillis(*plan_, ins) + config_.refundDelayMillis;
+      action.deadlineMillis = std::max(startedAt, action.notBeforeMillis) + timeout;
+      break;
+    default:
+      break;
+  }
+  out.push_back(std::move(action));
+}
+
+std::string PlanEngine::claimPreimage(const ExecutionInstruction& ins) const {
+  const auto* lock = model::lockOf(*plan_, ins);
+  if (lock->secretholder() == config_.self) {
+    return ledger::toHex(config_.crypto->hashLockSecret(planId_));
+  }
+  for (const auto& [sequence, step] : steps_) {
+    if (!step.settled) continue;
+    for (const auto& [executor, c] : step.byExecutor) {
+      const auto& revealed = c.event.receipt().hashlock().preimage();
+      if (c.event.status().code() == 0 && !revealed.empty() &&
+          ledger::checkPreimage(lock->hashfunction(), lock->hash(), revealed).empty()) {
+        return revealed;
+      }
+    }
+  }
+  return "";
 }
 
 bool PlanEngine::onAwaitTimer(uint32_t sequence, int64_t at, Actions& out) {
@@ -772,6 +812,7 @@ bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64
   *proposal.mutable_instructioncompletion() = event;
   out.push_back(
       send(planId_ + "/" + std::to_string(e.sequence()) + "/completion", std::move(proposal)));
+  lockExpiryTimers(e.sequence(), out);
   checkSettled(e.sequence(), at, out);
   return true;
 }
@@ -1101,6 +1142,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
     if (isContributor(config_.self) && !preflightDone_) out.push_back(ownPreflight());
     return out;
   }
+  for (const auto& [sequence, step] : steps_) lockExpiryTimers(sequence, out);
   auto it = steps_.find(currentSequence_);
   if (it != steps_.end()) {
     for (const auto& [executor, c] : it->second.byExecutor) {

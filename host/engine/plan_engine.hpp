@@ -44,6 +44,11 @@ struct EngineConfig {
   // docs/architecture.md, "A journal restored from an older copy").
   std::vector<int64_t> restoredAtMillis;
   int64_t restoredWindowMillis = 600'000;
+  // Hash time-locked legs (model/hash_lock.hpp): a contributor approves a plan only if the lock
+  // claimed first expires at least this long before the others; a refund runs this long after
+  // its lock's expiry (for the difference between this router's clock and the ledger's).
+  int64_t hashLockMarginSeconds = 3600;
+  int64_t refundDelayMillis = 5'000;
 };
 
 // One instruction's step as this router saw it: each completion its executors proposed and the
@@ -88,6 +93,12 @@ class PlanEngine {
   // A catch-up timer fired: if nothing happened since `mark`, ask the others to re-send; either
   // way set the next timer while the plan is unfinished.
   std::vector<Action> catchUp(uint64_t mark, int64_t nowMillis) const;
+  // A hash lock of this router's refund `refundSequence` has expired (a kLockExpired timer):
+  // refund it now, whatever step the plan is at, unless the secret may have been revealed by this
+  // router. The ledger enforces the rest (a claimed lock cannot be refunded, an expired one not
+  // claimed), so the owner needs no counterparty to get its asset back. The outcome is journaled
+  // and taken up when the plan reaches the refund (the node's lookup finds it).
+  std::vector<Action> lockExpired(uint32_t refundSequence) const;
   // For a plan's issuer that forgot it (its journal was restored from an older copy): the plan
   // with the issuer's own approval, which proves to it that it proposed this plan.
   std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
@@ -182,6 +193,12 @@ class PlanEngine {
   void startInstruction(uint32_t sequence, int64_t at, Actions& out);
   void executeOwn(const finp2p::execution::ExecutionInstruction& ins, int64_t at,
                   Actions& out) const;
+  // The preimage for this router's claim: its own secret if it holds the plan's, else the one an
+  // earlier claim's receipt revealed (checked against the lock); empty if neither.
+  std::string claimPreimage(const finp2p::execution::ExecutionInstruction& ins) const;
+  // kLockExpired timers for this router's refunds of the lock `lockSequence`, once it locked it.
+  void lockExpiryTimers(uint32_t lockSequence, Actions& out) const;
+  bool ownLockHeld(uint32_t sequence) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
                         Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);

@@ -87,4 +87,12 @@ Status RouterCrypto::verifyCompletionApproval(
       [&] { return crypto::verifyCompletionApproval(approval, organization, *key); });
 }
 
+// SHA-256 of this router's Ed25519 signature over a domain-separated text: deterministic (RFC
+// 8032 signatures are), unpredictable without the key, and never a signature the router sends
+// (every signed message is a digest under its own prefix).
+std::string RouterCrypto::hashLockSecret(const std::string& planId) const {
+  auto digest = crypto::sha256(key_.sign("finp2p-exec:hash-lock-secret:v1\n" + planId));
+  return std::string(digest.begin(), digest.end());
+}
+
 }  // namespace finp2p::engine

@@ -97,6 +97,10 @@ void putOperation(Writer& w, const ledger::Operation& op) {
   w.str(op.holdOperationId);
   w.i64(op.waitUntilUnixS);
   w.str(op.condition);
+  w.str(op.hashLock);
+  w.str(op.hashFunction);
+  w.i64(op.expiryUnixS);
+  w.str(op.preimage);
 }
 
 ledger::Operation getOperation(Reader& r) {
@@ -114,6 +118,10 @@ ledger::Operation getOperation(Reader& r) {
   op.holdOperationId = r.str();
   op.waitUntilUnixS = r.i64();
   op.condition = r.str();
+  op.hashLock = r.str();
+  op.hashFunction = r.str();
+  op.expiryUnixS = r.i64();
+  op.preimage = r.str();
   return op;
 }
 
@@ -127,6 +135,10 @@ void putReceipt(Writer& w, const ledger::Receipt& x) {
   w.str(x.quantity);
   w.i64(x.timestampUnixS);
   w.str(x.proof);
+  w.str(x.hashLock);
+  w.str(x.hashFunction);
+  w.i64(x.expiryUnixS);
+  w.str(x.preimage);
 }
 
 ledger::Receipt getReceipt(Reader& r) {
@@ -140,6 +152,10 @@ ledger::Receipt getReceipt(Reader& r) {
   x.quantity = r.str();
   x.timestampUnixS = r.i64();
   x.proof = r.str();
+  x.hashLock = r.str();
+  x.hashFunction = r.str();
+  x.expiryUnixS = r.i64();
+  x.preimage = r.str();
   return x;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "model/decimal.hpp"
+#include "model/hash_lock.hpp"
 #include "model/resource_id.hpp"
 #include "model/transitions.hpp"
 
@@ -35,6 +36,7 @@ class PlanValidator {
     checkParticipants();
     checkInstructions();
     if (sequencesUsable_) checkEveryPathEnds();
+    if (sequencesUsable_) validateHashLocks(plan_, options_.requireHashes, violations_);
     return std::move(violations_);
   }
 

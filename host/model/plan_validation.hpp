@@ -22,8 +22,10 @@ inline constexpr int kMaxInstructions = 256;
 
 struct PlanValidationOptions {
   // A plan being submitted may leave the id (and its instructions' planId) empty: the router
-  // assigns one. A plan exchanged between routers must carry it.
+  // assigns one. A plan exchanged between routers must carry it. The same goes for the hash of
+  // its hash locks (model/hash_lock.hpp): the secret holder's router fills it in at submit.
   bool requirePlanId = true;
+  bool requireHashes = true;
 };
 
 std::vector<Violation> validatePlan(const finp2p::execution::ExecutionPlan& plan,

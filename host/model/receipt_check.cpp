@@ -1,6 +1,7 @@
 #include "model/receipt_check.hpp"
 
 #include "model/decimal.hpp"
+#include "model/hash_lock.hpp"
 #include "model/transitions.hpp"
 
 namespace finp2p::model {
@@ -59,9 +60,10 @@ ExpectedReceipt expectedReceipt(const finp2p::execution::ExecutionPlan& plan,
   r.sequence = ins.sequence();
   r.operationId = r.planId + "_" + std::to_string(ins.sequence());
   r.asset = instructionAsset(plan, ins);
+  LockRole role = lockRole(plan, ins);
   switch (ins.operation_case()) {
     case ExecutionInstruction::kHold:
-      r.operationTypes = {"hold"};
+      r.operationTypes = {role == LockRole::kLock ? "hash_lock" : "hold"};
       r.source = ledgerAccount(ins.hold().source());
       r.destination = ledgerAccount(ins.hold().destination());
       r.quantity = ins.hold().amount();
@@ -73,7 +75,7 @@ ExpectedReceipt expectedReceipt(const finp2p::execution::ExecutionPlan& plan,
       r.quantity = ins.transfer().amount();
       break;
     case ExecutionInstruction::kRelease:
-      r.operationTypes = {"release"};
+      r.operationTypes = {role == LockRole::kClaim ? "claim" : "release"};
       r.source = ledgerAccount(ins.release().source());
       r.destination = ledgerAccount(ins.release().destination());
       r.quantity = ins.release().amount();
@@ -81,7 +83,9 @@ ExpectedReceipt expectedReceipt(const finp2p::execution::ExecutionPlan& plan,
     case ExecutionInstruction::kRevertHold: {
       // The hold's remainder goes back to its owner (the Hold's source, unless the RevertHold
       // names the accounts itself); the amount is the ledger's to report.
-      r.operationTypes = {"revert_hold", "release"};
+      r.operationTypes = role == LockRole::kRefund
+                             ? std::vector<std::string>{"refund"}
+                             : std::vector<std::string>{"revert_hold", "release"};
       std::string owner;
       auto index = findInstruction(plan, ins.reverthold().holdinstructionsequence());
       if (index && plan.instructions(static_cast<int>(*index)).has_hold()) {
@@ -165,7 +169,7 @@ Status checkReceipt(const finp2p::execution::ExecutionPlan& plan, const Executio
   if (receipt.transactiondetails().operationid() != want.operationId) {
     return mismatch("operation id", want.operationId, receipt.transactiondetails().operationid());
   }
-  return {};
+  return checkLockReceipt(plan, ins, receipt);
 }
 
 }  // namespace finp2p::model

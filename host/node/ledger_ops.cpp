@@ -1,6 +1,7 @@
 #include "node/ledger_ops.hpp"
 
 #include "common/status_codes.hpp"
+#include "model/hash_lock.hpp"
 #include "model/receipt_check.hpp"
 #include "model/transitions.hpp"
 
@@ -74,6 +75,26 @@ ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan
     default:
       break;
   }
+  // A hash time-locked leg: its own kinds (an older plugin refuses them rather than making a
+  // plain hold of a lock), with the lock the ledger enforces.
+  switch (model::lockRole(plan, ins)) {
+    case model::LockRole::kLock: {
+      const auto& lock = ins.hold().hashlock();
+      op.kind = FINP2P_LEDGER_OP_HASH_LOCK;
+      op.hashLock = lock.hash();
+      op.hashFunction = lock.hashfunction();
+      op.expiryUnixS = lock.expiry();
+      break;
+    }
+    case model::LockRole::kClaim:
+      op.kind = FINP2P_LEDGER_OP_CLAIM;
+      break;
+    case model::LockRole::kRefund:
+      op.kind = FINP2P_LEDGER_OP_REFUND;
+      break;
+    case model::LockRole::kNone:
+      break;
+  }
   return op;
 }
 
@@ -142,6 +163,13 @@ finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger:
     out->mutable_transactiondetails()->set_transactionid(r.transactionId);
     out->mutable_transactiondetails()->set_operationid(r.operationId);
     if (!r.proof.empty()) out->mutable_proof()->set_signature(r.proof);
+    if (!r.hashLock.empty()) {
+      auto* lock = out->mutable_hashlock();
+      lock->set_hash(r.hashLock);
+      lock->set_hashfunction(r.hashFunction);
+      lock->set_expiry(r.expiryUnixS);
+      lock->set_preimage(r.preimage);
+    }
   }
   return e;
 }
@@ -157,6 +185,10 @@ ledger::Receipt toLedgerReceipt(const finp2p::receipt::Receipt& r) {
   out.quantity = r.quantity();
   out.timestampUnixS = r.timestamp();
   out.proof = r.proof().signature();
+  out.hashLock = r.hashlock().hash();
+  out.hashFunction = r.hashlock().hashfunction();
+  out.expiryUnixS = r.hashlock().expiry();
+  out.preimage = r.hashlock().preimage();
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include "common/failpoint.hpp"
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
+#include "finp2p/ledger/hash_lock.hpp"
+#include "model/hash_lock.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
 #include "node/ledger_ops.hpp"
@@ -346,6 +348,10 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
           post(planId, [this, planId, mark] { catchUp(planId, mark); });
           return;
         }
+        if (kind == engine::TimerAction::Kind::kLockExpired) {
+          post(planId, [this, planId, sequence] { lockExpired(planId, sequence); });
+          return;
+        }
         Event e;
         e.set_planid(planId);
         if (kind == engine::TimerAction::Kind::kAwait) {
@@ -357,6 +363,28 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
       });
     }
   }
+}
+
+// On the strand: a hash lock of this router's expired; its engine decides whether to refund it
+// outside the plan's steps. No state changes until the ledger answers, so nothing is journaled.
+void RouterNode::lockExpired(const std::string& planId, uint32_t refundSequence) {
+  auto& plans = strandOf(planId).plans;
+  auto it = plans.find(planId);
+  if (it == plans.end()) {
+    spdlog::info("plan {} seq {}: hash lock expired; the plan is no longer in memory", planId,
+                 refundSequence);
+    return;
+  }
+  auto actions = it->second->lockExpired(refundSequence);
+  if (actions.empty()) {
+    spdlog::info("plan {} seq {}: hash lock expired; the plan's own path refunds it, if at all",
+                 planId, refundSequence);
+  }
+  if (!actions.empty()) {
+    spdlog::info("plan {} seq {}: hash lock expired; refunding it without waiting for the plan",
+                 planId, refundSequence);
+  }
+  perform(planId, std::move(actions));
 }
 
 // On the strand: a catch-up timer changes no state, so it is not journaled.
@@ -481,9 +509,16 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
     postLocal(std::move(e));
     return;
   }
+  if (now() < action.notBeforeMillis) {
+    spdlog::info("plan {} seq {}: refund waits for the hash lock's expiry, until {} ms", planId,
+                 ins.sequence(), action.notBeforeMillis);
+    runtime_->at(action.notBeforeMillis, [this, planId, action] { execute(planId, action); });
+    return;
+  }
   std::string assetId = asset->id();
   auto op =
       std::make_shared<ledger::Operation>(toLedgerOperation(*plan, ins, action.deadlineMillis));
+  op->preimage = action.preimage;
   // After a crash the ledger may already have done this: ask before doing it again.
   ledgers_.lookup(
       assetId, op->context.idempotencyKey,
@@ -764,7 +799,11 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
               "'s; leave it empty (or submit with a new id) and the router assigns one");
     }
   }
+  fillOwnHashLocks(plan);
   auto violations = model::validatePlan(plan);
+  if (violations.empty()) {
+    violations = model::checkTimelocks(plan, now() / 1000, config_.engine.hashLockMarginSeconds);
+  }
   if (!violations.empty()) {
     std::string why = "invalid plan:";
     for (const auto& v : violations) why += "\n  " + v.toString();
@@ -776,6 +815,22 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
     return makeError(ErrorCode::kInvalidArgument, self + " is not a participant of the plan");
   }
   return plan;
+}
+
+// The hash of a plan's hash locks whose secret this router holds, left empty in the plan file:
+// hashFunction(secret), the secret derived from this router's key and the plan id (CryptoPort).
+void RouterNode::fillOwnHashLocks(finp2p::execution::ExecutionPlan& plan) const {
+  for (const auto& ins : plan.instructions()) {
+    if (!ins.has_hold() || !ins.hold().has_hashlock()) continue;
+    const auto& lock = ins.hold().hashlock();
+    auto function = ledger::parseHashFunction(lock.hashfunction());
+    if (!lock.hash().empty() || lock.secretholder() != config_.engine.self || !function) continue;
+    std::string secret = config_.engine.crypto->hashLockSecret(plan.id().id());
+    model::fillHashLocks(plan, ledger::toHex(ledger::hashBytes(*function, secret)));
+    spdlog::info("plan {}: hash locks under {} of {}'s secret", plan.id().id(), lock.hashfunction(),
+                 config_.engine.self);
+    return;
+  }
 }
 
 Result<std::string> RouterNode::deliver(Event event) {

@@ -132,12 +132,14 @@ class RouterNode {
   Result<finp2p::execution::ExecutionPlan> checkSubmission(finp2p::execution::ExecutionPlan plan,
                                                            bool newId);
   bool resubmitted(Strand& strand, const finp2p::journal::Event& event, Answer& done);
+  void fillOwnHashLocks(finp2p::execution::ExecutionPlan& plan) const;
   void perform(const std::string& planId, std::vector<engine::Action> actions);
   void sendTracked(const std::string& to, const std::string& planId, const std::string& messageId,
                    const PeerMessage& message);
   void ended(const std::string& planId);
   void postLocal(finp2p::journal::Event event);
   void catchUp(const std::string& planId, uint64_t mark);
+  void lockExpired(const std::string& planId, uint32_t refundSequence);
   void preflight(const std::string& planId, const engine::PreflightAction& action);
   void preflightFrom(const std::string& planId,
                      std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,

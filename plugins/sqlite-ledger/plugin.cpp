@@ -39,7 +39,7 @@ class SqliteLedgerAdapter final : public Adapter {
   }
 
   Description describe() const override {
-    return {"sqlite-ledger", FINP2P_SQLITE_LEDGER_VERSION, allOperations(),
+    return {"sqlite-ledger", FINP2P_SQLITE_LEDGER_VERSION, allOperations() | hashLockOperations(),
             "finp2p,fiat,cryptocurrency"};
   }
 

@@ -5,6 +5,8 @@
 #include <variant>
 
 #include "finp2p/ledger/decimal.hpp"
+#include "finp2p/ledger/hash_lock.hpp"
+#include "hash_locks.hpp"
 
 namespace finp2p::sqlite_ledger {
 namespace {
@@ -60,7 +62,14 @@ int64_t nowUnixS() {
 
 bool needsAmount(finp2p_ledger_operation_kind kind) {
   return kind == FINP2P_LEDGER_OP_HOLD || kind == FINP2P_LEDGER_OP_TRANSFER ||
-         kind == FINP2P_LEDGER_OP_ISSUE || kind == FINP2P_LEDGER_OP_REDEEM;
+         kind == FINP2P_LEDGER_OP_ISSUE || kind == FINP2P_LEDGER_OP_REDEEM ||
+         kind == FINP2P_LEDGER_OP_HASH_LOCK;
+}
+
+// Operations on an existing hold, named by its operation id.
+bool onHold(finp2p_ledger_operation_kind kind) {
+  return kind == FINP2P_LEDGER_OP_RELEASE || kind == FINP2P_LEDGER_OP_REVERT_HOLD ||
+         kind == FINP2P_LEDGER_OP_CLAIM || kind == FINP2P_LEDGER_OP_REFUND;
 }
 
 // Input checks that need no ledger state.
@@ -69,8 +78,8 @@ std::optional<Outcome> checkInput(const Operation& op) {
   if (op.assetDecimals > Decimal::kDefaultMaxDecimals) {
     return validation("asset decimals " + std::to_string(op.assetDecimals) + " above 18");
   }
-  bool amountGiven =
-      needsAmount(op.kind) || (op.kind == FINP2P_LEDGER_OP_RELEASE && !op.amount.empty());
+  bool releases = op.kind == FINP2P_LEDGER_OP_RELEASE || op.kind == FINP2P_LEDGER_OP_CLAIM;
+  bool amountGiven = needsAmount(op.kind) || (releases && !op.amount.empty());
   if (amountGiven) {
     std::string why;
     auto amount = Decimal::parse(op.amount, op.assetDecimals, &why);
@@ -79,12 +88,11 @@ std::optional<Outcome> checkInput(const Operation& op) {
   }
   if (needsAmount(op.kind) && op.asset.empty()) return validation("missing asset");
   bool needsSource = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
-                     op.kind == FINP2P_LEDGER_OP_REDEEM;
+                     op.kind == FINP2P_LEDGER_OP_REDEEM || op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (needsSource && op.source.empty()) return validation("missing source account");
   bool needsDestination = op.kind == FINP2P_LEDGER_OP_TRANSFER || op.kind == FINP2P_LEDGER_OP_ISSUE;
   if (needsDestination && op.destination.empty()) return validation("missing destination account");
-  if ((op.kind == FINP2P_LEDGER_OP_RELEASE || op.kind == FINP2P_LEDGER_OP_REVERT_HOLD) &&
-      op.holdOperationId.empty()) {
+  if (onHold(op.kind) && op.holdOperationId.empty()) {
     return validation("missing the hold's operation id");
   }
   if (!op.source.empty() && op.source == kWorld) return validation("reserved account name");
@@ -148,6 +156,7 @@ std::variant<AccountRow, Outcome> spendable(Database& db, const Operation& op,
 SqliteLedger::SqliteLedger(const std::string& path, bool fullSync, bool preflightChecksBalance)
     : preflightChecksBalance_(preflightChecksBalance), db_(path, fullSync) {
   db_.exec(kSchema);
+  createHashLockSchema(db_);
 }
 
 Outcome SqliteLedger::execute(const Operation& op) {
@@ -163,6 +172,11 @@ Outcome SqliteLedger::execute(const Operation& op) {
                           " was already used for a different operation");
       }
       return storedOutcome(op.context.idempotencyKey);
+    }
+    // A refund before the expiry is refused by the clock, not for what it is: the same key must
+    // be able to succeed once the lock has expired, so that refusal is not stored.
+    if (op.kind == FINP2P_LEDGER_OP_REFUND) {
+      if (auto early = refundTooEarly(op)) return *early;
     }
     Outcome outcome = apply(op);
     Statement store(db_,
@@ -195,6 +209,12 @@ Outcome SqliteLedger::apply(const Operation& op) {
       return issue(op);
     case FINP2P_LEDGER_OP_REDEEM:
       return redeem(op);
+    case FINP2P_LEDGER_OP_HASH_LOCK:
+      return hashLock(op);
+    case FINP2P_LEDGER_OP_CLAIM:
+      return claim(op);
+    case FINP2P_LEDGER_OP_REFUND:
+      return refund(op);
     case FINP2P_LEDGER_OP_AWAIT:
       break;
   }
@@ -222,7 +242,7 @@ Receipt SqliteLedger::record(const Operation& op, const std::string& type,
   return r;
 }
 
-Outcome SqliteLedger::hold(const Operation& op) {
+Outcome SqliteLedger::hold(const Operation& op, const char* type) {
   auto amount = *Decimal::parse(op.amount, op.assetDecimals);
   auto checked = spendable(db_, op, amount);
   if (auto* refusal = std::get_if<Outcome>(&checked)) return *refusal;
@@ -236,7 +256,7 @@ Outcome SqliteLedger::hold(const Operation& op) {
   h.bind(1, op.context.idempotencyKey).bind(2, op.source).bind(3, op.destination);
   h.bind(4, op.asset).bind(5, amount.toString());
   h.run();
-  auto receipt = record(op, "hold", op.source, op.destination, amount.toString());
+  auto receipt = record(op, type, op.source, op.destination, amount.toString());
   post(db_, receipt.transactionId, op.source, op.asset, "available", "debit", amount.toString());
   post(db_, receipt.transactionId, op.source, op.asset, "held", "credit", amount.toString());
   return Outcome::success(receipt);
@@ -262,9 +282,13 @@ void updateHold(Database& db, const std::string& id, const Decimal& remaining, c
 }
 }  // namespace
 
-Outcome SqliteLedger::release(const Operation& op) {
+Outcome SqliteLedger::release(const Operation& op, const char* type) {
   auto hold = readHold(db_, op.holdOperationId);
   if (!hold) return validation("no hold with operation id " + op.holdOperationId);
+  if (op.kind == FINP2P_LEDGER_OP_RELEASE && readHashLock(db_, op.holdOperationId)) {
+    return validation("hold " + op.holdOperationId +
+                      " is hash-locked: only a claim with its preimage pays it out");
+  }
   if (hold->state != "held") {
     return validation("hold " + op.holdOperationId + " was already " + hold->state);
   }
@@ -289,16 +313,20 @@ Outcome SqliteLedger::release(const Operation& op) {
   updateHold(db_, op.holdOperationId, left, left.isZero() ? "released" : "held");
   Operation recorded = op;
   recorded.asset = hold->asset;
-  auto receipt = record(recorded, "release", hold->account, destination, amount.toString());
+  auto receipt = record(recorded, type, hold->account, destination, amount.toString());
   post(db_, receipt.transactionId, hold->account, hold->asset, "held", "debit", amount.toString());
   post(db_, receipt.transactionId, destination, hold->asset, "available", "credit",
        amount.toString());
   return Outcome::success(receipt);
 }
 
-Outcome SqliteLedger::revertHold(const Operation& op) {
+Outcome SqliteLedger::revertHold(const Operation& op, const char* type) {
   auto hold = readHold(db_, op.holdOperationId);
   if (!hold) return validation("no hold with operation id " + op.holdOperationId);
+  if (op.kind == FINP2P_LEDGER_OP_REVERT_HOLD && readHashLock(db_, op.holdOperationId)) {
+    return validation("hold " + op.holdOperationId +
+                      " is hash-locked: only a refund from its expiry gives it back");
+  }
   if (hold->state != "held") {
     return validation("hold " + op.holdOperationId + " was already " + hold->state +
                       ", nothing to revert");
@@ -311,10 +339,76 @@ Outcome SqliteLedger::revertHold(const Operation& op) {
   Operation recorded = op;
   recorded.asset = hold->asset;
   std::string qty = hold->remaining.toString();
-  auto receipt = record(recorded, "revert_hold", hold->account, hold->account, qty);
+  auto receipt = record(recorded, type, hold->account, hold->account, qty);
   post(db_, receipt.transactionId, hold->account, hold->asset, "held", "debit", qty);
   post(db_, receipt.transactionId, hold->account, hold->asset, "available", "credit", qty);
   return Outcome::success(receipt);
+}
+
+// ---- hash time-locked holds: a hold with a lock, released only by a claim with the preimage
+// before the expiry, reverted only by a refund from the expiry on ----
+
+Outcome SqliteLedger::hashLock(const Operation& op) {
+  if (auto why = checkLockInput(op, nowUnixS()); !why.empty()) return validation(why);
+  Outcome held = hold(op, "hash_lock");
+  if (!held.ok()) return held;
+  HashLockRow lock{op.hashLock, op.hashFunction, op.expiryUnixS, ""};
+  writeHashLock(db_, op.context.idempotencyKey, lock);
+  addHashLock(db_, *held.receipt);
+  return held;
+}
+
+Outcome SqliteLedger::claim(const Operation& op) {
+  auto lock = readHashLock(db_, op.holdOperationId);
+  auto hold = readHold(db_, op.holdOperationId);
+  if (!lock || !hold) return validation("no hash lock with operation id " + op.holdOperationId);
+  if (hold->state != "held") {
+    return validation("hash lock " + op.holdOperationId + " was already " +
+                      (hold->state == "released" ? "claimed" : "refunded"));
+  }
+  if (!op.destination.empty() && op.destination != hold->beneficiary) {
+    return validation("a claim pays the lock's beneficiary " + hold->beneficiary + ", not " +
+                      op.destination);
+  }
+  if (!op.amount.empty() && *Decimal::parse(op.amount, op.assetDecimals) != hold->remaining) {
+    return validation("a claim takes the whole lock of " + hold->remaining.toString());
+  }
+  int64_t now = nowUnixS();
+  if (now >= lock->expiryUnixS) {
+    return validation("hash lock " + op.holdOperationId + " expired at " +
+                      std::to_string(lock->expiryUnixS) + " (now " + std::to_string(now) + ")");
+  }
+  if (auto why = finp2p::ledger::checkPreimage(lock->hashFunction, lock->hash, op.preimage);
+      !why.empty()) {
+    return validation("wrong preimage for hash lock " + op.holdOperationId + ": " + why);
+  }
+  Outcome paid = release(op, "claim");
+  if (!paid.ok()) return paid;
+  writeHashLock(db_, op.context.idempotencyKey,
+                {lock->hash, lock->hashFunction, lock->expiryUnixS, op.preimage});
+  addHashLock(db_, *paid.receipt);
+  return paid;
+}
+
+std::optional<Outcome> SqliteLedger::refundTooEarly(const Operation& op) {
+  auto lock = readHashLock(db_, op.holdOperationId);
+  int64_t now = nowUnixS();
+  if (!lock || now >= lock->expiryUnixS) return std::nullopt;
+  return validation("hash lock " + op.holdOperationId + " expires at " +
+                    std::to_string(lock->expiryUnixS) + "; no refund before (now " +
+                    std::to_string(now) + ")");
+}
+
+Outcome SqliteLedger::refund(const Operation& op) {
+  auto lock = readHashLock(db_, op.holdOperationId);
+  if (!lock) return validation("no hash lock with operation id " + op.holdOperationId);
+  if (auto early = refundTooEarly(op)) return *early;
+  Outcome back = revertHold(op, "refund");
+  if (!back.ok()) return back;
+  writeHashLock(db_, op.context.idempotencyKey,
+                {lock->hash, lock->hashFunction, lock->expiryUnixS, ""});
+  addHashLock(db_, *back.receipt);
+  return back;
 }
 
 Outcome SqliteLedger::transfer(const Operation& op) {
@@ -362,10 +456,13 @@ Outcome SqliteLedger::redeem(const Operation& op) {
 
 Outcome SqliteLedger::preflight(const Operation& op) {
   if (auto bad = checkInput(op)) return *bad;
+  if (op.kind == FINP2P_LEDGER_OP_HASH_LOCK) {
+    if (auto why = checkLockInput(op, nowUnixS()); !why.empty()) return validation(why);
+  }
   // Balances at approval time say little about a plan whose later legs are funded by its earlier
   // ones (a repo's closing leg), so only a router that asks for it gets the balance check.
   bool spends = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
-                op.kind == FINP2P_LEDGER_OP_REDEEM;
+                op.kind == FINP2P_LEDGER_OP_REDEEM || op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (!spends || !preflightChecksBalance_) return Outcome::success();
   std::lock_guard lock(mutex_);
   try {
@@ -392,6 +489,7 @@ std::optional<Receipt> SqliteLedger::receiptFor(const std::string& operationId) 
   r.asset = s.text(4);
   r.quantity = s.text(5);
   r.timestampUnixS = s.integer(6);
+  addHashLock(db_, r);
   return r;
 }
 
@@ -449,6 +547,7 @@ Outcome SqliteLedger::verify(const Receipt& claimed) {
   if (actual->asset != claimed.asset) return mismatch("asset", actual->asset, claimed.asset);
   auto want = Decimal::parse(actual->quantity), got = Decimal::parse(claimed.quantity);
   if (!got || *want != *got) return mismatch("quantity", actual->quantity, claimed.quantity);
+  if (auto why = compareHashLock(*actual, claimed); !why.empty()) return validation(why);
   return Outcome::success();
 }
 

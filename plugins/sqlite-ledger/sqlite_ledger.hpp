@@ -1,8 +1,8 @@
 #pragma once
 // The embedded ledger: a double-entry ledger in its own SQLite file. Accounts per (owner,
 // asset) with available and held balances, holds keyed by the hold's operation id,
-// transactions with their postings, and an idempotency table: the same key twice returns the
-// stored outcome and moves nothing twice, also after a restart.
+// transactions with their postings, hash locks (hash_locks.hpp), and an idempotency table: the same
+// key twice returns the stored outcome and moves nothing twice, also after a restart.
 
 #include <mutex>
 #include <string>
@@ -29,9 +29,13 @@ class SqliteLedger {
 
  private:
   Outcome apply(const Operation& op);
-  Outcome hold(const Operation& op);
-  Outcome release(const Operation& op);
-  Outcome revertHold(const Operation& op);
+  Outcome hold(const Operation& op, const char* type = "hold");
+  Outcome release(const Operation& op, const char* type = "release");
+  Outcome revertHold(const Operation& op, const char* type = "revert_hold");
+  Outcome hashLock(const Operation& op);
+  Outcome claim(const Operation& op);
+  Outcome refund(const Operation& op);
+  std::optional<Outcome> refundTooEarly(const Operation& op);
   Outcome transfer(const Operation& op);
   Outcome issue(const Operation& op);
   Outcome redeem(const Operation& op);

@@ -52,6 +52,10 @@ HostOperation::HostOperation(const Operation& o, uint32_t abiVersion) {
   op_.hold_operation_id = view(o.holdOperationId);
   op_.wait_until_unix_s = o.waitUntilUnixS;
   op_.condition = view(o.condition);
+  op_.hash_lock = view(o.hashLock);
+  op_.hash_function = view(o.hashFunction);
+  op_.expiry_unix_s = o.expiryUnixS;
+  op_.preimage = view(o.preimage);
   ptr_ = &op_;
 }
 
@@ -79,9 +83,17 @@ std::variant<Receipt, std::string> readReceipt(const finp2p_ledger_receipt* r,
                                                uint32_t abiVersion) {
   if (isAbi_1_0(abiVersion)) {
     const auto* o = reinterpret_cast<const Receipt_1_0*>(r);
-    return Receipt{copy(o->transaction_id), copy(o->operation_id), copy(o->operation_type),
-                   copy(o->source),         copy(o->destination),  copy(o->asset),
-                   copy(o->quantity),       o->timestamp_unix_s,   copy(o->proof)};
+    Receipt out;
+    out.transactionId = copy(o->transaction_id);
+    out.operationId = copy(o->operation_id);
+    out.operationType = copy(o->operation_type);
+    out.source = copy(o->source);
+    out.destination = copy(o->destination);
+    out.asset = copy(o->asset);
+    out.quantity = copy(o->quantity);
+    out.timestampUnixS = o->timestamp_unix_s;
+    out.proof = copy(o->proof);
+    return out;
   }
   if (r->struct_size < kReceiptSize_1_1)
     return tooSmall("receipt", r->struct_size, kReceiptSize_1_1);

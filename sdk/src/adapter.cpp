@@ -74,6 +74,15 @@ void Adapter::issue(const Operation& op, Completion done) {
 void Adapter::redeem(const Operation& op, Completion done) {
   unsupported(op, done);
 }
+void Adapter::hashLock(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::claim(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
+void Adapter::refund(const Operation& op, Completion done) {
+  unsupported(op, done);
+}
 void Adapter::preflight(const Operation&, Completion done) {
   done.complete(Outcome::success());
 }
@@ -114,6 +123,12 @@ void Adapter::execute(const Operation& op, Completion done) {
       return redeem(op, std::move(done));
     case FINP2P_LEDGER_OP_AWAIT:
       return await(op, std::move(done));
+    case FINP2P_LEDGER_OP_HASH_LOCK:
+      return hashLock(op, std::move(done));
+    case FINP2P_LEDGER_OP_CLAIM:
+      return claim(op, std::move(done));
+    case FINP2P_LEDGER_OP_REFUND:
+      return refund(op, std::move(done));
   }
   done.complete(Outcome::failure(FINP2P_LEDGER_ERROR_VALIDATION,
                                  "unknown operation kind " + std::to_string(op.kind)));

@@ -56,6 +56,12 @@ const char* operationKindName(OperationKind kind) {
       return "redeem";
     case FINP2P_LEDGER_OP_AWAIT:
       return "await";
+    case FINP2P_LEDGER_OP_HASH_LOCK:
+      return "hash_lock";
+    case FINP2P_LEDGER_OP_CLAIM:
+      return "claim";
+    case FINP2P_LEDGER_OP_REFUND:
+      return "refund";
   }
   return "unknown";
 }
@@ -91,8 +97,14 @@ std::string Config::getOr(const std::string& key, const std::string& fallback) c
 }
 
 std::string operationFingerprint(const Operation& op) {
-  return std::string(operationKindName(op.kind)) + "|" + op.source + "|" + op.destination + "|" +
-         op.asset + "|" + op.amount + "|" + op.holdOperationId;
+  std::string text = std::string(operationKindName(op.kind)) + "|" + op.source + "|" +
+                     op.destination + "|" + op.asset + "|" + op.amount + "|" + op.holdOperationId;
+  // The lock is part of what a hash lock is; a claim's preimage is not (a retry with another
+  // preimage is the same claim and gets its stored outcome).
+  if (op.kind == FINP2P_LEDGER_OP_HASH_LOCK) {
+    text += "|" + op.hashFunction + ":" + op.hashLock + "|" + std::to_string(op.expiryUnixS);
+  }
+  return text;
 }
 
 uint32_t allOperations() {
@@ -103,6 +115,12 @@ uint32_t allOperations() {
     ops |= FINP2P_LEDGER_SUPPORTS(kind);
   }
   return ops;
+}
+
+uint32_t hashLockOperations() {
+  return FINP2P_LEDGER_SUPPORTS(FINP2P_LEDGER_OP_HASH_LOCK) |
+         FINP2P_LEDGER_SUPPORTS(FINP2P_LEDGER_OP_CLAIM) |
+         FINP2P_LEDGER_SUPPORTS(FINP2P_LEDGER_OP_REFUND);
 }
 
 void issueOpeningBalances(const Config& config,
@@ -153,13 +171,35 @@ Operation operationFromC(const finp2p_ledger_operation& op) {
   o.holdOperationId = copy(op.hold_operation_id);
   o.waitUntilUnixS = op.wait_until_unix_s;
   o.condition = copy(op.condition);
+  // The host is never older than its plugin, but a plugin reads what the host wrote by size.
+  if (FINP2P_LEDGER_HAS_FIELD(&op, finp2p_ledger_operation, preimage)) {
+    o.hashLock = copy(op.hash_lock);
+    o.hashFunction = copy(op.hash_function);
+    o.expiryUnixS = op.expiry_unix_s;
+    o.preimage = copy(op.preimage);
+  }
   return o;
 }
 
 Receipt receiptFromC(const finp2p_ledger_receipt& r) {
-  return {copy(r.transaction_id), copy(r.operation_id), copy(r.operation_type),
-          copy(r.source),         copy(r.destination),  copy(r.asset),
-          copy(r.quantity),       r.timestamp_unix_s,   copy(r.proof)};
+  Receipt out;
+  out.transactionId = copy(r.transaction_id);
+  out.operationId = copy(r.operation_id);
+  out.operationType = copy(r.operation_type);
+  out.source = copy(r.source);
+  out.destination = copy(r.destination);
+  out.asset = copy(r.asset);
+  out.quantity = copy(r.quantity);
+  out.timestampUnixS = r.timestamp_unix_s;
+  out.proof = copy(r.proof);
+  // A 1.1 plugin's receipt ends at proof.
+  if (FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, preimage)) {
+    out.hashLock = copy(r.hash_lock);
+    out.hashFunction = copy(r.hash_function);
+    out.expiryUnixS = r.expiry_unix_s;
+    out.preimage = copy(r.preimage);
+  }
+  return out;
 }
 
 finp2p_ledger_receipt receiptToC(const Receipt& r) {
@@ -172,7 +212,11 @@ finp2p_ledger_receipt receiptToC(const Receipt& r) {
           view(r.asset),
           view(r.quantity),
           r.timestampUnixS,
-          view(r.proof)};
+          view(r.proof),
+          view(r.hashLock),
+          view(r.hashFunction),
+          r.expiryUnixS,
+          view(r.preimage)};
 }
 
 }  // namespace finp2p::ledger

@@ -5,7 +5,7 @@ set -u
 ctl=$1 examples=$2
 fail() { echo "FAIL: $*"; exit 1; }
 
-for plan in dvp dvp-payment-fails repo; do
+for plan in dvp dvp-payment-fails repo htlc-swap; do
   out=$("$ctl" plan validate "$examples/$plan.json" 2>&1) || fail "$plan.json: exit $?: $out"
   [[ $out == *"valid plan bank-a:106:"* ]] || fail "$plan.json: no summary: $out"
 done

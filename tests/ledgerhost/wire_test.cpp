@@ -47,6 +47,21 @@ TEST(LedgerHostWire, CallsRoundTrip) {
   EXPECT_EQ(got.operation.condition, std::string("a\0b", 3));
   EXPECT_EQ(ledger::operationFingerprint(got.operation), ledger::operationFingerprint(release()));
 
+  // A claim of a hash lock (ABI 1.2) carries the lock and the preimage across too.
+  auto claim = release();
+  claim.kind = FINP2P_LEDGER_OP_CLAIM;
+  claim.hashLock = std::string(64, 'c');
+  claim.hashFunction = "keccak256";
+  claim.expiryUnixS = 1795000600;
+  claim.preimage = std::string(64, '7');
+  CallRequest h{8, CallKind::kExecute, claim, "", "", {}};
+  auto gotH = std::get<CallRequest>(roundTrip(h));
+  EXPECT_EQ(gotH.operation.kind, FINP2P_LEDGER_OP_CLAIM);
+  EXPECT_EQ(gotH.operation.hashLock, claim.hashLock);
+  EXPECT_EQ(gotH.operation.hashFunction, "keccak256");
+  EXPECT_EQ(gotH.operation.expiryUnixS, 1795000600);
+  EXPECT_EQ(gotH.operation.preimage, claim.preimage);
+
   CallRequest b{9, CallKind::kBalance, {}, "acct", "USD", {}};
   auto gotB = std::get<CallRequest>(roundTrip(b));
   EXPECT_EQ(gotB.key, "acct");
@@ -59,11 +74,19 @@ TEST(LedgerHostWire, ResultsRoundTrip) {
   r.operationId = "k_1";
   r.quantity = "0.10";
   r.timestampUnixS = 1795000000;
+  r.hashLock = std::string(64, 'd');
+  r.hashFunction = "sha256";
+  r.expiryUnixS = 1795000900;
+  r.preimage = std::string(64, 'e');
   CallResult ok{5, false, ledger::Outcome::success(r), {}};
   auto got = std::get<CallResult>(roundTrip(ok));
   ASSERT_TRUE(got.outcome.receipt.has_value());
   EXPECT_EQ(got.outcome.receipt->quantity, "0.10");
   EXPECT_EQ(got.outcome.receipt->timestampUnixS, 1795000000);
+  EXPECT_EQ(got.outcome.receipt->hashLock, r.hashLock);
+  EXPECT_EQ(got.outcome.receipt->hashFunction, "sha256");
+  EXPECT_EQ(got.outcome.receipt->expiryUnixS, 1795000900);
+  EXPECT_EQ(got.outcome.receipt->preimage, r.preimage);
 
   CallResult bal{6, true, {}, {FINP2P_LEDGER_OK, "", "12.50", "10.00", "2.50"}};
   auto gotBal = std::get<CallResult>(roundTrip(bal));

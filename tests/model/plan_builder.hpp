@@ -74,4 +74,81 @@ inline finp2p::execution::ExecutionPlan dvpPlan() {
   return plan;
 }
 
+// A hash time-locked swap: 1 bank-a locks the bond for the buyer until `bondExpiry`; 2 bank-b
+// locks the cash for the seller until `cashExpiry` (on failure -> 5); 3 bank-a, the secret
+// holder, claims the cash (on failure -> 6); 4 bank-b claims the bond -> completed; 5 bank-a
+// refunds the bond -> failed; 6 bank-b refunds the cash -> 5. `hash` may be empty (a plan file).
+inline finp2p::execution::ExecutionPlan htlcPlan(const std::string& hash, int64_t bondExpiry,
+                                                 int64_t cashExpiry) {
+  using finp2p::execution::Participant;
+  finp2p::execution::ExecutionPlan plan;
+  plan.mutable_id()->set_id(kPlanId);
+  for (const char* org : {"bank-a", "bank-b"}) {
+    auto* p = plan.add_participants();
+    p->set_organizationid(org);
+    p->add_roles(Participant::Contributor);
+  }
+  auto seller = account("bank-a:101:seller"), buyer = account("bank-b:101:buyer");
+  auto bond = asset("bank-a:102:bond", 0), usd = asset("USD", 2);
+  auto add = [&](uint32_t seq, const char* org) {
+    auto* i = plan.add_instructions();
+    i->mutable_planid()->set_id(kPlanId);
+    i->set_sequence(seq);
+    i->add_organizations(org);
+    return i;
+  };
+  auto lock = [&](finp2p::execution::HoldInstruction* h, int64_t expiry) {
+    auto* l = h->mutable_hashlock();
+    l->set_hash(hash);
+    l->set_hashfunction("sha256");
+    l->set_expiry(expiry);
+    l->set_secretholder("bank-a");
+  };
+  auto* lockBond = add(1, "bank-a");
+  lockBond->mutable_transitions()->mutable_onfailure()->set_status("failed");
+  auto* hb = lockBond->mutable_hold();
+  *hb->mutable_source() = seller;
+  *hb->mutable_destination() = buyer;
+  *hb->mutable_asset() = bond;
+  hb->set_amount("100");
+  lock(hb, bondExpiry);
+
+  auto* lockCash = add(2, "bank-b");
+  lockCash->mutable_transitions()->mutable_onfailure()->set_sequence(5);
+  auto* hc = lockCash->mutable_hold();
+  *hc->mutable_source() = buyer;
+  *hc->mutable_destination() = seller;
+  *hc->mutable_asset() = usd;
+  hc->set_amount("10500.00");
+  lock(hc, cashExpiry);
+
+  auto* claimCash = add(3, "bank-a");
+  claimCash->mutable_transitions()->mutable_onfailure()->set_sequence(6);
+  auto* cc = claimCash->mutable_release();
+  *cc->mutable_source() = buyer;
+  *cc->mutable_destination() = seller;
+  *cc->mutable_asset() = usd;
+  cc->set_amount("10500.00");
+  cc->set_holdinstructionsequence(2);
+
+  auto* claimBond = add(4, "bank-b");
+  claimBond->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  claimBond->mutable_transitions()->mutable_onfailure()->set_status("halted");
+  auto* cb = claimBond->mutable_release();
+  *cb->mutable_source() = seller;
+  *cb->mutable_destination() = buyer;
+  *cb->mutable_asset() = bond;
+  cb->set_amount("100");
+  cb->set_holdinstructionsequence(1);
+
+  auto* refundBond = add(5, "bank-a");
+  refundBond->mutable_transitions()->mutable_onsuccess()->set_status("failed");
+  refundBond->mutable_reverthold()->set_holdinstructionsequence(1);
+  auto* refundCash = add(6, "bank-b");
+  refundCash->mutable_transitions()->mutable_onsuccess()->set_sequence(5);
+  refundCash->mutable_transitions()->mutable_onfailure()->set_sequence(5);
+  refundCash->mutable_reverthold()->set_holdinstructionsequence(2);
+  return plan;
+}
+
 }  // namespace finp2p::testing

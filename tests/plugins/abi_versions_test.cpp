@@ -1,9 +1,12 @@
-// ABI 1.1 (issue 14, defect 5): context, receipt, balance and description carry struct_size, and
-// a plugin built against ABI 1.0 (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps
-// loading: the host hands it, and reads from it, the 1.0 layouts. The fixture echoes every
-// field it was given, so a wrong layout shows as a wrong field, not as luck.
+// ABI 1.2 adds the hash-lock fields (issue 15). ABI 1.1 (issue 14, defect 5): context, receipt,
+// balance and description carry struct_size, and a plugin built against ABI 1.0
+// (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps loading: the host hands it, and
+// reads from it, the 1.0 layouts. The fixture echoes every field it was given, so a wrong layout
+// shows as a wrong field, not as luck.
 
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include "finp2p/ledger/client.hpp"
 
@@ -21,12 +24,32 @@ std::shared_ptr<LoadedPlugin> load(const std::string& name) {
   return std::get<std::shared_ptr<LoadedPlugin>>(loaded);
 }
 
-TEST(AbiVersions, TheHostSpeaksOneOne) {
-  EXPECT_EQ(FINP2P_LEDGER_ABI_VERSION, (1u << 16) | 1u);
+TEST(AbiVersions, TheHostSpeaksOneTwo) {
+  EXPECT_EQ(FINP2P_LEDGER_ABI_VERSION, (1u << 16) | 2u);
   finp2p_ledger_receipt r{};
   r.struct_size = offsetof(finp2p_ledger_receipt, proof);  // a writer without the last field
   EXPECT_TRUE(FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, quantity));
   EXPECT_FALSE(FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, proof));
+}
+
+// A plugin built for 1.1 writes a receipt that ends at `proof`: the host reads no hash-lock
+// field of it (they lie beyond what the plugin wrote).
+TEST(AbiVersions, AOneOneReceiptHasNoHashLockFields) {
+  struct {
+    finp2p_ledger_receipt r;
+    char beyond[64];
+  } memory;
+  std::memset(&memory, 0x7f, sizeof memory);  // whatever lies after a 1.1 receipt
+  auto& r = memory.r;
+  r.struct_size = offsetof(finp2p_ledger_receipt, proof) + sizeof(finp2p_ledger_str);
+  r.transaction_id = r.operation_id = r.operation_type = r.source = r.destination = r.asset =
+      r.quantity = r.proof = {nullptr, 0};
+  r.timestamp_unix_s = 7;
+  auto read = finp2p::ledger::receiptFromC(r);
+  EXPECT_EQ(read.timestampUnixS, 7);
+  EXPECT_TRUE(read.hashLock.empty());
+  EXPECT_TRUE(read.preimage.empty());
+  EXPECT_EQ(read.expiryUnixS, 0);
 }
 
 TEST(AbiVersions, APluginBuiltForOneZeroKeepsLoadingAndIsDescribedByItsLayout) {

@@ -201,6 +201,13 @@ std::optional<Outcome> EvmLedger::checkInput(const Operation& op, Call* call) {
       break;
     case FINP2P_LEDGER_OP_AWAIT:
       return Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED, "await is not a chain transaction");
+    case FINP2P_LEDGER_OP_HASH_LOCK:
+    case FINP2P_LEDGER_OP_CLAIM:
+    case FINP2P_LEDGER_OP_REFUND:
+      // Refused at preflight, so a plan with a hash-locked leg here is rejected before anything
+      // moves (docs/evm-ledger.md).
+      return Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
+                              "hash time-locked holds are not implemented on this ledger yet");
   }
   return std::nullopt;
 }

@@ -19,6 +19,11 @@
  * host checks what a plugin of an older minor wrote, and refuses a 1.1+ struct whose
  * struct_size does not cover the 1.1 fields (it was left 0).
  *
+ * 1.2 (from 1.1): hash time-locked holds. Operation kinds HASH_LOCK, CLAIM and REFUND; the
+ * operation carries the lock (hash_lock, hash_function, expiry_unix_s) and a claim's preimage,
+ * the receipt the same four. New kinds, not flags on HOLD / RELEASE / REVERT_HOLD, so that a
+ * plugin built for 1.1 refuses them (UNSUPPORTED) instead of making a plain hold of a lock.
+ *
  * 1.1 (from 1.0): context, receipt, balance and description carry struct_size as their first
  * field, and an operation points to its context instead of embedding it (an embedded struct
  * could not grow without moving the fields after it). A 1.0 plugin keeps loading: the host
@@ -48,7 +53,7 @@ extern "C" {
 #endif
 
 #define FINP2P_LEDGER_ABI_MAJOR 1u
-#define FINP2P_LEDGER_ABI_MINOR 1u
+#define FINP2P_LEDGER_ABI_MINOR 2u
 #define FINP2P_LEDGER_ABI_VERSION ((FINP2P_LEDGER_ABI_MAJOR << 16) | FINP2P_LEDGER_ABI_MINOR)
 #define FINP2P_LEDGER_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
 #define FINP2P_LEDGER_ABI_MINOR_OF(v) ((uint32_t)(v)&0xffffu)
@@ -106,7 +111,11 @@ typedef enum finp2p_ledger_operation_kind {
   FINP2P_LEDGER_OP_TRANSFER = 4,
   FINP2P_LEDGER_OP_ISSUE = 5,
   FINP2P_LEDGER_OP_REDEEM = 6,
-  FINP2P_LEDGER_OP_AWAIT = 7
+  FINP2P_LEDGER_OP_AWAIT = 7,
+  /* 1.2: hash time-locked holds (HTLC) */
+  FINP2P_LEDGER_OP_HASH_LOCK = 8, /* hold for destination until expiry, claimable by preimage */
+  FINP2P_LEDGER_OP_CLAIM = 9,     /* pay a hash lock to its destination; needs the preimage */
+  FINP2P_LEDGER_OP_REFUND = 10    /* give a hash lock back to its owner; only from its expiry */
 } finp2p_ledger_operation_kind;
 
 /* Bit (1u << kind) for each kind in finp2p_ledger_description.supported_operations. */
@@ -137,6 +146,11 @@ typedef struct finp2p_ledger_operation {
   finp2p_ledger_str hold_operation_id;  /* release, revert_hold: the hold's idempotency key */
   int64_t wait_until_unix_s;            /* await */
   finp2p_ledger_str condition;          /* await: a ledger condition the plugin understands */
+  /* 1.2 */
+  finp2p_ledger_str hash_lock;     /* hash_lock: lowercase hex of the 32-byte hash */
+  finp2p_ledger_str hash_function; /* hash_lock: "sha256" | "keccak256" */
+  int64_t expiry_unix_s;           /* hash_lock: claimable before, refundable from then on */
+  finp2p_ledger_str preimage;      /* claim: lowercase hex of the secret */
 } finp2p_ledger_operation;
 
 typedef struct finp2p_ledger_receipt {
@@ -151,6 +165,11 @@ typedef struct finp2p_ledger_receipt {
   finp2p_ledger_str quantity;
   int64_t timestamp_unix_s;
   finp2p_ledger_str proof; /* optional, e.g. a signature by the ledger side */
+  /* 1.2: a hash lock's receipt states its lock, a claim's also the preimage it took */
+  finp2p_ledger_str hash_lock;
+  finp2p_ledger_str hash_function;
+  int64_t expiry_unix_s;
+  finp2p_ledger_str preimage;
 } finp2p_ledger_receipt;
 
 /* The outcome of execute, preflight, lookup or verify. All pointers are owned by the plugin
@@ -243,6 +262,12 @@ typedef struct finp2p_ledger_host_api {
  *   issue: destination, asset, asset_decimals, amount
  *   redeem: source, asset, asset_decimals, amount
  *   await: wait_until_unix_s, condition
+ *   hash_lock: as hold, and hash_lock, hash_function, expiry_unix_s
+ *   claim: as release (amount may be empty: the whole lock), and preimage; refused with the
+ *          wrong preimage and from the expiry on; the receipt carries the preimage
+ *   refund: as revert_hold; refused before the expiry
+ * Hash locks are idempotent like every operation; a claim and a refund of one lock exclude each
+ * other (the first to run wins, the other is refused).
  * asset and asset_decimals are set for every kind whose instruction names an asset. */
 typedef struct finp2p_ledger_plugin_api {
   uint32_t struct_size; /* set by the host to its sizeof before init; plugin may lower it */

@@ -46,6 +46,10 @@ class Adapter {
   virtual void transfer(const Operation& op, Completion done);
   virtual void issue(const Operation& op, Completion done);
   virtual void redeem(const Operation& op, Completion done);
+  /// ABI 1.2, hash time-locked holds (abi.h lists what each must refuse).
+  virtual void hashLock(const Operation& op, Completion done);
+  virtual void claim(const Operation& op, Completion done);
+  virtual void refund(const Operation& op, Completion done);
   /// Default: completes when wait_until_unix_s has passed (an SDK timer thread); a condition
   /// is refused as UNSUPPORTED. Override to understand ledger conditions.
   virtual void await(const Operation& op, Completion done);

@@ -41,6 +41,11 @@ struct Operation {
   std::string holdOperationId;
   int64_t waitUntilUnixS = 0;
   std::string condition;
+  // 1.2, hash time-locked holds (hash_lock.hpp)
+  std::string hashLock;      // hash_lock: lowercase hex
+  std::string hashFunction;  // hash_lock: "sha256" | "keccak256"
+  int64_t expiryUnixS = 0;   // hash_lock
+  std::string preimage;      // claim: lowercase hex
 };
 
 struct Receipt {
@@ -53,6 +58,11 @@ struct Receipt {
   std::string quantity;
   int64_t timestampUnixS = 0;
   std::string proof;
+  // 1.2: a hash lock's receipt states its lock; a claim's also the preimage it took
+  std::string hashLock;
+  std::string hashFunction;
+  int64_t expiryUnixS = 0;
+  std::string preimage;
 };
 
 /// The outcome of an operation, preflight, lookup or verify.
@@ -114,8 +124,11 @@ class Config {
 /// store it).
 std::string operationFingerprint(const Operation& op);
 
-/// Every operation kind of this ABI version, for Description::supportedOperations.
+/// The operation kinds of ABI 1.0 and 1.1 (hold ... await), for Description::supportedOperations.
 uint32_t allOperations();
+/// The hash time-locked kinds of 1.2 (hash_lock, claim, refund): add them only if you implement
+/// them.
+uint32_t hashLockOperations();
 
 /// Issues a plugin's `opening_balances = [ { account = "...", asset = "...", amount = "..." } ]`
 /// through `execute`, each with the fixed key "opening-balance:<account>:<asset>", so that a

@@ -1,0 +1,55 @@
+#pragma once
+// Hash time-locked legs (HTLC) in a plan: a Hold with a `hashLock` is a lock, a Release of it a
+// claim by the preimage, a RevertHold of it a refund after the expiry. This file is the one place
+// that knows which instruction plays which part, what a safe set of timelocks is, and what a
+// lock's, claim's or refund's receipt must say about the lock (docs/protocol.md, "Hash
+// time-locked legs").
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "finp2p/execution.pb.h"
+#include "finp2p/receipt.pb.h"
+#include "model/plan_validation.hpp"
+
+namespace finp2p::model {
+
+enum class LockRole { kNone, kLock, kClaim, kRefund };
+
+// The part `ins` plays, and the lock it is about (null for kNone).
+LockRole lockRole(const finp2p::execution::ExecutionPlan& plan,
+                  const finp2p::execution::ExecutionInstruction& ins);
+const finp2p::execution::HashLock* lockOf(const finp2p::execution::ExecutionPlan& plan,
+                                          const finp2p::execution::ExecutionInstruction& ins);
+bool hasHashLocks(const finp2p::execution::ExecutionPlan& plan);
+
+// The structure of a plan's hash locks, no clock (validatePlan calls it): one hash and function
+// on every lock, one secret holder (the plan's issuer, a contributor), every lock before the
+// first claim, which the secret holder executes, claims paying the lock's beneficiary its whole
+// amount. With `requireHashes` false a lock may leave its hash empty (a plan file, before the
+// secret holder's router fills it in at submit).
+void validateHashLocks(const finp2p::execution::ExecutionPlan& plan, bool requireHashes,
+                       std::vector<Violation>& out);
+
+// The timelocks against a clock and the router's margin: every expiry after `nowUnixS`, and the
+// lock claimed first (with the secret) expiring at least `marginSeconds` before every other, so
+// that once the secret is revealed its counterparty still has the margin to claim its leg.
+std::vector<Violation> checkTimelocks(const finp2p::execution::ExecutionPlan& plan,
+                                      int64_t nowUnixS, int64_t marginSeconds);
+
+// Fills every empty lock hash with `hashHex` (the secret holder's router, at submit).
+void fillHashLocks(finp2p::execution::ExecutionPlan& plan, const std::string& hashHex);
+
+// What a receipt must say about the lock: a lock's and a refund's the lock itself, a claim's
+// also a preimage that hashes to the lock's hash. Ok for instructions that are not HTLC parts.
+Status checkLockReceipt(const finp2p::execution::ExecutionPlan& plan,
+                        const finp2p::execution::ExecutionInstruction& ins,
+                        const finp2p::receipt::Receipt& receipt);
+
+// When the refund `ins` may run: the lock's expiry (epoch ms); 0 for other instructions.
+int64_t refundNotBeforeMillis(const finp2p::execution::ExecutionPlan& plan,
+                              const finp2p::execution::ExecutionInstruction& ins);
+
+}  // namespace finp2p::model
