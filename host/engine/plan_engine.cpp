@@ -4,6 +4,7 @@
 
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
+#include "investors/investor_check.hpp"
 #include "model/plan_validation.hpp"
 #include "model/receipt_check.hpp"
 #include "model/resource_id.hpp"
@@ -444,6 +445,18 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
   if (!violations.empty()) {
     std::string why = "invalid plan: " + violations.front().toString();
     if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
+    rejectPlan(why, out);
+    return true;
+  }
+  // Investor signatures are checked here, after the plan is stored, not in authorize(): a plan
+  // whose investors did not sign what it does is the issuer's honest mistake as often as not
+  // (its router may not require them), and every participant should see it rejected, why, and
+  // by whom — not left waiting for an approval that never comes.
+  auto notCovered = investors::checkInvestorSignatures(
+      *plan_, {.requireSignatures = config_.requireInvestorSignatures});
+  if (!notCovered.empty()) {
+    std::string why = "investor signatures: " + notCovered.front().toString();
+    if (notCovered.size() > 1) why += " (and " + std::to_string(notCovered.size() - 1) + " more)";
     rejectPlan(why, out);
     return true;
   }

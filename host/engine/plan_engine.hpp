@@ -34,6 +34,10 @@ struct EngineConfig {
   int64_t agreementTimeoutMillis = 60'000;
   int64_t defaultInstructionTimeoutMillis = 300'000;
   const CryptoPort* crypto = nullptr;
+  // A contributor rejects a plan that moves an investor's holdings without that investor's
+  // signature (router setting require_investor_signatures). The setting is read when a plan
+  // arrives and again when its journal is replayed: change it only with no plan undecided.
+  bool requireInvestorSignatures = true;
   // While a plan is unfinished and nothing happens to it for this long, this router asks the
   // other participants to re-send what they sent (it may have missed it).
   int64_t catchUpIntervalMillis = 10'000;

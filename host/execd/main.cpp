@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   nodeConfig.restoredJournal = restoredJournal;
   for (const auto& p : config->peers) nodeConfig.peers.push_back(p.organization);
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
+  nodeConfig.engine.requireInvestorSignatures = config->requireInvestorSignatures;
   nodeConfig.maxPlansInFlight = static_cast<std::size_t>(config->maxPlansInFlight);
   nodeConfig.maxPlansInFlightPerPeer = static_cast<std::size_t>(config->maxPlansInFlightPerPeer);
   nodeConfig.engine.defaultInstructionTimeoutMillis =

@@ -7,6 +7,7 @@
 #include "common/failpoint.hpp"
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
+#include "investors/investor_check.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
 #include "node/ledger_ops.hpp"
@@ -768,6 +769,14 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
   if (!violations.empty()) {
     std::string why = "invalid plan:";
     for (const auto& v : violations) why += "\n  " + v.toString();
+    return makeError(ErrorCode::kInvalidArgument, why);
+  }
+  // The issuer checks investor signatures before proposing, as every contributor will.
+  auto notCovered = investors::checkInvestorSignatures(
+      plan, {.requireSignatures = config_.engine.requireInvestorSignatures});
+  if (!notCovered.empty()) {
+    std::string why = "investor signatures:";
+    for (const auto& v : notCovered) why += "\n  " + v.toString();
     return makeError(ErrorCode::kInvalidArgument, why);
   }
   bool participant = false;
