@@ -195,11 +195,13 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
   return out;
 }
 
-const Signature* coveringSignature(const ExecutionPlan& plan, uint32_t sequence) {
+CoveringSignature coveringSignature(const ExecutionPlan& plan, uint32_t sequence) {
   auto all = collect(plan);
   auto moves = planMoves(plan);
+  // Read, not verified again: a plan reaches its ledgers only after checkInvestorSignatures
+  // passed (an invalid signature is refused whatever the setting), and this runs per operation.
   for (auto& s : all) {
-    if (s.finId.empty() || !verifyInvestorSignature(*s.signature, s.finId)) continue;
+    if (s.finId.empty()) continue;
     auto legs = signedLegs(*s.signature);
     if (!legs) continue;
     s.valid = true;
@@ -208,10 +210,9 @@ const Signature* coveringSignature(const ExecutionPlan& plan, uint32_t sequence)
   for (const auto& m : moves) {
     if (m.sequence != sequence) continue;
     // The funder's own signature; for an issue, the signature that asked for it (the buyer's).
-    const Signed* s = covering(all, m, m.funder);
-    if (s) return s->signature;
+    if (const Signed* s = covering(all, m, m.funder)) return {s->signature, s->finId};
   }
-  return nullptr;
+  return {};
 }
 
 }  // namespace finp2p::investors

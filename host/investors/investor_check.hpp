@@ -25,9 +25,16 @@ struct InvestorCheckOptions {
 std::vector<model::Violation> checkInvestorSignatures(const finp2p::execution::ExecutionPlan& plan,
                                                       const InvestorCheckOptions& options = {});
 
-// The signature in `plan` that covers instruction `sequence`'s movement of its investor's
-// holdings, or nullptr (an issue, an await, a hold given back, or no covering signature).
-const finp2p::signature::Signature* coveringSignature(
-    const finp2p::execution::ExecutionPlan& plan, uint32_t sequence);
+// The signature in `plan` that covers instruction `sequence`'s movement (for an issue, the
+// signature that asked for it), and its investor; none for an await, a hold given back, or a
+// movement no signature covers. For a plan that passed checkInvestorSignatures: the signatures
+// are read, not verified again.
+struct CoveringSignature {
+  const finp2p::signature::Signature* signature = nullptr;
+  std::string finId;
+  explicit operator bool() const { return signature != nullptr; }
+};
+CoveringSignature coveringSignature(const finp2p::execution::ExecutionPlan& plan,
+                                    uint32_t sequence);
 
 }  // namespace finp2p::investors

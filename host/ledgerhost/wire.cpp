@@ -97,6 +97,8 @@ void putOperation(Writer& w, const ledger::Operation& op) {
   w.str(op.holdOperationId);
   w.i64(op.waitUntilUnixS);
   w.str(op.condition);
+  w.str(op.investorSignature);
+  w.str(op.investorFinId);
 }
 
 ledger::Operation getOperation(Reader& r) {
@@ -114,6 +116,8 @@ ledger::Operation getOperation(Reader& r) {
   op.holdOperationId = r.str();
   op.waitUntilUnixS = r.i64();
   op.condition = r.str();
+  op.investorSignature = r.str();
+  op.investorFinId = r.str();
   return op;
 }
 

@@ -52,6 +52,9 @@ HostOperation::HostOperation(const Operation& o, uint32_t abiVersion) {
   op_.hold_operation_id = view(o.holdOperationId);
   op_.wait_until_unix_s = o.waitUntilUnixS;
   op_.condition = view(o.condition);
+  // A 1.1 plugin stops reading before these.
+  op_.investor_signature = view(o.investorSignature);
+  op_.investor_fin_id = view(o.investorFinId);
   ptr_ = &op_;
 }
 

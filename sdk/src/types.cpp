@@ -153,6 +153,10 @@ Operation operationFromC(const finp2p_ledger_operation& op) {
   o.holdOperationId = copy(op.hold_operation_id);
   o.waitUntilUnixS = op.wait_until_unix_s;
   o.condition = copy(op.condition);
+  if (FINP2P_LEDGER_HAS_FIELD(&op, finp2p_ledger_operation, investor_fin_id)) {
+    o.investorSignature = copy(op.investor_signature);
+    o.investorFinId = copy(op.investor_fin_id);
+  }
   return o;
 }
 

@@ -115,9 +115,10 @@ TEST(InvestorCheck, Eip712BuyingCoversTheBuyersPayment) {
   ASSERT_TRUE(s.ok()) << s.error().message;
   *plan.mutable_intent()->mutable_intent()->mutable_investors(1)->mutable_signature() = *s;
   EXPECT_EQ(all(checkInvestorSignatures(plan)), "");
-  const auto* covering = coveringSignature(plan, 2);
-  ASSERT_NE(covering, nullptr);
-  EXPECT_EQ(covering->template_().type(), "EIP712");
+  auto covering = coveringSignature(plan, 2);
+  ASSERT_TRUE(covering);
+  EXPECT_EQ(covering.signature->template_().type(), "EIP712");
+  EXPECT_EQ(covering.finId, kBuyerFinId);
 
   term("settlement", "USD", "finp2p", "1.00");  // not what the plan pays
   s = signTemplate(t, HashFunc::kKeccak256, testing::investorKey(testing::kBuyerKey));
@@ -128,10 +129,12 @@ TEST(InvestorCheck, Eip712BuyingCoversTheBuyersPayment) {
 TEST(InvestorCheck, CoveringSignatureOfEachInstruction) {
   auto plan = testing::dvpPlan();
   const auto& investors = plan.intent().intent().investors();
-  EXPECT_EQ(coveringSignature(plan, 1), &investors[0].signature());  // the seller's hold
-  EXPECT_EQ(coveringSignature(plan, 2), &investors[1].signature());  // the buyer's payment
-  EXPECT_EQ(coveringSignature(plan, 3), &investors[0].signature());  // the seller's release
-  EXPECT_EQ(coveringSignature(plan, 4), nullptr);                    // the hold given back
+  EXPECT_EQ(coveringSignature(plan, 1).signature, &investors[0].signature());  // seller's hold
+  EXPECT_EQ(coveringSignature(plan, 1).finId, kSellerFinId);
+  EXPECT_EQ(coveringSignature(plan, 2).signature, &investors[1].signature());  // buyer's payment
+  EXPECT_EQ(coveringSignature(plan, 2).finId, kBuyerFinId);
+  EXPECT_EQ(coveringSignature(plan, 3).signature, &investors[0].signature());  // the release
+  EXPECT_FALSE(coveringSignature(plan, 4));  // the hold given back to its owner
 }
 
 }  // namespace

@@ -41,6 +41,9 @@ struct Operation {
   std::string holdOperationId;
   int64_t waitUntilUnixS = 0;
   std::string condition;
+  /// ABI 1.2: the JSON of the FinP2P `signature` object covering this operation, and its signer.
+  std::string investorSignature;
+  std::string investorFinId;
 };
 
 struct Receipt {
