@@ -35,6 +35,10 @@ int signPlanFile(const std::string& path, const std::vector<std::string>& keyFil
       return 1;
     }
     if (auto s = investors::signPlan(*plan, *key, "investor"); !s) {
+      if (s.error().message.find("no movement") != std::string::npos) {
+        std::printf("%s: not signed\n", s.error().message.c_str());
+        continue;
+      }
       std::fprintf(stderr, "error: %s\n", s.error().message.c_str());
       return 1;
     }

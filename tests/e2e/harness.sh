@@ -34,4 +34,10 @@ p = json.load(open(sys.argv[1]))
 $edit
 json.dump(p, open(sys.argv[2], "w"))
 PY
+  sign_plan "$out"
+}
+# The test investors sign what a (derived) plan does, as they would before it is submitted.
+sign_plan() {
+  "$BIN/finp2p-execctl" plan sign "$1" --key "$SRC/docs/examples/investors/seller.key" \
+    --key "$SRC/docs/examples/investors/buyer.key" >/dev/null
 }
