@@ -15,7 +15,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <stdexcept>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -25,6 +24,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "crypto/keys.hpp"

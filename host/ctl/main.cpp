@@ -31,8 +31,8 @@ int validatePlanCommand(const std::string& path, bool allowMissingId, bool allow
   options.requirePlanId = !allowMissingId;
   auto violations = finp2p::model::validatePlan(*plan, options);
   // As a router with require_investor_signatures (or without, given --allow-unsigned) would.
-  for (auto& v : finp2p::investors::checkInvestorSignatures(
-           *plan, {.requireSignatures = !allowUnsigned})) {
+  for (auto& v :
+       finp2p::investors::checkInvestorSignatures(*plan, {.requireSignatures = !allowUnsigned})) {
     violations.push_back(std::move(v));
   }
   if (!violations.empty()) {

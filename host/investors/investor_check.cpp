@@ -37,7 +37,8 @@ std::vector<std::string> differences(const Leg& s, const Leg& p) {
   std::vector<std::string> out;
   auto one = [&](const std::string& field, const std::string& signedValue,
                  const std::string& planned, bool differs) {
-    if (differs) out.push_back(field + " (signed \"" + signedValue + "\", the plan has \"" + planned + "\")");
+    if (differs)
+      out.push_back(field + " (signed \"" + signedValue + "\", the plan has \"" + planned + "\")");
   };
   one("assetId", s.assetId, p.assetId, s.assetId != p.assetId);
   one("assetType", s.assetType, p.assetType, s.assetType != p.assetType);
@@ -70,8 +71,8 @@ std::vector<Signed> collect(const ExecutionPlan& plan) {
     switch (ins.operation_case()) {
       case ExecutionInstruction::kHold:
         if (ins.hold().has_signature()) {
-          all.push_back({finIdOf(ins.hold().source()), at + ".hold.signature",
-                         &ins.hold().signature()});
+          all.push_back(
+              {finIdOf(ins.hold().source()), at + ".hold.signature", &ins.hold().signature()});
         }
         break;
       case ExecutionInstruction::kTransfer:
@@ -123,8 +124,8 @@ void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
       bool made = false;
       for (const auto& m : moves) made |= sameMovement(leg, m.leg);
       if (!made) {
-        out.push_back({s.path + "." + leg.path, who + "signed " + describe(leg) +
-                                                    ", which the plan does not do"});
+        out.push_back({s.path + "." + leg.path,
+                       who + "signed " + describe(leg) + ", which the plan does not do"});
       }
     }
   }
@@ -149,8 +150,10 @@ void checkCoverage(const std::vector<Signed>& all, const std::vector<Move>& move
     if (!options.requireSignatures && !signedSomething) continue;
     std::string who = "investor " + shortId(m.funder) + ": ";
     if (!m.funderHasFinId) {
-      out.push_back({m.funderPath, who + "the account is not a FinP2P account (no finId), so "
-                                         "no investor signature can cover " + m.leg.path});
+      out.push_back({m.funderPath, who +
+                                       "the account is not a FinP2P account (no finId), so "
+                                       "no investor signature can cover " +
+                                       m.leg.path});
       continue;
     }
     if (covering(all, m, m.funder)) continue;
@@ -186,8 +189,8 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
   std::vector<Violation> out;
   auto all = collect(plan);
   if (all.size() > kMaxSignatures) {
-    return {{"intent.intent.investors", "more than " + std::to_string(kMaxSignatures) +
-                                            " investor signatures"}};
+    return {{"intent.intent.investors",
+             "more than " + std::to_string(kMaxSignatures) + " investor signatures"}};
   }
   auto moves = planMoves(plan);
   verifyAll(all, moves, out);

@@ -39,8 +39,7 @@ Result<secp256k1_pubkey> parseFinId(std::string_view finId) {
 std::string addressOf(const secp256k1_pubkey& key) {
   unsigned char uncompressed[65];
   size_t length = sizeof uncompressed;
-  secp256k1_ec_pubkey_serialize(context(), uncompressed, &length, &key,
-                                SECP256K1_EC_UNCOMPRESSED);
+  secp256k1_ec_pubkey_serialize(context(), uncompressed, &length, &key, SECP256K1_EC_UNCOMPRESSED);
   Digest h = keccak256(std::string_view(reinterpret_cast<const char*>(uncompressed + 1), 64));
   return crypto::toHex(std::string_view(reinterpret_cast<const char*>(h.data() + 12), 20));
 }
@@ -65,8 +64,7 @@ Result<std::string> ethereumAddressOf(std::string_view finId) {
   return addressOf(*key);
 }
 
-Status verifyCompact(std::string_view finId, const Digest& digest,
-                     std::string_view signatureHex) {
+Status verifyCompact(std::string_view finId, const Digest& digest, std::string_view signatureHex) {
   auto key = parseFinId(finId);
   if (!key) return key.error();
   std::string raw;

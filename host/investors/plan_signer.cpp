@@ -39,7 +39,8 @@ Result<Signature> signTemplate(SignatureTemplate t, HashFunc f, const InvestorKe
   Result<Digest> digest = makeError(ErrorCode::kInternal, "");
   if (t.type() == "hashList") {
     for (int i = 0; i < t.hashgroups_size(); ++i) {
-      auto g = hashGroupDigest(t.hashgroups(i), f, "template.hashGroups[" + std::to_string(i) + "]");
+      auto g =
+          hashGroupDigest(t.hashgroups(i), f, "template.hashGroups[" + std::to_string(i) + "]");
       if (!g) return g.error();
       t.mutable_hashgroups(i)->set_hash(crypto::toHex(*g));
     }
@@ -49,8 +50,7 @@ Result<Signature> signTemplate(SignatureTemplate t, HashFunc f, const InvestorKe
   }
   if (!digest) return digest.error();
   t.set_hash(crypto::toHex(*digest));
-  s.set_signature(t.type() == "hashList" ? key.signCompact(*digest)
-                                         : key.signRecoverable(*digest));
+  s.set_signature(t.type() == "hashList" ? key.signCompact(*digest) : key.signRecoverable(*digest));
   *s.mutable_template_() = std::move(t);
   return s;
 }
@@ -79,7 +79,8 @@ Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
                      "investor " + key.finId() + " takes part in no movement of the plan");
   }
   std::string seed = key.finId();
-  for (const auto& l : legs) seed += "\n" + l.assetId + "|" + l.amount + "|" + l.source + "|" + l.destination;
+  for (const auto& l : legs)
+    seed += "\n" + l.assetId + "|" + l.amount + "|" + l.source + "|" + l.destination;
   Digest random = crypto::sha3_256(seed);
   std::string nonce(reinterpret_cast<const char*>(random.data()), 24);
   uint64_t epoch = static_cast<uint64_t>(plan.intent().intent().start());

@@ -24,10 +24,9 @@ Error invalid(const std::string& path, const std::string& why) {
 // as for router signatures).
 Status sameHash(const std::string& stated, const Digest& computed, const std::string& path) {
   if (stated != crypto::toHex(computed)) {
-    return makeError(ErrorCode::kUnauthenticated, path + ": states " +
-                                                      (stated.empty() ? "nothing" : stated) +
-                                                      ", the fields hash to " +
-                                                      crypto::toHex(computed));
+    return makeError(ErrorCode::kUnauthenticated,
+                     path + ": states " + (stated.empty() ? "nothing" : stated) +
+                         ", the fields hash to " + crypto::toHex(computed));
   }
   return {};
 }
@@ -37,8 +36,8 @@ Status sameHash(const std::string& stated, const Digest& computed, const std::st
 Result<HashFunc> parseHashFunc(const std::string& name) {
   if (name == "sha3-256" || name == "sha3_256") return HashFunc::kSha3_256;
   if (name == "keccak-256" || name == "keccak_256") return HashFunc::kKeccak256;
-  return invalid("hashFunc", "\"" + name.substr(0, 40) +
-                                 "\" is not supported (sha3-256 or keccak-256)");
+  return invalid("hashFunc",
+                 "\"" + name.substr(0, 40) + "\" is not supported (sha3-256 or keccak-256)");
 }
 
 Digest hashWith(HashFunc f, std::string_view bytes) {
@@ -63,8 +62,8 @@ Result<Digest> hashGroupDigest(const HashGroup& group, HashFunc f, const std::st
       // The public test suite and adapters hash a string (and an int) as its UTF-8 text.
       input += field.value();
     } else {
-      return invalid(fieldPath + ".type", "\"" + field.type().substr(0, 40) +
-                                              "\" is not string, int or bytes");
+      return invalid(fieldPath + ".type",
+                     "\"" + field.type().substr(0, 40) + "\" is not string, int or bytes");
     }
   }
   return hashWith(f, input);

@@ -33,8 +33,8 @@ Result<std::vector<Leg>> hashListLegs(const finp2p::signature::SignatureTemplate
                        "\"" + type->second.substr(0, 40) + "\" accounts are not supported");
       }
     }
-    legs.push_back({f["assetId"], f["assetType"], f["amount"], f["srcAccount"], f["dstAccount"],
-                    path});
+    legs.push_back(
+        {f["assetId"], f["assetType"], f["amount"], f["srcAccount"], f["dstAccount"], path});
   }
   if (legs.empty()) return invalid("template.hashGroups", "no group names an asset and amount");
   return legs;
@@ -67,8 +67,9 @@ Result<Leg> termLeg(const Struct& message, const std::string& term, const std::s
   const Struct& t = v->struct_value();
   Leg leg;
   leg.path = path;
-  for (auto [name, out] : {std::pair{"assetId", &leg.assetId}, std::pair{"assetType", &leg.assetType},
-                           std::pair{"amount", &leg.amount}}) {
+  for (auto [name, out] :
+       {std::pair{"assetId", &leg.assetId}, std::pair{"assetType", &leg.assetType},
+        std::pair{"amount", &leg.amount}}) {
     auto s = stringAt(t, name, path);
     if (!s) return s.error();
     *out = *s;
@@ -182,8 +183,12 @@ std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
                    const std::string& fromField, bool funded) {
       Move m;
       m.sequence = ins.sequence();
-      m.leg = {asset.id(),      publicAssetType(asset.type()), amount,
-               from ? finIdOf(*from) : "", to ? finIdOf(*to) : "", at + "." + kind};
+      m.leg = {asset.id(),
+               publicAssetType(asset.type()),
+               amount,
+               from ? finIdOf(*from) : "",
+               to ? finIdOf(*to) : "",
+               at + "." + kind};
       if (funded && from) {
         m.funder = m.leg.source.empty() ? accountKey(*from) : m.leg.source;
         m.funderHasFinId = !m.leg.source.empty();

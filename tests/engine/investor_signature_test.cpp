@@ -121,8 +121,11 @@ TEST(InvestorSignatures, WithoutTheSettingAnUnsignedPlanIsAccepted) {
   // ... but a signature that is there still has to be real.
   Contributor c(/*require=*/false);
   auto forged = testing::dvpPlan();
-  forged.mutable_intent()->mutable_intent()->mutable_investors(0)->mutable_signature()->set_signature(
-      std::string(128, '1'));
+  forged.mutable_intent()
+      ->mutable_intent()
+      ->mutable_investors(0)
+      ->mutable_signature()
+      ->set_signature(std::string(128, '1'));
   EXPECT_NE(rejection(c.propose(forged)), "");
 }
 

@@ -28,8 +28,7 @@ void expectViolation(const ExecutionPlan& plan, const std::string& path,
     found |= v.path == path && v.message.find("investor " + investor) != std::string::npos &&
              v.message.find(mentions) != std::string::npos;
   }
-  EXPECT_TRUE(found) << "expected " << path << " / " << investor << " / " << mentions
-                     << ", got:\n"
+  EXPECT_TRUE(found) << "expected " << path << " / " << investor << " / " << mentions << ", got:\n"
                      << all(vs);
 }
 
@@ -51,8 +50,8 @@ TEST(InvestorCheck, SettlementTheSellerAskedForMustBePaid) {
   // The plan pays less than the seller signed for; the buyer re-signs the smaller payment.
   plan.mutable_instructions(1)->mutable_transfer()->set_amount("10.00");
   ASSERT_TRUE(signPlan(plan, testing::investorKey(testing::kBuyerKey), "buyer").ok());
-  expectViolation(plan, "intent.intent.investors[0].signature.template.hashGroups[1]",
-                  kSellerFinId, "which the plan does not do");
+  expectViolation(plan, "intent.intent.investors[0].signature.template.hashGroups[1]", kSellerFinId,
+                  "which the plan does not do");
 }
 
 TEST(InvestorCheck, AnAccountWithoutFinIdCannotBeCovered) {

@@ -3,8 +3,8 @@
 // reproduced with ours: keys and finIds, Ethereum addresses, each hash group, template hashes,
 // the EIP-712 domain separator, struct hash and digest, and both signatures.
 
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -138,10 +138,9 @@ TEST(InvestorVectors, AnyChangeOrAnotherKeyFails) {
 
     // Restating the hashes of the tampered template does not help: the signature is over them.
     auto key = InvestorKey::fromHex(all["keys"]["seller"]["privateKey"].get<std::string>());
-    auto resigned = signTemplate(tampered.template_(),
-                                 std::string(kind) == "hashList" ? HashFunc::kSha3_256
-                                                                 : HashFunc::kKeccak256,
-                                 *key);
+    auto resigned = signTemplate(
+        tampered.template_(),
+        std::string(kind) == "hashList" ? HashFunc::kSha3_256 : HashFunc::kKeccak256, *key);
     ASSERT_TRUE(resigned.ok());
     Signature restated = tampered;
     *restated.mutable_template_() = resigned->template_();

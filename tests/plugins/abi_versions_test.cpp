@@ -21,8 +21,8 @@ std::shared_ptr<LoadedPlugin> load(const std::string& name) {
   return std::get<std::shared_ptr<LoadedPlugin>>(loaded);
 }
 
-TEST(AbiVersions, TheHostSpeaksOneOne) {
-  EXPECT_EQ(FINP2P_LEDGER_ABI_VERSION, (1u << 16) | 1u);
+TEST(AbiVersions, TheHostSpeaksOneTwo) {
+  EXPECT_EQ(FINP2P_LEDGER_ABI_VERSION, (1u << 16) | 2u);
   finp2p_ledger_receipt r{};
   r.struct_size = offsetof(finp2p_ledger_receipt, proof);  // a writer without the last field
   EXPECT_TRUE(FINP2P_LEDGER_HAS_FIELD(&r, finp2p_ledger_receipt, quantity));
@@ -84,8 +84,33 @@ TEST(AbiVersions, AOneZeroPluginsBalanceIsReadByTheOneZeroLayout) {
   EXPECT_EQ(b.held, "1");
 }
 
-TEST(AbiVersions, AOneOnePluginIsDescribedAndAnsweredInTheOneOneLayout) {
-  auto plugin = load("fixture_echo_v1");  // the C++ SDK: ABI 1.1
+// A 1.1 plugin reads a 1.2 host's operation: the fields it knows are where it expects them.
+TEST(AbiVersions, AOneOnePluginReadsTheOneTwoOperation) {
+  auto plugin = load("fixture_abi_1_1");
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->abiVersion(), (1u << 16) | 1u);
+  EXPECT_EQ(plugin->description().name, "abi-1.1");
+  Operation op;
+  op.kind = FINP2P_LEDGER_OP_TRANSFER;
+  op.context.planId = "plan-9";
+  op.context.sequence = 3;
+  op.context.idempotencyKey = "plan-9_3";
+  op.source = "alice";
+  op.destination = "bob";
+  op.asset = "USD";
+  op.amount = "2.50";
+  op.condition = "last-1.1-field";
+  op.investorSignature = "{}";
+  op.investorFinId = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
+  auto out = plugin->executeAndWait(op);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(out.receipt->transactionId, "plan-9/3");
+  EXPECT_EQ(out.receipt->quantity, "2.50");
+  EXPECT_EQ(out.receipt->proof, "last-1.1-field");
+}
+
+TEST(AbiVersions, AOneTwoPluginIsDescribedAndAnsweredAndGetsTheInvestorSignature) {
+  auto plugin = load("fixture_echo_v1");  // the C++ SDK: ABI 1.2
   ASSERT_NE(plugin, nullptr);
   EXPECT_EQ(plugin->abiVersion(), FINP2P_LEDGER_ABI_VERSION);
   EXPECT_EQ(plugin->description().name, "echo");
@@ -93,9 +118,12 @@ TEST(AbiVersions, AOneOnePluginIsDescribedAndAnsweredInTheOneOneLayout) {
   op.kind = FINP2P_LEDGER_OP_TRANSFER;
   op.context.idempotencyKey = "plan_1";
   op.amount = "1";
+  op.investorSignature = R"({"signature":"ab","hashFunc":"sha3-256","template":{}})";
+  op.investorFinId = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
   auto out = plugin->executeAndWait(op);
   ASSERT_TRUE(out.ok()) << out.message;
   EXPECT_EQ(out.receipt->operationId, "plan_1");
+  EXPECT_EQ(out.receipt->proof, op.investorSignature);  // arrived through the 1.2 field
 }
 
 }  // namespace
