@@ -102,7 +102,7 @@ std::vector<Signed> collect(const ExecutionPlan& plan) {
 
 // Verifies each signature and reads its legs; every signed leg must be a movement of the plan.
 void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
-               std::vector<Violation>& out) {
+               std::vector<Violation>& out, std::vector<Violation>& notDone) {
   for (auto& s : all) {
     std::string who = "investor " + shortId(s.finId) + ": ";
     if (s.finId.empty()) {
@@ -124,7 +124,7 @@ void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
       bool made = false;
       for (const auto& m : moves) made |= sameMovement(leg, m.leg);
       if (!made) {
-        out.push_back({s.path + "." + leg.path,
+        notDone.push_back({s.path + "." + leg.path,
                        who + "signed " + describe(leg) + ", which the plan does not do"});
       }
     }
@@ -193,8 +193,12 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
              "more than " + std::to_string(kMaxSignatures) + " investor signatures"}};
   }
   auto moves = planMoves(plan);
-  verifyAll(all, moves, out);
+  // Forged signatures first, then the movements no signature covers (they name the differing
+  // field), then what was signed but is not done (a settlement not paid).
+  std::vector<Violation> notDone;
+  verifyAll(all, moves, out, notDone);
   checkCoverage(all, moves, options, out);
+  out.insert(out.end(), notDone.begin(), notDone.end());
   return out;
 }
 
