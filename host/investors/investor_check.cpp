@@ -125,7 +125,7 @@ void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
       for (const auto& m : moves) made |= sameMovement(leg, m.leg);
       if (!made) {
         notDone.push_back({s.path + "." + leg.path,
-                       who + "signed " + describe(leg) + ", which the plan does not do"});
+                           who + "signed " + describe(leg) + ", which the plan does not do"});
       }
     }
   }

@@ -1,7 +1,9 @@
-// ABI 1.1 (issue 14, defect 5): context, receipt, balance and description carry struct_size, and
-// a plugin built against ABI 1.0 (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps
-// loading: the host hands it, and reads from it, the 1.0 layouts. The fixture echoes every
-// field it was given, so a wrong layout shows as a wrong field, not as luck.
+// ABI 1.2 (issue 16) adds the investor signature to the operation; a plugin built against the
+// frozen 1.1 header (fixtures/abi_1_1/) reads a 1.2 operation. ABI 1.1 (issue 14, defect 5):
+// context, receipt, balance and description carry struct_size, and a plugin built against ABI 1.0
+// (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps loading: the host hands it, and
+// reads from it, the 1.0 layouts. The fixture echoes every field it was given, so a wrong layout
+// shows as a wrong field, not as luck.
 
 #include <gtest/gtest.h>
 

@@ -76,7 +76,7 @@ TEST(PluginLoader, LibraryWithoutEntryPoint) {
 
 TEST(PluginLoader, DifferentAbiMajor) {
   expectError(loadError(fixture("fixture_abi_major")), LoadErrorCode::kAbiMismatch,
-              "built for ledger ABI 2.0, this host speaks 1.1");
+              "built for ledger ABI 2.0, this host speaks 1.2");
 }
 
 TEST(PluginLoader, NewerAbiMinor) {
