@@ -330,10 +330,12 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
   int64_t at = e.atmillis();
   switch (e.kind_case()) {
     case Event::kPlanCreated:
-      handled = onPlan(e.plancreated().plan(), config_.self, at, out);
+      handled =
+          onPlan(e.plancreated().plan(), config_.self, e.plancreated().investorcheck(), at, out);
       break;
     case Event::kPlanProposal:
-      handled = onPlan(e.planproposal().plan(), e.planproposal().from(), at, out);
+      handled = onPlan(e.planproposal().plan(), e.planproposal().from(),
+                       e.planproposal().investorcheck(), at, out);
       break;
     case Event::kPlanApproval:
       handled = onPlanApproval(e.planapproval().from(), e.planapproval().approval(), at, out);
@@ -404,8 +406,31 @@ void PlanEngine::drainPending(Actions& out) {
 
 // ---- agreement ----
 
+void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config) {
+  finp2p::journal::InvestorCheck* check = nullptr;
+  const finp2p::execution::ExecutionPlan* plan = nullptr;
+  if (e.has_plancreated()) {
+    check = e.mutable_plancreated()->mutable_investorcheck();
+    plan = &e.plancreated().plan();
+  } else if (e.has_planproposal()) {
+    check = e.mutable_planproposal()->mutable_investorcheck();
+    plan = &e.planproposal().plan();
+  } else {
+    return;
+  }
+  auto notCovered = investors::checkInvestorSignatures(
+      *plan, {.requireSignatures = config.requireInvestorSignatures});
+  check->set_checked(true);
+  check->clear_rejection();
+  if (notCovered.empty()) return;
+  std::string why = notCovered.front().toString();
+  if (notCovered.size() > 1) why += " (and " + std::to_string(notCovered.size() - 1) + " more)";
+  check->set_rejection(why);
+}
+
 bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from,
-                        int64_t at, Actions& out) {
+                        const finp2p::journal::InvestorCheck& investorCheck, int64_t at,
+                        Actions& out) {
   if (havePlan_) {
     if (crypto::toHex(crypto::planDigest(plan)) != planDigest_) {
       note("ignored a second, different proposal of plan " + planId_ + " from " + from);
@@ -452,12 +477,8 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
   // whose investors did not sign what it does is the issuer's honest mistake as often as not
   // (its router may not require them), and every participant should see it rejected, why, and
   // by whom — not left waiting for an approval that never comes.
-  auto notCovered = investors::checkInvestorSignatures(
-      *plan_, {.requireSignatures = config_.requireInvestorSignatures});
-  if (!notCovered.empty()) {
-    std::string why = "investor signatures: " + notCovered.front().toString();
-    if (notCovered.size() > 1) why += " (and " + std::to_string(notCovered.size() - 1) + " more)";
-    rejectPlan(why, out);
+  if (investorCheck.checked() && !investorCheck.rejection().empty()) {
+    rejectPlan("investor signatures: " + investorCheck.rejection(), out);
     return true;
   }
   PreflightAction preflight = ownPreflight();

@@ -181,6 +181,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     done("duplicate of a message already applied to plan " + planId + "; nothing changed");
     return;
   }
+  if (!engine.hasPlan()) engine::PlanEngine::stampInvestorCheck(event, config_.engine);
   auto beforeStatus = engine.status();
   auto beforeSequence = engine.currentSequence();
   bool hadPlan = engine.hasPlan();

@@ -25,10 +25,12 @@ struct Contributor {
       pub.emplace(org, keys.at(org).verifyingKey());
     }
     for (auto& [org, k] : keys) crypto[org] = std::make_unique<RouterCrypto>(org, k, pub);
-    EngineConfig config{"bank-b", 60000, 60000, crypto["bank-b"].get()};
+    config = EngineConfig{"bank-b", 60000, 60000, crypto["bank-b"].get()};
     config.requireInvestorSignatures = require;
     engine = std::make_unique<PlanEngine>(testing::kPlanId, config);
   }
+  EngineConfig config;
+  Event journaled;
 
   // bank-a proposes `plan` to bank-b: what bank-b does about it.
   std::vector<Action> propose(const ExecutionPlan& plan) {
@@ -38,6 +40,8 @@ struct Contributor {
     e.mutable_planproposal()->set_from("bank-a");
     *e.mutable_planproposal()->mutable_plan() = plan;
     EXPECT_TRUE(engine->authorize(e).ok());
+    PlanEngine::stampInvestorCheck(e, config);  // as the node does before journaling it
+    journaled = e;
     return engine->handle(e);
   }
 };
@@ -86,6 +90,27 @@ TEST(InvestorSignatures, BondMovedWithoutTheSellersSignatureIsRejected) {
   EXPECT_NE(why.find(testing::kSellerFinId), std::string::npos) << why;
   EXPECT_NE(why.find("instructions[0].hold.source"), std::string::npos) << why;
   EXPECT_EQ(b.engine->status(), PlanStatus::kRejected);
+}
+
+// The verdict travels in the journaled event: replayed with the setting off, the router
+// rejects the plan it rejected; an event journaled before investor signatures is not checked.
+TEST(InvestorSignatures, ReplayDecidesByTheJournaledVerdict) {
+  Contributor b;
+  b.propose(withoutSeller());
+  EXPECT_TRUE(b.journaled.planproposal().investorcheck().checked());
+
+  EngineConfig lenient = b.config;
+  lenient.requireInvestorSignatures = false;
+  PlanEngine replayed(testing::kPlanId, lenient);
+  EXPECT_NE(rejection(replayed.handle(b.journaled)), "");
+  EXPECT_EQ(replayed.status(), PlanStatus::kRejected);
+
+  Event old = b.journaled;
+  old.mutable_planproposal()->clear_investorcheck();
+  PlanEngine before(testing::kPlanId, b.config);
+  auto actions = before.handle(old);
+  EXPECT_EQ(rejection(actions), "");
+  EXPECT_TRUE(preflights(actions));
 }
 
 TEST(InvestorSignatures, ForgedSignatureIsRejectedNamingTheInvestor) {
