@@ -10,6 +10,7 @@
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
 #include "engine/plan_engine.hpp"
+#include "investors/investor_check.hpp"
 #include "journal/journal.hpp"
 #include "model/plan_builder.hpp"
 #include "model/receipt_check.hpp"
@@ -62,6 +63,21 @@ void BM_PlanDigest(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(crypto::planDigest(plan));
 }
 BENCHMARK(BM_PlanDigest);
+
+// What a router adds per plan for its investors: verify the plan's two hashList signatures
+// (secp256k1) and check they cover its movements; and, per ledger operation, find the
+// signature covering it (ABI 1.2), read without verifying again.
+void BM_InvestorSignatureCheck(benchmark::State& state) {
+  auto plan = testing::dvpPlan();
+  for (auto _ : state) benchmark::DoNotOptimize(investors::checkInvestorSignatures(plan));
+}
+BENCHMARK(BM_InvestorSignatureCheck)->Unit(benchmark::kMicrosecond);
+
+void BM_CoveringSignature(benchmark::State& state) {
+  auto plan = testing::dvpPlan();
+  for (auto _ : state) benchmark::DoNotOptimize(investors::coveringSignature(plan, 1));
+}
+BENCHMARK(BM_CoveringSignature)->Unit(benchmark::kMicrosecond);
 
 // One DvP through two engines (bank-a, bank-b), every message delivered in memory: the engine
 // work (including its signatures and their checks) of one plan on both routers.

@@ -24,11 +24,13 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "crypto/keys.hpp"
 #include "finp2p/admin.grpc.pb.h"
 #include "floor.hpp"
+#include "investors/plan_signer.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -36,8 +38,12 @@ using namespace finp2p;
 
 namespace {
 
-const char* kSeller = "02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa";
-const char* kBuyer = "03c8f3d2e5b0a4f6c7d8b9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0bb";
+// The investors (test keys of shared/spec/investor-signatures/vectors.json): every plan carries
+// their real signatures, which each router verifies, as in production.
+const char* kSellerKey = "2222222222222222222222222222222222222222222222222222222222222222";
+const char* kSeller = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
+const char* kBuyerKey = "1111111111111111111111111111111111111111111111111111111111111111";
+const char* kBuyer = "034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa";
 const char* kBond = "bank-1:102:9d1e2f3a-4b5c-4d6e-9f70-8192a3b4c5d6";
 
 int freePort() {
@@ -170,6 +176,12 @@ execution::ExecutionPlan dvpPlan(const std::vector<Router>& routers) {
   auto* rev = add(4, "bank-1");
   rev->mutable_transitions()->mutable_onsuccess()->set_status("failed");
   rev->mutable_reverthold()->set_holdinstructionsequence(1);
+  for (auto [key, role] : {std::pair{kSellerKey, "seller"}, std::pair{kBuyerKey, "buyer"}}) {
+    auto signer = investors::InvestorKey::fromHex(key);
+    if (!signer || !investors::signPlan(plan, *signer, role)) {
+      throw std::logic_error("cannot sign the benchmark plan as " + std::string(role));
+    }
+  }
   return plan;
 }
 

@@ -344,7 +344,8 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
          "max_bytes_per_peer_per_minute", "peer", "ledger", "tls",
          "hash_lock_margin_seconds", "hash_lock_refund_delay_seconds",
          // operations (docs/operations.md)
-         "metrics_listen", "peer_reflection", "log_format", "shutdown_drain_seconds"},
+         "metrics_listen", "peer_reflection", "log_format", "shutdown_drain_seconds",
+         "require_investor_signatures"},
         "the top level");
     // clang-format on
     c.organization = requiredString(root, "organization", "the top level");
@@ -397,6 +398,8 @@ RouterConfig routerFromToml(const toml::value& root, const fs::path& base,
       }
     }
     c.peerReflection = optionalBool(root, "peer_reflection", c.peerReflection);
+    c.requireInvestorSignatures =
+        optionalBool(root, "require_investor_signatures", c.requireInvestorSignatures);
     if (root.contains("log_format")) {
       c.logFormat = requiredString(root, "log_format", "the top level");
       if (c.logFormat != "text" && c.logFormat != "json") {

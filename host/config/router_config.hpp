@@ -60,6 +60,9 @@ struct RouterConfig {
   int64_t messageMaxSkewSeconds = 300;
   // How long contributors have to approve a plan before it is rejected.
   int64_t agreementTimeoutSeconds = 60;
+  // Refuse (as issuer) and reject (as contributor) a plan that moves an investor's holdings
+  // without that investor's signature. Signatures a plan carries are verified either way.
+  bool requireInvestorSignatures = true;
   // Instructions without their own timeout get this deadline for a ledger call.
   int64_t defaultInstructionTimeoutSeconds = 300;
   // Hash time-locked legs: the least time between the expiry of the lock claimed first and the

@@ -14,16 +14,20 @@ finp2p::signature::Signature makeSignature(const Digest& digest, const SigningKe
                                            const char* templateName) {
   finp2p::signature::Signature s;
   s.set_signature(toHex(key.sign(view(digest))));
-  s.set_template_(templateName);
+  s.set_routertemplate(templateName);
   s.set_hashfunc(kHashFunc);
   return s;
 }
 
 Status verifySignature(const Digest& digest, const finp2p::signature::Signature& s,
                        const VerifyingKey& key, const char* templateName, const char* what) {
-  if (s.hashfunc() != kHashFunc || s.template_() != templateName) {
+  if (s.has_template_()) {
+    return makeError(ErrorCode::kUnauthenticated,
+                     std::string(what) + " signature carries an investor template");
+  }
+  if (s.hashfunc() != kHashFunc || s.routertemplate() != templateName) {
     return makeError(ErrorCode::kUnauthenticated, std::string(what) + " signature has template \"" +
-                                                      s.template_() + "\" / hash \"" +
+                                                      s.routertemplate() + "\" / hash \"" +
                                                       s.hashfunc() + "\", expected \"" +
                                                       templateName + "\" / \"" + kHashFunc + "\"");
   }

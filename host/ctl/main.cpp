@@ -8,6 +8,8 @@
 #include "config/router_config.hpp"
 #include "crypto/keys.hpp"
 #include "ctl/admin_commands.hpp"
+#include "ctl/plan_sign.hpp"
+#include "investors/investor_check.hpp"
 #include "ledgers/ledger_registry.hpp"
 #include "model/plan_file.hpp"
 #include "model/plan_validation.hpp"
@@ -19,7 +21,7 @@ constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitSystem = 3;
 
-int validatePlanCommand(const std::string& path, bool allowMissingId) {
+int validatePlanCommand(const std::string& path, bool allowMissingId, bool allowUnsigned) {
   auto plan = finp2p::model::readPlanFile(path);
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message.c_str());
@@ -30,6 +32,12 @@ int validatePlanCommand(const std::string& path, bool allowMissingId) {
   // A plan file's hash locks are hashed by the secret holder's router at submit.
   options.requireHashes = false;
   auto violations = finp2p::model::validatePlan(*plan, options);
+  // As a router with require_investor_signatures (or without, given --allow-unsigned) would:
+  // once the plan is well formed (an unreadable amount would only repeat itself here).
+  if (violations.empty()) {
+    violations =
+        finp2p::investors::checkInvestorSignatures(*plan, {.requireSignatures = !allowUnsigned});
+  }
   if (!violations.empty()) {
     std::fprintf(stderr, "%s: invalid plan, %zu violation%s:\n", path.c_str(), violations.size(),
                  violations.size() == 1 ? "" : "s");
@@ -101,6 +109,18 @@ int main(int argc, char** argv) {
   validate->add_option("FILE", planPath, "Plan file")->required();
   validate->add_flag("--allow-missing-id", allowMissingId,
                      "Accept a plan without an id (the router assigns it on submit)");
+  bool allowUnsigned = false;
+  validate->add_flag("--allow-unsigned", allowUnsigned,
+                     "Accept movements no investor signed, as a router with "
+                     "require_investor_signatures = false (signatures present are still checked)");
+  std::vector<std::string> investorKeys;
+  std::string signedOut;
+  auto* sign = plan->add_subcommand(
+      "sign", "Sign a plan file as its investors: each key signs every movement it takes part in");
+  sign->add_option("FILE", planPath, "Plan file (protobuf JSON)")->required();
+  sign->add_option("--key", investorKeys, "Investor private key file (hex), repeatable")
+      ->required();
+  sign->add_option("-o,--output", signedOut, "Write here instead of over FILE");
 
   auto* ledger = app.add_subcommand("ledger", "Ledger plugins");
   ledger->require_subcommand(1);
@@ -171,7 +191,8 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   }
 
-  if (validate->parsed()) return validatePlanCommand(planPath, allowMissingId);
+  if (validate->parsed()) return validatePlanCommand(planPath, allowMissingId, allowUnsigned);
+  if (sign->parsed()) return finp2p::ctl::signPlanFile(planPath, investorKeys, signedOut);
   if (generate->parsed()) return generateKeysCommand(keyPrefix);
   if (probe->parsed()) return probeLedgersCommand(ledgerToml);
 

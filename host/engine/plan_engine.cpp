@@ -5,6 +5,7 @@
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
 #include "finp2p/ledger/hash_lock.hpp"
+#include "investors/investor_check.hpp"
 #include "model/hash_lock.hpp"
 #include "model/plan_validation.hpp"
 #include "model/receipt_check.hpp"
@@ -331,10 +332,12 @@ void PlanEngine::dispatch(const Event& e, Actions& out) {
   int64_t at = e.atmillis();
   switch (e.kind_case()) {
     case Event::kPlanCreated:
-      handled = onPlan(e.plancreated().plan(), config_.self, at, out);
+      handled =
+          onPlan(e.plancreated().plan(), config_.self, e.plancreated().investorcheck(), at, out);
       break;
     case Event::kPlanProposal:
-      handled = onPlan(e.planproposal().plan(), e.planproposal().from(), at, out);
+      handled = onPlan(e.planproposal().plan(), e.planproposal().from(),
+                       e.planproposal().investorcheck(), at, out);
       break;
     case Event::kPlanApproval:
       handled = onPlanApproval(e.planapproval().from(), e.planapproval().approval(), at, out);
@@ -405,8 +408,31 @@ void PlanEngine::drainPending(Actions& out) {
 
 // ---- agreement ----
 
+void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config) {
+  finp2p::journal::InvestorCheck* check = nullptr;
+  const finp2p::execution::ExecutionPlan* plan = nullptr;
+  if (e.has_plancreated()) {
+    check = e.mutable_plancreated()->mutable_investorcheck();
+    plan = &e.plancreated().plan();
+  } else if (e.has_planproposal()) {
+    check = e.mutable_planproposal()->mutable_investorcheck();
+    plan = &e.planproposal().plan();
+  } else {
+    return;
+  }
+  auto notCovered = investors::checkInvestorSignatures(
+      *plan, {.requireSignatures = config.requireInvestorSignatures});
+  check->set_checked(true);
+  check->clear_rejection();
+  if (notCovered.empty()) return;
+  std::string why = notCovered.front().toString();
+  if (notCovered.size() > 1) why += " (and " + std::to_string(notCovered.size() - 1) + " more)";
+  check->set_rejection(why);
+}
+
 bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from,
-                        int64_t at, Actions& out) {
+                        const finp2p::journal::InvestorCheck& investorCheck, int64_t at,
+                        Actions& out) {
   if (havePlan_) {
     if (crypto::toHex(crypto::planDigest(plan)) != planDigest_) {
       note("ignored a second, different proposal of plan " + planId_ + " from " + from);
@@ -451,6 +477,14 @@ bool PlanEngine::onPlan(const finp2p::execution::ExecutionPlan& plan, const std:
     std::string why = "invalid plan: " + violations.front().toString();
     if (violations.size() > 1) why += " (and " + std::to_string(violations.size() - 1) + " more)";
     rejectPlan(why, out);
+    return true;
+  }
+  // Investor signatures are checked here, after the plan is stored, not in authorize(): a plan
+  // whose investors did not sign what it does is the issuer's honest mistake as often as not
+  // (its router may not require them), and every participant should see it rejected, why, and
+  // by whom — not left waiting for an approval that never comes.
+  if (investorCheck.checked() && !investorCheck.rejection().empty()) {
+    rejectPlan("investor signatures: " + investorCheck.rejection(), out);
     return true;
   }
   PreflightAction preflight = ownPreflight();

@@ -34,6 +34,10 @@ struct EngineConfig {
   int64_t agreementTimeoutMillis = 60'000;
   int64_t defaultInstructionTimeoutMillis = 300'000;
   const CryptoPort* crypto = nullptr;
+  // A contributor rejects a plan that moves an investor's holdings without that investor's
+  // signature (router setting require_investor_signatures). Read by stampInvestorCheck only:
+  // the verdict travels in the journaled event.
+  bool requireInvestorSignatures = true;
   // While a plan is unfinished and nothing happens to it for this long, this router asks the
   // other participants to re-send what they sent (it may have missed it).
   int64_t catchUpIntervalMillis = 10'000;
@@ -77,6 +81,11 @@ class PlanEngine {
   Status authorize(const finp2p::journal::Event& event) const;
   // The part of authorize() that needs no plan: a plan is proposed by its issuer only.
   static Status authorizeProposer(const finp2p::journal::Event& event);
+  // Stamps a plan's creation or proposal with this router's verdict on its investor signatures
+  // (journal.proto, InvestorCheck), before the node journals it. The engine decides by the
+  // stamp, so a replay decides as the first run did; an unstamped event (a journal written
+  // before investor signatures) is not checked.
+  static void stampInvestorCheck(finp2p::journal::Event& event, const EngineConfig& config);
   std::vector<Action> handle(const finp2p::journal::Event& event);
   // An authorized peer message this engine has taken in already: the plan's proposal again, the
   // approval it holds from that organization, a completion or a completion
@@ -158,8 +167,8 @@ class PlanEngine {
                          const std::string& from) const;
   Status checkCompletionApproval(const finp2p::execution::InstructionCompletionApproval& approval,
                                  const std::string& from) const;
-  bool onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from, int64_t at,
-              Actions& out);
+  bool onPlan(const finp2p::execution::ExecutionPlan& plan, const std::string& from,
+              const finp2p::journal::InvestorCheck& investorCheck, int64_t at, Actions& out);
   bool onPreflight(bool ok, const std::string& reason, int64_t at, bool relayed, Actions& out);
   bool onPlanApproval(const std::string& from, const finp2p::execution::ExecutionPlanApproval& a,
                       int64_t at, Actions& out);

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   nodeConfig.engine.agreementTimeoutMillis = config->agreementTimeoutSeconds * 1000;
   nodeConfig.engine.hashLockMarginSeconds = config->hashLockMarginSeconds;
   nodeConfig.engine.refundDelayMillis = config->hashLockRefundDelaySeconds * 1000;
+  nodeConfig.engine.requireInvestorSignatures = config->requireInvestorSignatures;
   nodeConfig.maxPlansInFlight = static_cast<std::size_t>(config->maxPlansInFlight);
   nodeConfig.maxPlansInFlightPerPeer = static_cast<std::size_t>(config->maxPlansInFlightPerPeer);
   nodeConfig.engine.defaultInstructionTimeoutMillis =

@@ -101,6 +101,8 @@ void putOperation(Writer& w, const ledger::Operation& op) {
   w.str(op.hashFunction);
   w.i64(op.expiryUnixS);
   w.str(op.preimage);
+  w.str(op.investorSignature);
+  w.str(op.investorFinId);
 }
 
 ledger::Operation getOperation(Reader& r) {
@@ -122,6 +124,8 @@ ledger::Operation getOperation(Reader& r) {
   op.hashFunction = r.str();
   op.expiryUnixS = r.i64();
   op.preimage = r.str();
+  op.investorSignature = r.str();
+  op.investorFinId = r.str();
   return op;
 }
 

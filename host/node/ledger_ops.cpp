@@ -1,7 +1,10 @@
 #include "node/ledger_ops.hpp"
 
+#include <google/protobuf/util/json_util.h>
+
 #include "common/status_codes.hpp"
 #include "model/hash_lock.hpp"
+#include "investors/investor_check.hpp"
 #include "model/receipt_check.hpp"
 #include "model/transitions.hpp"
 
@@ -94,6 +97,12 @@ ledger::Operation toLedgerOperation(const finp2p::execution::ExecutionPlan& plan
       break;
     case model::LockRole::kNone:
       break;
+  }
+  // ABI 1.2: the investor signature that covers the operation, in the adapter API's JSON.
+  if (auto covering = investors::coveringSignature(plan, ins.sequence())) {
+    // Serializing a parsed message cannot fail; an empty string would only mean "none".
+    (void)google::protobuf::util::MessageToJsonString(*covering.signature, &op.investorSignature);
+    op.investorFinId = covering.finId;
   }
   return op;
 }

@@ -8,6 +8,7 @@
 #include "crypto/sealing.hpp"
 #include "engine/messages.hpp"
 #include "finp2p/ledger/hash_lock.hpp"
+#include "investors/investor_check.hpp"
 #include "model/hash_lock.hpp"
 #include "model/plan_validation.hpp"
 #include "model/resource_id.hpp"
@@ -182,6 +183,7 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     done("duplicate of a message already applied to plan " + planId + "; nothing changed");
     return;
   }
+  if (!engine.hasPlan()) engine::PlanEngine::stampInvestorCheck(event, config_.engine);
   auto beforeStatus = engine.status();
   auto beforeSequence = engine.currentSequence();
   bool hadPlan = engine.hasPlan();
@@ -807,6 +809,14 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
   if (!violations.empty()) {
     std::string why = "invalid plan:";
     for (const auto& v : violations) why += "\n  " + v.toString();
+    return makeError(ErrorCode::kInvalidArgument, why);
+  }
+  // The issuer checks investor signatures before proposing, as every contributor will.
+  auto notCovered = investors::checkInvestorSignatures(
+      plan, {.requireSignatures = config_.engine.requireInvestorSignatures});
+  if (!notCovered.empty()) {
+    std::string why = "investor signatures:";
+    for (const auto& v : notCovered) why += "\n  " + v.toString();
     return makeError(ErrorCode::kInvalidArgument, why);
   }
   bool participant = false;

@@ -10,9 +10,24 @@ namespace {
 using adapter_api::accountFrom;
 using adapter_api::accountJson;
 
-// Until investor signatures reach plugins (issue 16, part 1), the API's required `signature`
-// is sent empty: a hashList with no groups. docs/protocol.md lists it as a difference.
-Json noInvestorSignature() {
+// The investor signature covering the operation (ABI 1.2: the JSON of the adapter API's
+// `signature` object, verified by the router). Without one (a plan accepted without investor
+// signatures) the API's required `signature` is sent empty: a hashList with no groups.
+Json investorSignature(const ledger::Operation& op) {
+  if (!op.investorSignature.empty()) {
+    auto s = Json::parse(op.investorSignature, nullptr, false);
+    if (s.is_object()) {
+      // protobuf's JSON writes the uint64 chainId as a string; the API has an integer.
+      auto t = s.find("template");
+      if (t != s.end() && t->is_object() && t->contains("domain")) {
+        auto& domain = (*t)["domain"];
+        if (domain.contains("chainId") && domain["chainId"].is_string()) {
+          domain["chainId"] = std::stoull(domain["chainId"].get<std::string>());
+        }
+      }
+      return s;
+    }
+  }
   return {{"signature", "unsigned"},
           {"template", {{"type", "hashList"}, {"hashGroups", Json::array()}, {"hash", ""}}},
           {"hashFunc", "unspecified"}};
@@ -69,7 +84,7 @@ Json requestBody(const ledger::Operation& op, const adapter_api::AssetRef& ref,
               {"source", account(op.source)},
               {"quantity", amount},
               {"expiry", 0},
-              {"signature", noInvestorSignature()}};
+              {"signature", investorSignature(op)}};
       if (!op.destination.empty()) body["destination"] = account(op.destination);
       break;
     case FINP2P_LEDGER_OP_RELEASE:
@@ -89,21 +104,21 @@ Json requestBody(const ledger::Operation& op, const adapter_api::AssetRef& ref,
               {"destination", account(op.destination)},
               {"quantity", amount},
               {"settlementRef", op.context.idempotencyKey},
-              {"signature", noInvestorSignature()}};
+              {"signature", investorSignature(op)}};
       break;
     case FINP2P_LEDGER_OP_ISSUE:
       body = {{"nonce", nonce},
               {"destination", account(op.destination)},
               {"quantity", amount},
               {"settlementRef", op.context.idempotencyKey},
-              {"signature", noInvestorSignature()}};
+              {"signature", investorSignature(op)}};
       break;
     case FINP2P_LEDGER_OP_REDEEM:
       body = {{"nonce", nonce},
               {"source", account(op.source)},
               {"quantity", amount},
               {"settlementRef", op.context.idempotencyKey},
-              {"signature", noInvestorSignature()}};
+              {"signature", investorSignature(op)}};
       break;
     default:
       break;

@@ -15,6 +15,7 @@ build_fuzzers() {
     "$FINP2P_ROOT"/host/model/{resource_id,transitions,plan_validation,plan_file,receipt_check,message_limits}.cpp
     "$FINP2P_ROOT"/host/crypto/{digest,keys,sealing}.cpp
     "$FINP2P_ROOT"/host/engine/{plan_engine,router_crypto,messages}.cpp
+    "$FINP2P_ROOT"/host/investors/{investor_key,eip712,template_hash,terms,investor_check,plan_signer}.cpp
     "$FINP2P_ROOT"/host/config/router_config.cpp
     "$FINP2P_ROOT"/host/node/{router_node,ledger_ops}.cpp
     "$FINP2P_ROOT"/host/journal/journal.cpp
@@ -44,7 +45,7 @@ build_fuzzers() {
   touch "$obj/.built"
   for t in "${FUZZ_TARGETS[@]}"; do
     clang++ "${flags[@]}" -fsanitize=fuzzer "$FINP2P_ROOT/tests/fuzz/$t.cpp" "$obj"/*.o \
-      -lprotobuf -lcrypto -lsqlite3 -lspdlog -lfmt -lpthread -o "$out/$t" || {
+      -lprotobuf -lsecp256k1 -lcryptopp -lcrypto -lsqlite3 -lspdlog -lfmt -lpthread -o "$out/$t" || {
       echo "linking fuzzer $t failed" >&2
       return 1
     }

@@ -52,10 +52,13 @@ HostOperation::HostOperation(const Operation& o, uint32_t abiVersion) {
   op_.hold_operation_id = view(o.holdOperationId);
   op_.wait_until_unix_s = o.waitUntilUnixS;
   op_.condition = view(o.condition);
+  // A 1.1 plugin stops reading before these.
   op_.hash_lock = view(o.hashLock);
   op_.hash_function = view(o.hashFunction);
   op_.expiry_unix_s = o.expiryUnixS;
   op_.preimage = view(o.preimage);
+  op_.investor_signature = view(o.investorSignature);
+  op_.investor_fin_id = view(o.investorFinId);
   ptr_ = &op_;
 }
 

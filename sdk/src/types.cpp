@@ -178,6 +178,10 @@ Operation operationFromC(const finp2p_ledger_operation& op) {
     o.expiryUnixS = op.expiry_unix_s;
     o.preimage = copy(op.preimage);
   }
+  if (FINP2P_LEDGER_HAS_FIELD(&op, finp2p_ledger_operation, investor_fin_id)) {
+    o.investorSignature = copy(op.investor_signature);
+    o.investorFinId = copy(op.investor_fin_id);
+  }
   return o;
 }
 

@@ -123,8 +123,13 @@ TEST(PlanApproval, VerifiesAndIsBoundToPlanAndOrganization) {
   EXPECT_FALSE(verifyPlanApproval(plan, otherOrg, key->verifyingKey()).ok());
 
   auto wrongTemplate = approval;
-  wrongTemplate.mutable_signature()->set_template_("EIP712");
+  wrongTemplate.mutable_signature()->set_routertemplate("EIP712");
   EXPECT_FALSE(verifyPlanApproval(plan, wrongTemplate, key->verifyingKey()).ok());
+
+  // A router signature is not an investor signature: extra template bytes are refused.
+  auto withInvestorTemplate = approval;
+  withInvestorTemplate.mutable_signature()->mutable_template_()->set_type("hashList");
+  EXPECT_FALSE(verifyPlanApproval(plan, withInvestorTemplate, key->verifyingKey()).ok());
 }
 
 // Regression (issue 13, found by fuzz_byzantine): a plan approval whose hex signature had one

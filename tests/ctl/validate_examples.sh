@@ -19,6 +19,23 @@ for field in 'participants[3].organizationID' 'instructions[0].organizations[0]:
   [[ $out == *"$field"* ]] || fail "broken.json: output does not name $field: $out"
 done
 
+# The examples carry their investors' signatures; without the seller's, the hold is not covered.
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+python3 - "$examples/dvp.json" "$work/unsigned.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+del p["intent"]["intent"]["investors"][0]["signature"]
+json.dump(p, open(sys.argv[2], "w"))
+PY
+out=$("$ctl" plan validate "$work/unsigned.json" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "unsigned.json: exit $rc, expected 1: $out"
+[[ $out == *"instructions[0].hold.source: investor 02466d7f"* ]] || fail "unsigned.json: $out"
+"$ctl" plan validate --allow-unsigned "$work/unsigned.json" >/dev/null 2>&1 ||
+  fail "unsigned.json with --allow-unsigned: refused"
+"$ctl" plan sign "$work/unsigned.json" --key "$examples/investors/seller.key" >/dev/null ||
+  fail "plan sign failed"
+"$ctl" plan validate "$work/unsigned.json" >/dev/null 2>&1 || fail "signed again: still refused"
+
 "$ctl" plan validate /nonexistent/plan.json >/dev/null 2>&1; rc=$?
 [ $rc -eq 3 ] || fail "missing file: exit $rc, expected 3"
 "$ctl" plan >/dev/null 2>&1; rc=$?

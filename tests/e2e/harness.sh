@@ -34,4 +34,5 @@ p = json.load(open(sys.argv[1]))
 $edit
 json.dump(p, open(sys.argv[2], "w"))
 PY
+  sign_plan "$out"
 }

@@ -40,7 +40,8 @@ htlc_init() {
   done
 }
 
-# htlc_plan OUT CASH_EXPIRY_IN BOND_EXPIRY_IN: the example with expiries this many seconds away.
+# htlc_plan OUT CASH_EXPIRY_IN BOND_EXPIRY_IN: the example with expiries this many seconds away,
+# signed again by its investors as every derived plan is.
 htlc_plan() {
   python3 - "$SRC/docs/examples/htlc-swap.json" "$1" "$2" "$3" <<'PY'
 import json, sys, time
@@ -50,6 +51,7 @@ p["instructions"][1]["hold"]["hashLock"]["expiry"] = now + int(sys.argv[3])
 p["instructions"][0]["hold"]["hashLock"]["expiry"] = now + int(sys.argv[4])
 json.dump(p, open(sys.argv[2], "w"))
 PY
+  sign_plan "$1"
 }
 
 # The preimage a plan's claim revealed, from its receipt in bank-X's view.

@@ -5,11 +5,18 @@
 # Real processes, real gRPC, real SQLite files, real plugins. Source it; set BIN and PLUGIN_DIR.
 # shellcheck shell=bash
 
-SELLER=02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa
-BUYER=03c8f3d2e5b0a4f6c7d8b9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0bb
+SELLER=02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27
+BUYER=034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa
 BOND=bank-a:102:9d1e2f3a-4b5c-4d6e-9f70-8192a3b4c5d6
 ORGS=(bank-a bank-b bank-c)
 declare -A PEER_PORT ADMIN_PORT PID
+
+# The test investors sign what a (derived) plan does, as they would before it is
+# submitted (needs BIN and SRC).
+sign_plan() {
+  "$BIN/finp2p-execctl" plan sign "$1" --key "$SRC/docs/examples/investors/seller.key" \
+    --key "$SRC/docs/examples/investors/buyer.key" >/dev/null
+}
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """A second implementation of a finp2p-exec peer, written from docs/protocol.md and the .proto
 files alone (no code of ours: a hand-written protobuf wire encoding, hashlib's SHA3-256,
-python3-cryptography's Ed25519, python3-grpcio with raw bytes).
+python3-cryptography's Ed25519 and secp256k1, python3-grpcio with raw bytes).
 
 It acts as one contributor of a real plan with a real router: it answers the router's sealed
-requests, approves the plan, checks and approves each completion, computes the agreed chain
+requests, verifies the investors' signatures, approves the plan, checks and approves each completion, computes the agreed chain
 itself and prints its head, which the caller compares with the router's journalHeadHash.
 
   second_peer.py --org bank-b --key bank-b.key --listen 127.0.0.1:7002 \
@@ -130,7 +130,7 @@ def seal_digest(full_type_name, payload):
 
 
 def signature_message(hex_signature, template):
-    # finp2p.signature.Signature: signature = 1, template = 2, hashFunc = 3
+    # finp2p.signature.Signature: signature = 1, routerTemplate = 2, hashFunc = 3
     return message(field_str(1, hex_signature), field_str(2, template), field_str(3, "sha3-256"))
 
 
@@ -230,6 +230,7 @@ class Peer:
             if plan_id.split(":")[0] != sender:
                 raise ValueError("proposed by %s, not its issuer" % sender)
             self.plan, self.plan_id = plan, plan_id
+        verify_investor_signatures(plan)
         # ExecutionPlanApproval: executionPlanId = 1 (ResourceID id = 1), organizationID = 2,
         # signature = 3 over SHA3-256("finp2p-exec:plan-approval:v1\n" || plan digest || org).
         plan_digest = sha3(b"finp2p-exec:plan:v1\n" + plan)
@@ -359,6 +360,40 @@ class Peer:
         for kind, payload in facts:
             head = sha3(b"finp2p-exec:chain:v1\n" + head + kind + b"\n" + payload)
         return head.hex()
+
+
+def verify_investor_signatures(plan):
+    """Every investor signature of the intent (docs/protocol.md, "Investor signatures"): each
+    stated hash recomputed, then secp256k1 ECDSA over the template hash with the investor's finId.
+    hashList only (hashlib has no keccak-256 for EIP-712). Coverage is the router's check; this
+    peer checks only that the signatures are real."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+    # plan.intent = 2 -> ExecutionPlanIntent.intent = 1 -> investors = 5 {finId 1, signature 3}
+    for investor in get_all(get(get(plan, 2), 1), 5):
+        fin_id, signature = get(investor, 1).decode(), get(investor, 3)
+        if not signature:
+            continue
+        # Signature: signature 1, hashFunc 3, template 4 {type 1, hashGroups 2, hash 3};
+        # HashGroup {hash 1, fields 2 {name 1, type 2, value 3}}.
+        template = get(signature, 4)
+        if get(signature, 3) != b"sha3-256" or get(template, 1) != b"hashList":
+            raise ValueError("investor %s: not a sha3-256 hashList signature" % fin_id)
+        group_hashes = b""
+        for group in get_all(template, 2):
+            data = b"".join(bytes.fromhex(get(f, 3).decode()) if get(f, 2) == b"bytes"
+                            else get(f, 3) for f in get_all(group, 2))
+            if sha3(data).hex().encode() != get(group, 1):
+                raise ValueError("investor %s: a hash group does not hash to its hash" % fin_id)
+            group_hashes += sha3(data)
+        digest = sha3(group_hashes)
+        if digest.hex().encode() != get(template, 3):
+            raise ValueError("investor %s: the template does not hash to its hash" % fin_id)
+        raw = bytes.fromhex(get(signature, 1).decode())
+        key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), bytes.fromhex(fin_id))
+        der = utils.encode_dss_signature(int.from_bytes(raw[:32], "big"),
+                                         int.from_bytes(raw[32:], "big"))
+        key.verify(der, digest, ec.ECDSA(utils.Prehashed(hashes.SHA3_256())))
 
 
 def get_int(data, number):

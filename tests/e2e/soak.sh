@@ -43,6 +43,7 @@ with open(work + "/plans.txt", "w") as index:
         json.dump(p, open("%s/plan-%d.json" % (work, n), "w"))
         index.write("%d %s %s %s\n" % (n, issuer, pid, "fails" if fails else "settles"))
 PY
+for f in "$WORK"/plan-*.json; do sign_plan "$f"; done
 
 submitter() {
   while read -r n issuer pid kind; do

@@ -42,8 +42,9 @@ const std::vector<std::string> kOrgs = {"bank-a", "bank-b", "bank-c"};
 constexpr int kTarget = 1;  // bank-b
 // The accounts and the bond of testing::dvpPlan(), as the simulator's ledgers name them.
 constexpr const char* kBond = "bank-a:102:bond";
-constexpr const char* kSeller = "bank-a:101:seller";
-constexpr const char* kBuyer = "bank-b:101:buyer";
+// The ledgers' accounts: the test investors' finIds (dvpPlan's accounts are FinP2P accounts).
+constexpr const char* kSeller = finp2p::testing::kSellerFinId;
+constexpr const char* kBuyer = finp2p::testing::kBuyerFinId;
 
 [[noreturn]] void finding(const std::string& what) {
   std::fprintf(stderr, "FINDING: %s\n", what.c_str());

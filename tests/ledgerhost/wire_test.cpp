@@ -33,6 +33,8 @@ ledger::Operation release() {
   op.holdOperationId = "bank-a:106:plan_1";
   op.waitUntilUnixS = -1;
   op.condition = std::string("a\0b", 3);
+  op.investorSignature = R"({"signature":"ab","hashFunc":"sha3-256"})";  // ABI 1.2
+  op.investorFinId = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
   return op;
 }
 
@@ -45,6 +47,8 @@ TEST(LedgerHostWire, CallsRoundTrip) {
   EXPECT_EQ(got.operation.context.deadlineUnixMs, 1795000000123);
   EXPECT_EQ(got.operation.waitUntilUnixS, -1);
   EXPECT_EQ(got.operation.condition, std::string("a\0b", 3));
+  EXPECT_EQ(got.operation.investorSignature, release().investorSignature);
+  EXPECT_EQ(got.operation.investorFinId, release().investorFinId);
   EXPECT_EQ(ledger::operationFingerprint(got.operation), ledger::operationFingerprint(release()));
 
   // A claim of a hash lock (ABI 1.2) carries the lock and the preimage across too.

@@ -1,6 +1,8 @@
 #pragma once
-// A valid DvP plan built in code, for tests to break one rule at a time.
+// A valid DvP plan built in code, for tests to break one rule at a time. Its investors are the
+// test investors (tests/support/investors.hpp), and it carries their real signatures.
 
+#include "../support/investors.hpp"
 #include "finp2p/execution.pb.h"
 
 namespace finp2p::testing {
@@ -10,6 +12,17 @@ inline constexpr const char* kPlanId = "bank-a:106:5b0c1f0e-8f43-4e0a-9d5c-3c2a7
 inline finp2p::execution::OwnerAccount account(const std::string& owner) {
   finp2p::execution::OwnerAccount a;
   a.mutable_owner()->set_id(owner);
+  return a;
+}
+
+// An investor's FinP2P account, named by its finId.
+inline finp2p::execution::OwnerAccount investorAccount(const std::string& owner,
+                                                       const std::string& finId) {
+  auto a = account(owner);
+  auto* f = a.mutable_account()->mutable_finp2p();
+  f->set_finid(finId);
+  f->set_orgid(owner.substr(0, owner.find(':')));
+  f->set_custodianorgid(f->orgid());
   return a;
 }
 
@@ -35,7 +48,8 @@ inline finp2p::execution::ExecutionPlan dvpPlan() {
   addParticipant("bank-a", Participant::Contributor);
   addParticipant("bank-b", Participant::Contributor);
   addParticipant("bank-c", Participant::Observer);
-  auto seller = account("bank-a:101:seller"), buyer = account("bank-b:101:buyer");
+  auto seller = investorAccount("bank-a:101:seller", kSellerFinId);
+  auto buyer = investorAccount("bank-b:101:buyer", kBuyerFinId);
   auto bond = asset("bank-a:102:bond", 0), usd = asset("USD", 2);
 
   auto add = [&](uint32_t seq, const char* org) {
@@ -71,6 +85,7 @@ inline finp2p::execution::ExecutionPlan dvpPlan() {
   auto* rev = add(4, "bank-a");
   rev->mutable_transitions()->mutable_onsuccess()->set_status("failed");
   rev->mutable_reverthold()->set_holdinstructionsequence(1);
+  signInvestors(plan);
   return plan;
 }
 

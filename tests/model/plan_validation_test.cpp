@@ -292,7 +292,7 @@ TEST(PlanValidation, FinIdMustBeACompressedSecp256k1PublicKeyInHex) {
   expectViolation(plan, "instructions[2].release.destination.account.finp2p.finId",
                   "is not a finId");
   dest->mutable_account()->mutable_finp2p()->set_finid(
-      "02b7e2c1f4a9d3e5b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6978877aa");
+      "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27");
   expectValid(plan);
   dest->mutable_account()->mutable_finp2p()->set_finid(
       "02B7E2C1F4A9D3E5B6C7A8F9E0D1C2B3A4F5E6D7C8B9A0F1E2D3C4B5A6978877AA");

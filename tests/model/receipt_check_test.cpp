@@ -111,8 +111,13 @@ TEST(ReceiptCheck, AnotherDestinationAccountIsRefused) {
 
 TEST(ReceiptCheck, AccountsCompareByTheirLedgerName) {
   auto plan = testing::dvpPlan();
-  // The plan names owners only, so the ledger account is the owner's resource id; a receipt may
-  // carry it in any identifier.
+  // The ledger account is the buyer's finId; a receipt may carry it in any identifier.
+  EXPECT_TRUE(check(plan, 2, [](Receipt& r) {
+                r.mutable_source()->set_address(testing::kBuyerFinId);
+              }).ok());
+  // A plan naming owners only: the ledger account is the owner's resource id.
+  *plan.mutable_instructions(1)->mutable_transfer()->mutable_source() =
+      testing::account("bank-b:101:buyer");
   EXPECT_TRUE(check(plan, 2, [](Receipt& r) {
                 r.mutable_source()->mutable_finp2p()->set_finid("bank-b:101:buyer");
               }).ok());

@@ -145,6 +145,7 @@ TEST_F(RouterNodeTest, SubmissionIsIdempotentOnThePlanId) {
 
   auto other = plan;
   other.mutable_instructions(1)->mutable_transfer()->set_amount("1.00");
+  finp2p::testing::signInvestors(other);  // a different plan its investors did sign
   auto refused = submit(other);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kAlreadyExists);
@@ -175,6 +176,22 @@ TEST_F(RouterNodeTest, SubmitAppliesTheSameRulesAsValidate) {
   auto refusedFinId = submit(oops);
   ASSERT_FALSE(refusedFinId.ok());
   EXPECT_NE(refusedFinId.error().message.find("is not a finId"), std::string::npos);
+}
+
+// Issue 16: the issuer checks investor signatures before it proposes; the refusal names the
+// investor and the field, and nothing is proposed.
+TEST_F(RouterNodeTest, SubmissionMovingTheBondWithoutTheSellersSignatureIsRefused) {
+  start();
+  auto plan = finp2p::testing::dvpPlan();
+  plan.mutable_intent()->mutable_intent()->mutable_investors(0)->clear_signature();
+  auto refused = submit(plan);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("instructions[0].hold.source: investor " +
+                                         std::string(finp2p::testing::kSellerFinId)),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_TRUE(sink_.ids().empty());
 }
 
 // Regression (issue 12, defect 1): recovery re-sent only unfinished plans' messages, so what a

@@ -1,5 +1,7 @@
-// ABI 1.2 adds the hash-lock fields (issue 15). ABI 1.1 (issue 14, defect 5): context, receipt,
-// balance and description carry struct_size, and a plugin built against ABI 1.0
+// ABI 1.2 adds the hash-lock fields (issue 15) and the investor signature (issue 16) to the
+// operation; a plugin built against the frozen 1.1 header (fixtures/abi_1_1/) reads a 1.2
+// operation. ABI 1.1 (issue 14, defect 5): context, receipt, balance and description carry
+// struct_size, and a plugin built against ABI 1.0
 // (tests/plugins/fixtures/abi_1_0/, the frozen 1.0 header) keeps loading: the host hands it, and
 // reads from it, the 1.0 layouts. The fixture echoes every field it was given, so a wrong layout
 // shows as a wrong field, not as luck.
@@ -107,8 +109,33 @@ TEST(AbiVersions, AOneZeroPluginsBalanceIsReadByTheOneZeroLayout) {
   EXPECT_EQ(b.held, "1");
 }
 
-TEST(AbiVersions, AOneOnePluginIsDescribedAndAnsweredInTheOneOneLayout) {
-  auto plugin = load("fixture_echo_v1");  // the C++ SDK: ABI 1.1
+// A 1.1 plugin reads a 1.2 host's operation: the fields it knows are where it expects them.
+TEST(AbiVersions, AOneOnePluginReadsTheOneTwoOperation) {
+  auto plugin = load("fixture_abi_1_1");
+  ASSERT_NE(plugin, nullptr);
+  EXPECT_EQ(plugin->abiVersion(), (1u << 16) | 1u);
+  EXPECT_EQ(plugin->description().name, "abi-1.1");
+  Operation op;
+  op.kind = FINP2P_LEDGER_OP_TRANSFER;
+  op.context.planId = "plan-9";
+  op.context.sequence = 3;
+  op.context.idempotencyKey = "plan-9_3";
+  op.source = "alice";
+  op.destination = "bob";
+  op.asset = "USD";
+  op.amount = "2.50";
+  op.condition = "last-1.1-field";
+  op.investorSignature = "{}";
+  op.investorFinId = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
+  auto out = plugin->executeAndWait(op);
+  ASSERT_TRUE(out.ok()) << out.message;
+  EXPECT_EQ(out.receipt->transactionId, "plan-9/3");
+  EXPECT_EQ(out.receipt->quantity, "2.50");
+  EXPECT_EQ(out.receipt->proof, "last-1.1-field");
+}
+
+TEST(AbiVersions, AOneTwoPluginIsDescribedAndAnsweredAndGetsTheInvestorSignature) {
+  auto plugin = load("fixture_echo_v1");  // the C++ SDK: ABI 1.2
   ASSERT_NE(plugin, nullptr);
   EXPECT_EQ(plugin->abiVersion(), FINP2P_LEDGER_ABI_VERSION);
   EXPECT_EQ(plugin->description().name, "echo");
@@ -116,9 +143,12 @@ TEST(AbiVersions, AOneOnePluginIsDescribedAndAnsweredInTheOneOneLayout) {
   op.kind = FINP2P_LEDGER_OP_TRANSFER;
   op.context.idempotencyKey = "plan_1";
   op.amount = "1";
+  op.investorSignature = R"({"signature":"ab","hashFunc":"sha3-256","template":{}})";
+  op.investorFinId = "02466d7fcae563e5cb09a0d1870bb580344804617879a14949cf22285f1bae3f27";
   auto out = plugin->executeAndWait(op);
   ASSERT_TRUE(out.ok()) << out.message;
   EXPECT_EQ(out.receipt->operationId, "plan_1");
+  EXPECT_EQ(out.receipt->proof, op.investorSignature);  // arrived through the 1.2 field
 }
 
 }  // namespace

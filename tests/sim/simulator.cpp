@@ -22,8 +22,9 @@ namespace finp2p::sim {
 namespace {
 
 constexpr const char* kBond = "bank-a:102:bond";
-constexpr const char* kSeller = "bank-a:101:seller";
-constexpr const char* kBuyer = "bank-b:101:buyer";
+// The ledgers' accounts: the test investors' finIds (the plan's accounts are FinP2P accounts).
+constexpr const char* kSeller = finp2p::testing::kSellerFinId;
+constexpr const char* kBuyer = finp2p::testing::kBuyerFinId;
 
 struct PlanCase {
   finp2p::execution::ExecutionPlan plan;
@@ -75,6 +76,8 @@ PlanCase makePlan(World& w, bool withObserverD) {
   ins[1].mutable_transfer()->set_amount(c.cash);
   // Some ask for a currency bank-b's ledger does not serve: its preflight fails, it rejects.
   if (w.chance(0.1)) ins[1].mutable_transfer()->mutable_asset()->set_id("EUR");
+  // The investors sign what the plan now does, as they would before it is submitted.
+  finp2p::testing::signInvestors(c.plan);
   return c;
 }
 

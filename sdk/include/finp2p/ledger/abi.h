@@ -29,6 +29,10 @@
  * could not grow without moving the fields after it). A 1.0 plugin keeps loading: the host
  * hands it, and reads from it, the 1.0 layouts.
  *
+ * 1.2 (from 1.1): an operation carries the investor signature that covers it
+ * (investor_signature, investor_fin_id), appended to finp2p_ledger_operation. A 1.1 plugin
+ * reads the operation as before (its struct_size is larger than the plugin knows).
+ *
  * Instances and reload: the host never runs two instances of one ledger at once. A reload
  * (`finp2p-execctl ledger reload NAME`) drains the ledger first: the host stops starting
  * operations on the old instance (new ones wait, bounded by the ledger's
@@ -151,6 +155,16 @@ typedef struct finp2p_ledger_operation {
   finp2p_ledger_str hash_function; /* hash_lock: "sha256" | "keccak256" */
   int64_t expiry_unix_s;           /* hash_lock: claimable before, refundable from then on */
   finp2p_ledger_str preimage;      /* claim: lowercase hex of the secret */
+  /* Also 1.2: the investor signature that covers this operation, as the JSON of the FinP2P adapter
+   * API's `signature` object ({"signature", "template": hashList or EIP712, "hashFunc"}), and
+   * the finId of the investor who signed it. The host verified it and checked that it covers
+   * this operation (asset, amount, counterparty) before the plan was approved; a ledger that
+   * checks it itself (an EVM escrow verifying EIP-712 on chain) gets what the investor signed.
+   * Empty when no signature covers the operation (a revert_hold giving a hold back, an await,
+   * a plan accepted without investor signatures). Check FINP2P_LEDGER_HAS_FIELD before reading
+   * it in code that must also run on a 1.1 host. */
+  finp2p_ledger_str investor_signature;
+  finp2p_ledger_str investor_fin_id;
 } finp2p_ledger_operation;
 
 typedef struct finp2p_ledger_receipt {

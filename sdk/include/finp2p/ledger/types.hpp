@@ -46,6 +46,9 @@ struct Operation {
   std::string hashFunction;  // hash_lock: "sha256" | "keccak256"
   int64_t expiryUnixS = 0;   // hash_lock
   std::string preimage;      // claim: lowercase hex
+  // Also 1.2: the JSON of the FinP2P `signature` object covering this operation, and its signer.
+  std::string investorSignature;
+  std::string investorFinId;
 };
 
 struct Receipt {

@@ -1,0 +1,40 @@
+#pragma once
+// Are a plan's investor signatures real, and do they cover what the plan does? Every investor
+// signature in the plan (the intent's `investors[].signature` and the instructions' own
+// `signature`) must verify against its investor's finId, and every movement it signed must be
+// one the plan makes (so a seller's signature on "100 bonds for 10500.00 USD" needs the plan
+// to pay the 10500.00 USD). Every movement of an investor's holdings (hold, transfer, redeem,
+// the release of a hold, a hold given to someone other than its owner) must be covered by a
+// signature of that investor: same asset, amount and counterparty. Pure computation.
+
+#include <string>
+#include <vector>
+
+#include "finp2p/execution.pb.h"
+#include "model/plan_validation.hpp"
+
+namespace finp2p::investors {
+
+struct InvestorCheckOptions {
+  // Off: a movement whose investor signed nothing in the plan is accepted (signatures that are
+  // there are still verified and must cover their investor's movements).
+  bool requireSignatures = true;
+};
+
+// Every violation, each naming the field and the investor.
+std::vector<model::Violation> checkInvestorSignatures(const finp2p::execution::ExecutionPlan& plan,
+                                                      const InvestorCheckOptions& options = {});
+
+// The signature in `plan` that covers instruction `sequence`'s movement (for an issue, the
+// signature that asked for it), and its investor; none for an await, a hold given back, or a
+// movement no signature covers. For a plan that passed checkInvestorSignatures: the signatures
+// are read, not verified again.
+struct CoveringSignature {
+  const finp2p::signature::Signature* signature = nullptr;
+  std::string finId;
+  explicit operator bool() const { return signature != nullptr; }
+};
+CoveringSignature coveringSignature(const finp2p::execution::ExecutionPlan& plan,
+                                    uint32_t sequence);
+
+}  // namespace finp2p::investors

@@ -1,0 +1,46 @@
+#pragma once
+// The movements of value an investor signed (read from a signature's template) and the
+// movements a plan makes (read from its instructions), in one shape so they can be compared.
+
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "finp2p/execution.pb.h"
+
+namespace finp2p::investors {
+
+// One movement: `amount` of an asset from one finId to another. An empty party is one the
+// source does not name (an issue's source, a redemption's destination, a hold's payee).
+struct Leg {
+  std::string assetId;
+  std::string assetType;  // the public spelling: "finp2p", "fiat", "cryptocurrency"
+  std::string amount;     // exact decimal text
+  std::string source;     // finId
+  std::string destination;
+  std::string path;  // where it was read: "template.hashGroups[1]", "instructions[0].hold"
+};
+
+// Every leg of a verified signature's template: each hashList group that names an asset and an
+// amount; the asset and settlement terms of an EIP-712 FinP2P primary type.
+Result<std::vector<Leg>> signedLegs(const finp2p::signature::Signature& s);
+
+// A movement the plan makes, and whose holdings it moves.
+struct Move {
+  uint32_t sequence = 0;
+  Leg leg;
+  // The investor whose holdings move, or empty for moves that take nothing from anyone
+  // (an issue) or give a hold back to its owner.
+  std::string funder;
+  std::string funderPath;  // the field naming the funder: "instructions[0].hold.source"
+  bool funderHasFinId = true;
+};
+std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan);
+
+// "finp2p" for Asset::FINP2P, and so on.
+std::string publicAssetType(finp2p::common::Asset::Type type);
+// Same asset, same type, equal amounts (as exact decimals), and the same parties wherever the
+// planned movement names one.
+bool sameMovement(const Leg& signedLeg, const Leg& planned);
+
+}  // namespace finp2p::investors
