@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The responder approves and then never locks: bank-b's router dies before its cash lock (abort
 # at its first ledger call) and stays down. bank-a's bond lock is refunded by bank-a alone once
-# it has expired — the plan cannot move without bank-b, the money does not wait for it. When bank-b comes back, its lock is refused (the
-# cash lock's expiry has passed), the plan takes the refund path, finds the refund done, and
-# ends failed everywhere. NOT REGISTERED IN CTEST: it fails (the early refund is not observed on
-# real routers; docs/protocol.md, "A refund needs nobody").
+# it has expired — the plan cannot move without bank-b, the money does not wait for it. When
+# bank-b comes back, its lock is refused (the cash lock's expiry has passed), the plan takes the
+# refund path, finds the refund done, and ends failed everywhere (docs/protocol.md, "A refund
+# needs nobody").
 source "$(dirname "$0")/harness.sh"
 source "$(dirname "$0")/htlc.sh"
 htlc_init
