@@ -6,7 +6,8 @@ FINP2P_BUILD=${FINP2P_BUILD:-$FINP2P_ROOT/build}
 
 # Every Debian package the build, the tests and the demo need (prometheus: the server and
 # promtool, for the metrics tests; chromium, chromium-driver and python3-selenium: the status
-# page's browser test; docs/operations.md).
+# page's browser test; docs/operations.md; faketime: routers whose clocks are off, in the HTLC
+# clock-skew test).
 FINP2P_DEBIAN_PACKAGES=(
   cmake ninja-build g++ pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
@@ -14,7 +15,7 @@ FINP2P_DEBIAN_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   python3 python3-cryptography python3-grpcio clang libclang-rt-14-dev openssl
   libsecp256k1-dev libcrypto++-dev libcurl4-openssl-dev nlohmann-json3-dev
-  prometheus curl chromium chromium-driver python3-selenium
+  prometheus curl chromium chromium-driver python3-selenium faketime
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -10,6 +10,10 @@ BUYER=034f355bdcb7cc0af728ef3cceb9615d90684bb5b2ca5f859ab0f0b704075871aa
 BOND=bank-a:102:9d1e2f3a-4b5c-4d6e-9f70-8192a3b4c5d6
 ORGS=(bank-a bank-b bank-c)
 declare -A PEER_PORT ADMIN_PORT PID
+# CLOCK_OFFSET[org]="+3s" runs that router (and any plugin process it starts) with its clocks
+# shifted by libfaketime (Debian's faketime), as a host whose clock is off would be.
+declare -A CLOCK_OFFSET
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 
 # The test investors sign what a (derived) plan does, as they would before it is
 # submitted (needs BIN and SRC).
@@ -78,7 +82,13 @@ network_init() {
 # The sqlite-ledger resolves its database path against the working directory: run in $NET.
 router_start() {
   local org=$1
-  (cd "$NET" && exec env ${FAILPOINT:+FINP2P_FAILPOINT=$FAILPOINT} "$BIN/finp2p-execd" --config "$org.toml" ${EXECD_ARGS:-} >>"$org.log" 2>&1) &
+  local skew=()
+  # Not the faketime wrapper: it forks, and the harness must hold the router's own pid.
+  # Only the wall clock: a host's monotonic clock is its own anyway, and libfaketime's faked
+  # monotonic clock makes condition-variable waits (pthread_cond_clockwait) never return.
+  [ -n "${CLOCK_OFFSET[$org]:-}" ] &&
+    skew=(LD_PRELOAD="$FAKETIME_LIB" FAKETIME="${CLOCK_OFFSET[$org]}" FAKETIME_DONT_FAKE_MONOTONIC=1)
+  (cd "$NET" && exec env ${FAILPOINT:+FINP2P_FAILPOINT=$FAILPOINT} "${skew[@]}" "$BIN/finp2p-execd" --config "$org.toml" ${EXECD_ARGS:-} >>"$org.log" 2>&1) &
   PID[$org]=$!
   for _ in $(seq 1 100); do
     ctl "$org" ledger list >/dev/null 2>&1 && return 0
