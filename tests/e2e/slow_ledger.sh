@@ -47,7 +47,7 @@ rc=0
 out=$(timeout 30 "$BIN/finp2p-execctl" --admin "127.0.0.1:${ADMIN_PORT[bank-b]}" ledger reload stuck 2>&1) || rc=$?
 took=$(($(date +%s) - start))
 expect_eq "$rc" 1 "exit code of a reload refused at its drain timeout ($out)"
-[[ $out == *"6 operations still in flight"*"after 1 s (reload_drain_timeout_secs)"* ]] || fail "reason not shown: $out"
+[[ $out == *"6 operations still in flight"*"after 1.0 s (reload_drain_timeout_secs)"* ]] || fail "reason not shown: $out"
 [[ $out != *"not reachable"* ]] || fail "a refusal reported as an unreachable router: $out"
 [ "$took" -le 10 ] || fail "the drain took $took s: not the re-read 1 s"
 # A file that does not match the pin is refused before the drain, with the hash in the reason.
