@@ -191,6 +191,8 @@ LedgerInfo Ledger::info() const {
   if (current_) {
     i.child = current_->isolation();
     if (i.child.crashing && state_ == LedgerState::kServing) i.state = LedgerState::kCrashing;
+    // "crashing" lingers for a minute after a crash; the ledger takes calls once the child is back.
+    i.up = state_ == LedgerState::kServing && (!i.child.isolated || i.child.childPid > 0);
     i.sha256 = current_->sha256();
     i.pluginName = current_->description().name;
     i.pluginVersion = current_->description().version;
@@ -318,7 +320,8 @@ Result<LedgerInfo> Ledger::reload(const config::LedgerConfig& next) {
     }
     old = current_;
     generation = generation_;
-    drainTimeout = config_.reloadDrainTimeoutMillis;
+    // The bound the operator just wrote in the [[ledger]] entry this reload re-read.
+    drainTimeout = next.reloadDrainTimeoutMillis;
     if (state_ == LedgerState::kServing) state_ = LedgerState::kDraining;
   }
 

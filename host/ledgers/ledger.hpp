@@ -54,6 +54,7 @@ struct LedgerInfo {
   std::vector<std::string> assets;
   uint32_t generation = 0;  // 1 at first load, +1 per reload that loaded a different file
   LedgerState state = LedgerState::kServing;
+  bool up = false;  // takes calls now (finp2p_ledger_up): serving, and an isolated child running
   int operationsInFlight = 0;
   // The last reload's drain: operations it waited for and how long.
   int lastDrainOperations = 0;

@@ -177,7 +177,7 @@ void RouterMetrics::watchLedgers(const ledgers::LedgerRegistry& registry) {
     for (const auto& l : registry.list()) {
       const auto& name = ledgerLabel(l.name);
       generation_.with({name}).set(l.generation);
-      ledgerUp_.with({name}).set(l.state == ledgers::LedgerState::kServing ? 1 : 0);
+      ledgerUp_.with({name}).set(l.up ? 1 : 0);
       ledgerInFlight_.with({name}).set(l.operationsInFlight);
       pluginCrashes_.with({name}).setTotal(static_cast<double>(l.crashesSinceStart));
     }

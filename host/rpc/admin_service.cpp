@@ -35,7 +35,9 @@ grpc::Status toGrpc(const Error& e) {
       code = grpc::StatusCode::FAILED_PRECONDITION;
       break;
     case ErrorCode::kUnavailable:
-      code = grpc::StatusCode::UNAVAILABLE;
+      // A refusal to retry later (a reload's drain timed out, recovery still running). Never
+      // UNAVAILABLE: to finp2p-execctl that means the router was not reached (exit 3).
+      code = grpc::StatusCode::ABORTED;
       break;
     default:
       break;

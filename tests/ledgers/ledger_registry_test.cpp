@@ -46,6 +46,10 @@ struct RouterToml {
     out << "[[ledger]]\nname = \"" << ledger.name << "\"\nplugin = \"" << ledger.pluginPath
         << "\"\n";
     if (!ledger.sha256.empty()) out << "sha256 = \"" << ledger.sha256 << "\"\n";
+    if (ledger.reloadDrainTimeoutMillis % 1000 == 0 &&  // TOML has whole seconds only
+        ledger.reloadDrainTimeoutMillis != config::LedgerConfig{}.reloadDrainTimeoutMillis) {
+      out << "reload_drain_timeout_secs = " << ledger.reloadDrainTimeoutMillis / 1000 << "\n";
+    }
     out << "assets = [";
     for (size_t i = 0; i < ledger.assets.size(); ++i)
       out << (i ? ", " : "") << "\"" << ledger.assets[i] << "\"";
@@ -232,9 +236,9 @@ TEST(LedgerRegistry, ReloadUnderLoadNeverRunsTwoInstances) {
 // fail, naming what is in flight, and the old instance keeps serving (it is never doubled).
 TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
   auto instances = scratchFile("bounded");
-  auto v1 = echo("1", "1500");
+  auto v1 = echo("1", "3000");
   v1.pluginConfig.push_back({"instances_file", instances});
-  v1.reloadDrainTimeoutMillis = 200;
+  v1.reloadDrainTimeoutMillis = 1000;  // in the TOML too: the reload drains with what it reads
   RouterToml toml(v1);
   LedgerRegistry registry(toml.path);
   ASSERT_TRUE(registry.add(v1).ok());
@@ -248,7 +252,7 @@ TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("1 operations still in flight"), std::string::npos)
       << r.error().message;
-  EXPECT_LT(took, std::chrono::milliseconds(1000));
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
   auto info = registry.list().at(0);
   EXPECT_EQ(info.generation, 1u);
   EXPECT_EQ(ledgers::ledgerStateName(info.state), std::string("serving"));
@@ -258,6 +262,30 @@ TEST(LedgerRegistry, ReloadThatCannotDrainInTimeKeepsTheOldInstance) {
   EXPECT_EQ(registry.forAsset("USD")->executeAndWait(transfer("next")).receipt->transactionId,
             "v1:next");
   EXPECT_EQ(readAll(instances), "open 1\n");
+}
+
+// The drain of a reload is bounded by the reload_drain_timeout_secs of the entry it re-reads,
+// not by the value loaded at start: an operator who shortens it in the TOML before a reload gets
+// the shorter bound (F9; before the fix this reload waited out the 3 s operation and succeeded).
+TEST(LedgerRegistry, ReloadDrainsForTheTimeoutItReReads) {
+  RouterToml toml(echo("1", "3000"));  // started with the default bound, 60 s
+  LedgerRegistry registry(toml.path);
+  ASSERT_TRUE(registry.add(toml.ledger).ok());
+  std::promise<ledger::Outcome> slow;
+  registry.forAsset("USD")->execute(transfer("slow"),
+                                    [&](ledger::Outcome o) { slow.set_value(o); });
+  toml.ledger.reloadDrainTimeoutMillis = 1000;
+  toml.setPlugin("fixture_echo_v2");
+  auto started = std::chrono::steady_clock::now();
+  auto r = registry.reload("cash");
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(r.ok()) << "the reload waited for the 3 s operation";
+  EXPECT_NE(r.error().message.find("after 1.0 s (reload_drain_timeout_secs)"), std::string::npos)
+      << r.error().message;
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+  EXPECT_TRUE(slow.get_future().get().ok());
+  // With nothing in flight any more, the same reload goes through.
+  ASSERT_TRUE(registry.reload("cash").ok());
 }
 
 // Defect 2 of issue 14: what runs is what the router's TOML says. A reload re-reads the
