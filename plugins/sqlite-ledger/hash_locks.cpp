@@ -51,25 +51,4 @@ void addHashLock(Database& db, finp2p::ledger::Receipt& receipt) {
   receipt.preimage = row->preimage;
 }
 
-std::string compareHashLock(const finp2p::ledger::Receipt& actual,
-                            const finp2p::ledger::Receipt& claimed) {
-  auto differs = [](const char* field, const std::string& want, const std::string& got) {
-    return std::string("receipt ") + field + " is \"" + got + "\", the ledger has \"" + want + "\"";
-  };
-  if (actual.hashLock != claimed.hashLock) {
-    return differs("hash lock", actual.hashLock, claimed.hashLock);
-  }
-  if (actual.hashFunction != claimed.hashFunction) {
-    return differs("hash function", actual.hashFunction, claimed.hashFunction);
-  }
-  if (actual.expiryUnixS != claimed.expiryUnixS) {
-    return differs("expiry", std::to_string(actual.expiryUnixS),
-                   std::to_string(claimed.expiryUnixS));
-  }
-  if (actual.preimage != claimed.preimage) {
-    return differs("preimage", actual.preimage, claimed.preimage);
-  }
-  return "";
-}
-
 }  // namespace finp2p::sqlite_ledger

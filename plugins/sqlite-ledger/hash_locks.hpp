@@ -29,8 +29,4 @@ std::string checkLockInput(const finp2p::ledger::Operation& op, int64_t nowUnixS
 // Copies the row of `receipt.operationId`, if any, into the receipt's hash-lock fields.
 void addHashLock(Database& db, finp2p::ledger::Receipt& receipt);
 
-// The receipt's hash-lock fields against the ledger's; the mismatch, or empty.
-std::string compareHashLock(const finp2p::ledger::Receipt& actual,
-                            const finp2p::ledger::Receipt& claimed);
-
 }  // namespace finp2p::sqlite_ledger

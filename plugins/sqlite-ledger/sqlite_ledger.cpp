@@ -547,7 +547,8 @@ Outcome SqliteLedger::verify(const Receipt& claimed) {
   if (actual->asset != claimed.asset) return mismatch("asset", actual->asset, claimed.asset);
   auto want = Decimal::parse(actual->quantity), got = Decimal::parse(claimed.quantity);
   if (!got || *want != *got) return mismatch("quantity", actual->quantity, claimed.quantity);
-  if (auto why = compareHashLock(*actual, claimed); !why.empty()) return validation(why);
+  if (auto why = finp2p::ledger::compareHashLock(*actual, claimed); !why.empty())
+    return validation(why);
   return Outcome::success();
 }
 

@@ -201,4 +201,24 @@ std::string checkPreimage(std::string_view functionName, std::string_view hashHe
   return "";
 }
 
+std::string compareHashLock(const Receipt& actual, const Receipt& claimed) {
+  auto differs = [](const char* field, const std::string& want, const std::string& got) {
+    return std::string("receipt ") + field + " is \"" + got + "\", the ledger has \"" + want + "\"";
+  };
+  if (actual.hashLock != claimed.hashLock) {
+    return differs("hash lock", actual.hashLock, claimed.hashLock);
+  }
+  if (actual.hashFunction != claimed.hashFunction) {
+    return differs("hash function", actual.hashFunction, claimed.hashFunction);
+  }
+  if (actual.expiryUnixS != claimed.expiryUnixS) {
+    return differs("expiry", std::to_string(actual.expiryUnixS),
+                   std::to_string(claimed.expiryUnixS));
+  }
+  if (actual.preimage != claimed.preimage) {
+    return differs("preimage", actual.preimage, claimed.preimage);
+  }
+  return "";
+}
+
 }  // namespace finp2p::ledger

@@ -83,9 +83,9 @@ Answer<uint64_t> Chain::estimateGas(const Address& from, const std::optional<Add
                             "eth_estimateGas", quantityToU64);
 }
 
-Answer<Bytes> Chain::call(const Address& to, const Bytes& data,
-                          const std::optional<Address>& from) {
-  auto reply = rpc_.call("eth_call", {callObject(from, to, data), "latest"});
+Answer<Bytes> Chain::call(const Address& to, const Bytes& data, const std::optional<Address>& from,
+                          const char* block) {
+  auto reply = rpc_.call("eth_call", {callObject(from, to, data), block});
   if (!reply.ok()) return Answer<Bytes>::fail(*reply.error);
   auto bytes = reply.result.is_string() ? fromHex(reply.result.get<std::string>()) : std::nullopt;
   if (!bytes) return Answer<Bytes>::fail(malformed("eth_call"));

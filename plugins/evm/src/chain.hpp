@@ -48,9 +48,11 @@ class Chain {
   Answer<uint64_t> estimateGas(const Address& from, const std::optional<Address>& to,
                                const Bytes& data);
   /// eth_call against the latest block; with `from`, the dry run of a transaction as that
-  /// account would send it.
+  /// account would send it. `block` "pending" runs it at the node's clock (anvil runs a call
+  /// on "latest" at a timestamp that is not the last block's, so timelocks need "pending").
   Answer<Bytes> call(const Address& to, const Bytes& data,
-                     const std::optional<Address>& from = std::nullopt);
+                     const std::optional<Address>& from = std::nullopt,
+                     const char* block = "latest");
   Answer<Hash> sendRawTransaction(const Bytes& raw);
   Answer<std::optional<TxReceipt>> receipt(const Hash& txHash);
   Answer<bool> knowsTransaction(const Hash& txHash);

@@ -29,6 +29,24 @@ Address topicAddress(const Hash& t) {
   return wordToAddress(t.data());
 }
 
+uint64_t wordU64(const Hash& w) {
+  uint64_t v = 0;
+  for (std::size_t i = 24; i < 32; ++i) v = v << 8 | w[i];
+  return v;
+}
+
+// The `bytes` argument whose offset is at word `index` of the event data; empty if malformed.
+Bytes dynamicBytes(const Bytes& data, std::size_t index) {
+  uint64_t offset = wordU64(word(data, index));
+  if (offset > data.size() || data.size() - offset < 32) return {};
+  Bytes head(data.begin() + static_cast<long>(offset),
+             data.begin() + static_cast<long>(offset + 32));
+  uint64_t length = wordU64(word(head, 0));
+  if (length > data.size() - offset - 32) return {};
+  auto begin = data.begin() + static_cast<long>(offset + 32);
+  return Bytes(begin, begin + static_cast<long>(length));
+}
+
 }  // namespace
 
 Hash operationId(const std::string& idempotencyKey) {
@@ -80,6 +98,30 @@ Bytes release(const Hash& op, const Hash& holdId, const Address& to, const Hash&
 }
 Bytes revertHold(const Hash& op, const Hash& holdId) {
   return AbiCall("revertHold(bytes32,bytes32)").word(op).word(holdId).bytes();
+}
+Bytes lock(const Hash& op, const Address& token, const Address& from, const Address& beneficiary,
+           const Hash& units, const Hash& hash, uint8_t hashFunction, uint64_t expiryUnixS) {
+  return AbiCall("lock(bytes32,address,address,address,uint256,bytes32,uint8,uint64)")
+      .word(op)
+      .address(token)
+      .address(from)
+      .address(beneficiary)
+      .word(units)
+      .word(hash)
+      .uint(hashFunction)
+      .uint(expiryUnixS)
+      .bytes();
+}
+Bytes claim(const Hash& op, const Hash& holdId, const Bytes& preimage) {
+  // `bytes` is encoded as a string is: length, then the bytes padded to a word.
+  return AbiCall("claim(bytes32,bytes32,bytes)")
+      .word(op)
+      .word(holdId)
+      .string(std::string_view(reinterpret_cast<const char*>(preimage.data()), preimage.size()))
+      .bytes();
+}
+Bytes refund(const Hash& op, const Hash& holdId) {
+  return AbiCall("refund(bytes32,bytes32)").word(op).word(holdId).bytes();
 }
 Bytes balanceOf(const Address& who) {
   return AbiCall("balanceOf(address)").address(who).bytes();
@@ -145,6 +187,35 @@ std::optional<Movement> decodeMovement(const LogEntry& log, const Address& escro
   } else if (fromEscrow && t0 == topic("Reverted(bytes32,bytes32,address,address,uint256)") &&
              log.topics.size() == 4) {
     m.type = "revert_hold";
+    m.from = topicAddress(log.topics[3]);
+    m.to = m.from;
+    m.token = wordToAddress(word(log.data, 0).data());
+    m.units = word(log.data, 1);
+  } else if (fromEscrow &&
+             t0 == topic("Locked(bytes32,address,address,address,uint256,bytes32,uint8,uint64)") &&
+             log.topics.size() == 4) {
+    m.type = "hash_lock";
+    m.token = topicAddress(log.topics[2]);
+    m.from = topicAddress(log.topics[3]);
+    m.to = wordToAddress(word(log.data, 0).data());
+    m.units = word(log.data, 1);
+    m.lockHash = word(log.data, 2);
+    m.hashFunction = static_cast<uint8_t>(wordU64(word(log.data, 3)));
+    m.expiryUnixS = wordU64(word(log.data, 4));
+  } else if (fromEscrow &&
+             t0 == topic("Claimed(bytes32,bytes32,address,address,address,uint256,bytes)") &&
+             log.topics.size() == 4) {
+    m.type = "claim";
+    m.holdId = log.topics[2];
+    m.to = topicAddress(log.topics[3]);
+    m.token = wordToAddress(word(log.data, 0).data());
+    m.from = wordToAddress(word(log.data, 1).data());
+    m.units = word(log.data, 2);
+    m.preimage = dynamicBytes(log.data, 3);
+  } else if (fromEscrow && t0 == topic("Refunded(bytes32,bytes32,address,address,uint256)") &&
+             log.topics.size() == 4) {
+    m.type = "refund";
+    m.holdId = log.topics[2];
     m.from = topicAddress(log.topics[3]);
     m.to = m.from;
     m.token = wordToAddress(word(log.data, 0).data());

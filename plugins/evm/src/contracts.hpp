@@ -27,6 +27,11 @@ Bytes hold(const Hash& op, const Address& token, const Address& from, const Addr
 /// `to` zero: the hold's beneficiary; `units` zero: everything that remains.
 Bytes release(const Hash& op, const Hash& holdId, const Address& to, const Hash& units);
 Bytes revertHold(const Hash& op, const Hash& holdId);
+/// `hashFunction` as the contract's enum: 0 SHA-256, 1 Keccak-256.
+Bytes lock(const Hash& op, const Address& token, const Address& from, const Address& beneficiary,
+           const Hash& units, const Hash& hash, uint8_t hashFunction, uint64_t expiryUnixS);
+Bytes claim(const Hash& op, const Hash& holdId, const Bytes& preimage);
+Bytes refund(const Hash& op, const Hash& holdId);
 Bytes balanceOf(const Address& who);
 Bytes held(const Address& token, const Address& owner);
 Bytes setOperator(const Address& who);
@@ -36,7 +41,9 @@ Bytes tokenConstructor(const std::string& name, const std::string& symbol, uint3
 
 /// One operation as an event on the chain says it happened.
 struct Movement {
-  std::string type;  // "issue", "redeem", "transfer", "hold", "release", "revert_hold"
+  // "issue", "redeem", "transfer", "hold", "release", "revert_hold", "hash_lock", "claim",
+  // "refund"
+  std::string type;
   Hash operation{};
   Address token{};
   Address from{};  // zero for issue
@@ -44,6 +51,12 @@ struct Movement {
   Hash units{};
   Hash txHash{};
   uint64_t blockNumber = 0;
+  Hash holdId{};  // claim, refund: the lock's operation id
+  // hash_lock: its terms (the claim's and refund's are their lock's); claim: the preimage
+  Hash lockHash{};
+  uint8_t hashFunction = 0;
+  uint64_t expiryUnixS = 0;
+  Bytes preimage;
 };
 
 /// The movement a log announces, if it is one of ours (`escrow` or a token).

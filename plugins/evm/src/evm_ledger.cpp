@@ -7,6 +7,7 @@
 
 #include "contracts.hpp"
 #include "finp2p/ledger/decimal.hpp"
+#include "finp2p/ledger/hash_lock.hpp"
 
 namespace finp2p::evm {
 namespace {
@@ -48,7 +49,8 @@ const char* typeName(finp2p_ledger_operation_kind kind) {
 
 bool needsAmount(finp2p_ledger_operation_kind kind) {
   return kind == FINP2P_LEDGER_OP_HOLD || kind == FINP2P_LEDGER_OP_TRANSFER ||
-         kind == FINP2P_LEDGER_OP_ISSUE || kind == FINP2P_LEDGER_OP_REDEEM;
+         kind == FINP2P_LEDGER_OP_ISSUE || kind == FINP2P_LEDGER_OP_REDEEM ||
+         kind == FINP2P_LEDGER_OP_HASH_LOCK;
 }
 
 bool isRevert(const RpcError& e) {
@@ -166,12 +168,14 @@ std::optional<Outcome> EvmLedger::checkInput(const Operation& op, Call* call) {
     units = *word;
   }
   bool needsSource = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
-                     op.kind == FINP2P_LEDGER_OP_REDEEM;
+                     op.kind == FINP2P_LEDGER_OP_REDEEM || op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (needsSource && op.source.empty()) return validation("missing source account");
   bool needsDestination = op.kind == FINP2P_LEDGER_OP_TRANSFER ||
-                          op.kind == FINP2P_LEDGER_OP_ISSUE || op.kind == FINP2P_LEDGER_OP_HOLD;
+                          op.kind == FINP2P_LEDGER_OP_ISSUE || op.kind == FINP2P_LEDGER_OP_HOLD ||
+                          op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (needsDestination && op.destination.empty()) return validation("missing destination account");
-  bool onHold = op.kind == FINP2P_LEDGER_OP_RELEASE || op.kind == FINP2P_LEDGER_OP_REVERT_HOLD;
+  bool onHold = op.kind == FINP2P_LEDGER_OP_RELEASE || op.kind == FINP2P_LEDGER_OP_REVERT_HOLD ||
+                op.kind == FINP2P_LEDGER_OP_CLAIM || op.kind == FINP2P_LEDGER_OP_REFUND;
   if (onHold && op.holdOperationId.empty()) return validation("missing the hold's operation id");
 
   Hash id = operationId(op.context.idempotencyKey);
@@ -204,10 +208,7 @@ std::optional<Outcome> EvmLedger::checkInput(const Operation& op, Call* call) {
     case FINP2P_LEDGER_OP_HASH_LOCK:
     case FINP2P_LEDGER_OP_CLAIM:
     case FINP2P_LEDGER_OP_REFUND:
-      // Refused at preflight, so a plan with a hash-locked leg here is rejected before anything
-      // moves (docs/evm-ledger.md).
-      return Outcome::failure(FINP2P_LEDGER_ERROR_UNSUPPORTED,
-                              "hash time-locked holds are not implemented on this ledger yet");
+      return hashLockCall(op, id, tokenAddress, units, call);
   }
   return std::nullopt;
 }
@@ -248,7 +249,8 @@ Outcome EvmLedger::submit(const Operation& op, const Call& call) {
   record.txHash = toHex(p.signedTx.hash);
   record.rawTx = toHex(p.signedTx.raw);
   auto recorded = std::async(std::launch::async, [&] { return state_.insert(record); });
-  auto dryRun = chain_.call(call.to, call.data, p.sender);
+  auto dryRun =
+      chain_.call(call.to, call.data, p.sender, timelocked(op.kind) ? "pending" : "latest");
   if (!recorded.get()) {  // the same key, concurrently: follow the first one
     auto first = state_.find(key);
     return first ? resolve(*first, waitUntil(op, config_.receiptTimeoutMs)) : lookup(key);
@@ -261,6 +263,12 @@ Outcome EvmLedger::submit(const Operation& op, const Call& call) {
     if (revertMessage(dryRun.error) == "operation already executed") {
       state_.forget(key);
       return fromChain(key, std::nullopt, &op);
+    }
+    if (revertMessage(dryRun.error) == kNotYetExpired) {
+      // Refused by the clock, not for what it is: the same key must be able to refund once the
+      // lock has expired, so the refusal is not stored.
+      state_.forget(key);
+      return refusal(op, dryRun.error);
     }
     Outcome refused = refusal(op, dryRun.error);
     state_.markFailed(key, refused.status, refused.message);
@@ -319,6 +327,7 @@ Outcome EvmLedger::finish(const OperationRecord& record, const TxReceipt& receip
         "transaction " + record.txHash + " carries no event for operation " + record.key);
   }
   Receipt r = receiptOf(*m, record.key, record.source, record.destination);
+  if (auto bad = addLockTerms(*m, r)) return *bad;
   state_.markDone(record.key, r);
   return Outcome::success(r);
 }
@@ -411,13 +420,15 @@ Outcome EvmLedger::fromChain(const std::string& key, const std::optional<Operati
     auto asked = Decimal::parse(expected->amount, ledger::Decimal::kDefaultMaxDecimals);
     bool same = m->type == typeName(expected->kind) &&
                 (expected->source.empty() || accountAddress(expected->source) == m->from) &&
-                (!asked || formatUnits(m->units, tokenAt(m->token)) == asked->toString());
+                (!asked || formatUnits(m->units, tokenAt(m->token)) == asked->toString()) &&
+                (m->holdId == Hash{} || m->holdId == operationId(expected->holdOperationId));
     if (!same) {
       return validation("idempotency key " + key + " was already used for a different operation (" +
                         m->type + " in transaction " + toHex(m->txHash) + ")");
     }
   }
   Receipt r = receiptOf(*m, key, source, destination);
+  if (auto bad = addLockTerms(*m, r)) return *bad;
   if (record) {
     state_.markDone(key, r);
   } else if (expected) {
@@ -472,7 +483,7 @@ Outcome EvmLedger::verify(const Receipt& receipt) {
     return validation("receipt says quantity " + receipt.quantity + ", the chain says " + onChain);
   }
   bool hasFrom = m->type != "issue";
-  bool hasTo = m->type != "redeem" && m->type != "revert_hold";
+  bool hasTo = m->type != "redeem" && m->type != "revert_hold" && m->type != "refund";
   if (hasFrom && accountAddress(receipt.source) != m->from) {
     return validation("receipt says source " + receipt.source + ", the chain says " +
                       toHex(m->from));
@@ -481,6 +492,9 @@ Outcome EvmLedger::verify(const Receipt& receipt) {
     return validation("receipt says destination " + receipt.destination + ", the chain says " +
                       toHex(m->to));
   }
+  Receipt terms;
+  if (auto bad = addLockTerms(*m, terms)) return *bad;
+  if (auto why = ledger::compareHashLock(terms, receipt); !why.empty()) return validation(why);
   if (config_.confirmations > 0) {
     auto head = chain_.blockNumber();
     if (!head.ok()) return unavailable(head.error.describe());
@@ -497,7 +511,7 @@ Outcome EvmLedger::preflight(const Operation& op) {
   Call call;
   if (auto bad = checkInput(op, &call)) return *bad;
   bool spends = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
-                op.kind == FINP2P_LEDGER_OP_REDEEM;
+                op.kind == FINP2P_LEDGER_OP_REDEEM || op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (!spends || !config_.preflightChecksBalance) return Outcome::success();
   auto b = balance(op.source, op.asset);
   if (b.status != FINP2P_LEDGER_OK) return Outcome::failure(b.status, b.message);

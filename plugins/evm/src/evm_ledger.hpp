@@ -81,6 +81,12 @@ class EvmLedger {
   void checkCode(const Address& a, const std::string& what);
 
   std::optional<Outcome> checkInput(const Operation& op, Call* call);
+  // Hash time-locked holds (hash_locks.cpp).
+  std::optional<Outcome> hashLockCall(const Operation& op, const Hash& id, const Address& token,
+                                      const Hash& units, Call* call);
+  /// Copies the lock's terms (and a claim's preimage) from the chain into `r`; the failure if
+  /// the chain cannot say.
+  std::optional<Outcome> addLockTerms(const Movement& m, Receipt& r);
   Outcome submit(const Operation& op, const Call& call);
   Outcome refusal(const Operation& op, const RpcError& error);
   Outcome resolve(OperationRecord record, int64_t deadlineSteadyMs);
@@ -105,5 +111,10 @@ class EvmLedger {
 };
 
 OperationRecord recordOf(const Operation& op);
+
+/// Operations the contract decides by block.timestamp: their dry run runs on "pending".
+bool timelocked(finp2p_ledger_operation_kind kind);
+/// The escrow's revert of a refund before the expiry.
+inline constexpr const char* kNotYetExpired = "hash lock not yet expired";
 
 }  // namespace finp2p::evm

@@ -111,7 +111,8 @@ class EvmLedgerAdapter final : public Adapter {
   }
 
   Description describe() const override {
-    return {"evm-ledger", FINP2P_EVM_LEDGER_VERSION, allOperations(), "finp2p,cryptocurrency"};
+    return {"evm-ledger", FINP2P_EVM_LEDGER_VERSION, allOperations() | hashLockOperations(),
+            "finp2p,cryptocurrency"};
   }
 
   void execute(const Operation& op, Completion done) override {

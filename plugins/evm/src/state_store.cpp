@@ -46,7 +46,11 @@ std::string receiptJson(const ledger::Receipt& r) {
                         {"asset", r.asset},
                         {"quantity", r.quantity},
                         {"timestamp", r.timestampUnixS},
-                        {"proof", r.proof}}
+                        {"proof", r.proof},
+                        {"hashLock", r.hashLock},
+                        {"hashFunction", r.hashFunction},
+                        {"expiry", r.expiryUnixS},
+                        {"preimage", r.preimage}}
       .dump();
 }
 
@@ -63,6 +67,11 @@ std::optional<ledger::Receipt> receiptFrom(const std::string& text) {
   r.quantity = j.at("quantity");
   r.timestampUnixS = j.at("timestamp");
   r.proof = j.at("proof");
+  // Absent in records written before hash locks (ABI 1.1 plugins).
+  r.hashLock = j.value("hashLock", "");
+  r.hashFunction = j.value("hashFunction", "");
+  r.expiryUnixS = j.value("expiry", int64_t{0});
+  r.preimage = j.value("preimage", "");
   return r;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "finp2p/ledger/types.hpp"
+
 namespace finp2p::ledger {
 
 enum class HashFunction { kSha256, kKeccak256 };
@@ -30,5 +32,9 @@ std::string checkPreimage(std::string_view functionName, std::string_view hashHe
 
 /// A lock's hash as it must be written: 64 lowercase hex characters. Empty when it is; else why.
 std::string checkHashHex(std::string_view hashHex);
+
+/// A receipt's hash-lock fields (lock, function, expiry, preimage) against the ledger's own
+/// (`actual`), for verify. Empty when they agree; otherwise the first mismatch.
+std::string compareHashLock(const Receipt& actual, const Receipt& claimed);
 
 }  // namespace finp2p::ledger
