@@ -182,6 +182,29 @@ void checkCoverage(const std::vector<Signed>& all, const std::vector<Move>& move
   }
 }
 
+// A signed leg is done once: a plan that repeats it (two transfers of the signed 10 bonds, two
+// payments) moves more than the investor signed, though each movement alone matches the leg.
+void checkOnce(const std::vector<Signed>& all, const std::vector<Move>& moves,
+               std::vector<Violation>& out) {
+  for (const auto& s : all) {
+    if (!s.valid) continue;
+    for (const auto& leg : s.legs) {
+      std::string doneBy;
+      int times = 0;
+      for (const auto& m : moves) {
+        if (m.completesHold || !sameMovement(leg, m.leg)) continue;
+        doneBy += (times++ ? ", " : "") + m.leg.path;
+      }
+      if (times > 1) {
+        out.push_back({s.path + "." + leg.path, "investor " + shortId(s.finId) + ": signed " +
+                                                    describe(leg) + " once, but the plan does it " +
+                                                    std::to_string(times) + " times (" + doneBy +
+                                                    ")"});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
@@ -198,6 +221,7 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
   std::vector<Violation> notDone;
   verifyAll(all, moves, out, notDone);
   checkCoverage(all, moves, options, out);
+  checkOnce(all, moves, out);
   out.insert(out.end(), notDone.begin(), notDone.end());
   return out;
 }

@@ -194,6 +194,7 @@ std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
         m.funderHasFinId = !m.leg.source.empty();
         m.funderPath = at + "." + fromField;
       }
+      m.completesHold = kind == "release" || kind == "revertHold";
       moves.push_back(std::move(m));
     };
     switch (ins.operation_case()) {

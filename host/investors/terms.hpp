@@ -34,6 +34,9 @@ struct Move {
   std::string funder;
   std::string funderPath;  // the field naming the funder: "instructions[0].hold.source"
   bool funderHasFinId = true;
+  // A release or a revert of a hold: the hold's movement completed, not a movement of its own
+  // (a signed leg is done by its hold and the hold's release together).
+  bool completesHold = false;
 };
 std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan);
 

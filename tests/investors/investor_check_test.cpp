@@ -54,6 +54,27 @@ TEST(InvestorCheck, SettlementTheSellerAskedForMustBePaid) {
                   "which the plan does not do");
 }
 
+// A newcomer's finding (F23): a plan that repeats a signed movement matched the signature with
+// each copy, and the buyer paid (or the seller delivered) twice for one signature.
+TEST(InvestorCheck, ASignedMovementDoneTwiceIsRefused) {
+  auto plan = testing::dvpPlan();
+  auto copy = plan.instructions(1);  // the buyer's payment
+  copy.set_sequence(100);
+  *plan.add_instructions() = copy;
+  auto vs = checkInvestorSignatures(plan);
+  int named = 0;
+  for (const auto& v : vs) {
+    if (v.message.find("once, but the plan does it 2 times (instructions[1].transfer, "
+                       "instructions[" +
+                       std::to_string(plan.instructions_size() - 1) + "].transfer)") !=
+        std::string::npos) {
+      ++named;
+    }
+  }
+  // The seller signed to be paid once, the buyer to pay once: both legs are named.
+  EXPECT_EQ(named, 2) << all(vs);
+}
+
 TEST(InvestorCheck, AnAccountWithoutFinIdCannotBeCovered) {
   auto plan = testing::dvpPlan();
   *plan.mutable_instructions(1)->mutable_transfer()->mutable_source() =
