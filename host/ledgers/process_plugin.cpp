@@ -398,7 +398,7 @@ void ProcessPlugin::supervise() {
         ++totalCrashes_;
         if (options_.onCrash) options_.onCrash();
         ++consecutiveCrashes_;
-        lastCrash_ = "restart failed: " + e->message;
+        lastCrash_ = "failed to restart: " + e->message;  // "it failed to restart: …"
         lastCrashAtMillis_ = nowMillis();
         restartAtMillis_ = lastCrashAtMillis_ + options_.maxRestartDelayMillis;
         log(FINP2P_LEDGER_LOG_ERROR, lastCrash_);
