@@ -8,6 +8,7 @@ WORK=$(mktemp -d /tmp/finp2p-e2e.XXXXXX)
 cleanup() {
   local rc=${1:-$?}
   network_down
+  rm -f "$FREE_PORTS_FILE"
   if [ $rc -ne 0 ]; then
     echo "---- router logs ($WORK) ----"
     for org in "${ORGS[@]}"; do echo "== $org"; tail -25 "$WORK/$org.log" 2>/dev/null || true; done

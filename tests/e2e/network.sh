@@ -22,8 +22,26 @@ sign_plan() {
     --key "$SRC/docs/examples/investors/buyer.key" >/dev/null
 }
 
+# A port free now and not handed out before in this test: the kernel may give a port it just
+# freed to the next bind(0), and two routers of one test were once given the same one ("cannot
+# listen" on a fresh clone). Ports handed out are kept in a file ($$ is the test's shell, also in
+# the $(...) subshells this runs in).
+FREE_PORTS_FILE=${TMPDIR:-/tmp}/finp2p-ports.$$
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 - "$FREE_PORTS_FILE" <<'PY'
+import os, socket, sys
+path = sys.argv[1]
+used = set(open(path).read().split()) if os.path.exists(path) else set()
+while True:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = str(s.getsockname()[1])
+    s.close()
+    if port not in used:
+        break
+open(path, "a").write(port + "\n")
+print(port)
+PY
 }
 
 # The [[ledger]] tables of an organization; tests with other networks redefine this and ORGS.
