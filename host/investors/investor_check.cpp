@@ -100,9 +100,13 @@ std::vector<Signed> collect(const ExecutionPlan& plan) {
   return all;
 }
 
-// Verifies each signature and reads its legs; every signed leg must be a movement of the plan.
+// Verifies each signature and reads its legs; every signed leg must be a movement of the plan,
+// and only one: a plan that repeats a signed leg (two transfers of the signed 10 bonds, two
+// payments) moves more than the investor signed, though each copy alone matches the leg. A
+// hold's release completes the hold's movement and is not counted again.
 void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
-               std::vector<Violation>& out, std::vector<Violation>& notDone) {
+               std::vector<Violation>& out, std::vector<Violation>& notDone,
+               std::vector<Violation>& repeated) {
   for (auto& s : all) {
     std::string who = "investor " + shortId(s.finId) + ": ";
     if (s.finId.empty()) {
@@ -122,10 +126,20 @@ void verifyAll(std::vector<Signed>& all, const std::vector<Move>& moves,
     s.legs = *legs;
     for (const auto& leg : s.legs) {
       bool made = false;
-      for (const auto& m : moves) made |= sameMovement(leg, m.leg);
+      int times = 0;
+      std::string doneBy;
+      for (const auto& m : moves) {
+        if (!sameMovement(leg, m.leg)) continue;
+        made = true;
+        if (!m.completesHold) doneBy += (times++ ? ", " : "") + m.leg.path;
+      }
       if (!made) {
         notDone.push_back({s.path + "." + leg.path,
                            who + "signed " + describe(leg) + ", which the plan does not do"});
+      } else if (times > 1) {
+        repeated.push_back({s.path + "." + leg.path,
+                            who + "signed " + describe(leg) + " once, but the plan does it " +
+                                std::to_string(times) + " times (" + doneBy + ")"});
       }
     }
   }
@@ -182,29 +196,6 @@ void checkCoverage(const std::vector<Signed>& all, const std::vector<Move>& move
   }
 }
 
-// A signed leg is done once: a plan that repeats it (two transfers of the signed 10 bonds, two
-// payments) moves more than the investor signed, though each movement alone matches the leg.
-void checkOnce(const std::vector<Signed>& all, const std::vector<Move>& moves,
-               std::vector<Violation>& out) {
-  for (const auto& s : all) {
-    if (!s.valid) continue;
-    for (const auto& leg : s.legs) {
-      std::string doneBy;
-      int times = 0;
-      for (const auto& m : moves) {
-        if (m.completesHold || !sameMovement(leg, m.leg)) continue;
-        doneBy += (times++ ? ", " : "") + m.leg.path;
-      }
-      if (times > 1) {
-        out.push_back({s.path + "." + leg.path, "investor " + shortId(s.finId) + ": signed " +
-                                                    describe(leg) + " once, but the plan does it " +
-                                                    std::to_string(times) + " times (" + doneBy +
-                                                    ")"});
-      }
-    }
-  }
-}
-
 }  // namespace
 
 std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
@@ -217,11 +208,12 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
   }
   auto moves = planMoves(plan);
   // Forged signatures first, then the movements no signature covers (they name the differing
-  // field), then what was signed but is not done (a settlement not paid).
-  std::vector<Violation> notDone;
-  verifyAll(all, moves, out, notDone);
+  // field), then what was signed once but is done more often, then what was signed but is not
+  // done (a settlement not paid).
+  std::vector<Violation> notDone, repeated;
+  verifyAll(all, moves, out, notDone, repeated);
   checkCoverage(all, moves, options, out);
-  checkOnce(all, moves, out);
+  out.insert(out.end(), repeated.begin(), repeated.end());
   out.insert(out.end(), notDone.begin(), notDone.end());
   return out;
 }

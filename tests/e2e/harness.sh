@@ -26,6 +26,13 @@ same_head_everywhere() {
   c=$(plan_field bank-c "$id" "r['journalHeadHash']")
   [ -n "$a" ] && [ "$a" = "$b" ] && [ "$a" = "$c" ] || fail "journal heads differ: $a / $b / $c"
 }
+# ends_everywhere ID STATUS TIMEOUT WHAT: the plan reaches STATUS on bank-a, bank-b and bank-c.
+ends_everywhere() {
+  local org
+  for org in bank-a bank-b bank-c; do
+    expect_eq "$(wait_terminal "$org" "$1" "$3")" "$2" "$org status ($4)"
+  done
+}
 # A plan file derived from an example by a python3 expression on `p` (the plan dict).
 derive_plan() {
   local example=$1 out=$2 edit=$3

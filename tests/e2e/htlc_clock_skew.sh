@@ -32,9 +32,7 @@ CLOCK_OFFSET[bank-c]="-2s"
 network_up
 htlc_plan "$WORK/swap.json" 30 40
 id=$(ctl bank-a plan submit --new-id "$WORK/swap.json")
-for org in bank-a bank-b bank-c; do
-  expect_eq "$(wait_terminal "$org" "$id" 40)" completed "$org status (skewed clocks)"
-done
+ends_everywhere "$id" completed 40 "skewed clocks"
 same_head_everywhere "$id"
 expect_eq "$(available bank-b securities "$BUYER" "$BOND")" 100 "buyer bonds"
 expect_eq "$(available bank-a cash "$SELLER" USD)" 10600 "seller USD"
@@ -51,9 +49,7 @@ network_up
 htlc_plan "$WORK/refund.json" 10 17
 expiry=$(python3 -c "import json; print(json.load(open('$WORK/refund.json'))['instructions'][0]['hold']['hashLock']['expiry'])")
 id2=$(ctl bank-a plan submit --new-id "$WORK/refund.json")
-for org in bank-a bank-b bank-c; do
-  expect_eq "$(wait_terminal "$org" "$id2" 40)" failed "$org status (refund, skewed clocks)"
-done
+ends_everywhere "$id2" failed 40 "refund, skewed clocks"
 same_head_everywhere "$id2"
 # The refund row is stamped with bank-a's clock, 2 s ahead of the true one.
 refunded_at=$(python3 -c "import sqlite3; print(sqlite3.connect('$WORK/shared.securities.db').execute(\"SELECT max(timestamp) FROM transactions WHERE type='refund'\").fetchone()[0])")
@@ -69,9 +65,7 @@ CLOCK_OFFSET[bank-b]="+20s"
 router_start bank-b
 htlc_plan "$WORK/late.json" 10 20
 id3=$(ctl bank-a plan submit --new-id "$WORK/late.json")
-for org in bank-a bank-b bank-c; do
-  expect_eq "$(wait_terminal "$org" "$id3" 40)" rejected "$org status (bank-b 20 s ahead)"
-done
+ends_everywhere "$id3" rejected 40 "bank-b 20 s ahead"
 plan_field bank-a "$id3" "r['failureReason']" | grep -q "rejected by bank-b: .*not in the future" ||
   fail "reason: $(plan_field bank-a "$id3" "r['failureReason']")"
 ctl bank-a ledger balance securities "$SELLER" "$BOND" | grep -q "held 0" || fail "bonds held"

@@ -34,6 +34,19 @@ int64_t now() {
   return ledger::nowUnixMs();
 }
 
+// A [[ledger]] entry with isolation = "process" on a fixture plugin.
+config::LedgerConfig isolatedLedger(
+    const std::string& name, const std::string& plugin, const std::string& asset,
+    std::vector<std::pair<std::string, std::string>> pluginConfig = {}) {
+  config::LedgerConfig c;
+  c.name = name;
+  c.pluginPath = fixture(plugin);
+  c.assets = {asset};
+  c.pluginConfig = std::move(pluginConfig);
+  c.isolation = config::Isolation::kProcess;
+  return c;
+}
+
 struct Started {
   std::shared_ptr<ProcessPlugin> plugin;
   std::shared_ptr<std::atomic<bool>> destroyed = std::make_shared<std::atomic<bool>>(false);
@@ -213,17 +226,8 @@ TEST(ProcessPlugin, TheLoadersRefusalsComeBackAsTheyWouldInProcess) {
 
 TEST(ProcessPlugin, TheLedgerListsACrashingChildAndKeepsServingOthers) {
   ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
-  config::LedgerConfig bad;
-  bad.name = "bad";
-  bad.pluginPath = fixture("fixture_crashing");
-  bad.assets = {"USD"};
-  bad.pluginConfig = {{"how", "segv"}, {"in", "execute"}};
-  bad.isolation = config::Isolation::kProcess;
-  config::LedgerConfig good;
-  good.name = "good";
-  good.pluginPath = fixture("fixture_echo_v1");
-  good.assets = {"EUR"};
-  good.isolation = config::Isolation::kProcess;
+  auto bad = isolatedLedger("bad", "fixture_crashing", "USD", {{"how", "segv"}, {"in", "execute"}});
+  auto good = isolatedLedger("good", "fixture_echo_v1", "EUR");
   LedgerRegistry registry;
   ASSERT_TRUE(registry.add(bad).ok());
   ASSERT_TRUE(registry.add(good).ok());
@@ -245,12 +249,9 @@ TEST(ProcessPlugin, TheLedgerListsACrashingChildAndKeepsServingOthers) {
 // and stayed 0 for 60 s after the child was back).
 TEST(ProcessPlugin, TheLedgerIsUpAgainAsSoonAsItsRestartedChildServes) {
   ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
-  config::LedgerConfig cfg;
-  cfg.name = "flaky";
-  cfg.pluginPath = fixture("fixture_crashing");
-  cfg.assets = {"USD"};
-  cfg.pluginConfig = {{"how", "segv"}, {"in", "execute"}, {"once_file", scratch("once_up")}};
-  cfg.isolation = config::Isolation::kProcess;
+  auto cfg =
+      isolatedLedger("flaky", "fixture_crashing", "USD",
+                     {{"how", "segv"}, {"in", "execute"}, {"once_file", scratch("once_up")}});
   LedgerRegistry registry;
   ASSERT_TRUE(registry.add(cfg).ok());
   ops::RouterMetrics metrics("bank-a", {}, {"flaky"});
@@ -276,12 +277,7 @@ TEST(ProcessPlugin, TheLedgerIsUpAgainAsSoonAsItsRestartedChildServes) {
 // own count is 0 again, and the counter must not go back with it.
 TEST(ProcessPlugin, TheLedgerCountsCrashesAcrossReloads) {
   ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
-  config::LedgerConfig cfg;
-  cfg.name = "bad";
-  cfg.pluginPath = fixture("fixture_crashing");
-  cfg.assets = {"USD"};
-  cfg.pluginConfig = {{"how", "segv"}, {"in", "execute"}};
-  cfg.isolation = config::Isolation::kProcess;
+  auto cfg = isolatedLedger("bad", "fixture_crashing", "USD", {{"how", "segv"}, {"in", "execute"}});
   LedgerRegistry registry;
   ASSERT_TRUE(registry.add(cfg).ok());
   auto crash = [&](const std::string& key) {
