@@ -420,8 +420,13 @@ void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config) {
   } else {
     return;
   }
-  auto notCovered = investors::checkInvestorSignatures(
-      *plan, {.requireSignatures = config.requireInvestorSignatures});
+  // The intent's window is judged by when this router took the plan in (the event's time), so
+  // a replay, reading the stamp, decides the same.
+  auto notCovered = investors::checkIntentWindow(*plan, e.atmillis() / 1000);
+  if (notCovered.empty()) {
+    notCovered = investors::checkInvestorSignatures(
+        *plan, {.requireSignatures = config.requireInvestorSignatures});
+  }
   check->set_checked(true);
   check->clear_rejection();
   if (notCovered.empty()) return;

@@ -1,7 +1,9 @@
 #include "investors/investor_check.hpp"
 
+#include "investors/settlement_order.hpp"
 #include "investors/template_hash.hpp"
 #include "investors/terms.hpp"
+#include "model/decimal.hpp"
 
 namespace finp2p::investors {
 namespace {
@@ -42,11 +44,9 @@ std::vector<std::string> differences(const Leg& s, const Leg& p) {
   };
   one("assetId", s.assetId, p.assetId, s.assetId != p.assetId);
   one("assetType", s.assetType, p.assetType, s.assetType != p.assetType);
-  Leg amountOnly = s;
-  amountOnly.assetId = p.assetId;
-  amountOnly.assetType = p.assetType;
-  amountOnly.source = amountOnly.destination = "";
-  one("amount", s.amount, p.amount, !sameMovement(amountOnly, p));
+  one("operation", s.operation, p.operation, s.operation != p.operation);
+  auto a = model::parseAmount(s.amount), b = model::parseAmount(p.amount);
+  one("amount", s.amount, p.amount, !a || !b || !(*a == *b));
   one("destination (counterparty)", s.destination, p.destination,
       !p.destination.empty() && s.destination != p.destination);
   one("source", s.source, p.source, !p.source.empty() && s.source != p.source);
@@ -196,6 +196,41 @@ void checkCoverage(const std::vector<Signed>& all, const std::vector<Move>& move
   }
 }
 
+// What an investor gives must depend on what they receive for it, as their signature ties the
+// two (a seller's delivery on the payment): settlement_order.hpp.
+void checkSettlementOrder(const ExecutionPlan& plan, const std::vector<Signed>& all,
+                          const std::vector<Move>& moves, std::vector<Violation>& out) {
+  auto signs = [](const Signed& s, const Move& m) {
+    for (const auto& leg : s.legs) {
+      if (sameMovement(leg, m.leg)) return true;
+    }
+    return false;
+  };
+  for (const auto& s : all) {
+    if (!s.valid) continue;
+    std::vector<const Move*> gives, receives;
+    for (const auto& m : moves) {
+      if (m.kind == "hold" || !signs(s, m)) continue;
+      if (m.funder == s.finId && m.kind != "issue") gives.push_back(&m);
+      if (m.leg.destination == s.finId && m.kind != "redeem") receives.push_back(&m);
+    }
+    for (const Move* g : gives) {
+      for (const Move* r : receives) {
+        // Getting the same asset back (a repo's closing leg) is a later obligation the investor
+        // signed for, not what they are paid for giving it.
+        if (g->leg.assetId == r->leg.assetId && g->leg.assetType == r->leg.assetType) continue;
+        std::optional<uint32_t> hold;
+        if (r->kind == "release") hold = r->holdSequence;
+        auto why = unsafeSettlementOrder(plan, g->sequence, r->sequence, hold);
+        if (!why) continue;
+        out.push_back({g->leg.path, "investor " + shortId(s.finId) + ": " + *why + " (" + s.path +
+                                        " gives " + describe(g->leg) + " for " + describe(r->leg) +
+                                        ")"});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
@@ -213,9 +248,25 @@ std::vector<Violation> checkInvestorSignatures(const ExecutionPlan& plan,
   std::vector<Violation> notDone, repeated;
   verifyAll(all, moves, out, notDone, repeated);
   checkCoverage(all, moves, options, out);
+  checkSettlementOrder(plan, all, moves, out);
   out.insert(out.end(), repeated.begin(), repeated.end());
   out.insert(out.end(), notDone.begin(), notDone.end());
   return out;
+}
+
+std::vector<Violation> checkIntentWindow(const ExecutionPlan& plan, int64_t nowSeconds) {
+  if (!plan.has_intent() || !plan.intent().has_intent()) return {};
+  const auto& intent = plan.intent().intent();
+  std::string now = " (now " + std::to_string(nowSeconds) + ")";
+  if (intent.start() != 0 && nowSeconds + kIntentStartToleranceSeconds < intent.start()) {
+    return {{"intent.intent.start",
+             "the intent is valid from " + std::to_string(intent.start()) + ", not yet" + now}};
+  }
+  if (intent.end() != 0 && nowSeconds > intent.end()) {
+    return {
+        {"intent.intent.end", "the intent was valid until " + std::to_string(intent.end()) + now}};
+  }
+  return {};
 }
 
 CoveringSignature coveringSignature(const ExecutionPlan& plan, uint32_t sequence) {

@@ -25,6 +25,14 @@ struct InvestorCheckOptions {
 std::vector<model::Violation> checkInvestorSignatures(const finp2p::execution::ExecutionPlan& plan,
                                                       const InvestorCheckOptions& options = {});
 
+// The intent's validity window (`intent.start` .. `intent.end`, seconds; 0 leaves a side open)
+// at `nowSeconds`: a plan is refused before its intent starts (with kIntentStartToleranceSeconds
+// for clocks behind the investor's) and after it ends (F5 of
+// docs/reviews/2026-12-03-newcomer-issues-16-17.md: intents of 2023 and 2030 settled).
+inline constexpr int64_t kIntentStartToleranceSeconds = 60;
+std::vector<model::Violation> checkIntentWindow(const finp2p::execution::ExecutionPlan& plan,
+                                                int64_t nowSeconds);
+
 // The signature in `plan` that covers instruction `sequence`'s movement (for an issue, the
 // signature that asked for it), and its investor; none for an await, a hold given back, or a
 // movement no signature covers. For a plan that passed checkInvestorSignatures: the signatures

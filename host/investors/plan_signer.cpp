@@ -28,7 +28,7 @@ void addLeg(HashGroup& g, const Leg& leg) {
 
 bool sameLeg(const Leg& a, const Leg& b) {
   return a.assetId == b.assetId && a.assetType == b.assetType && a.amount == b.amount &&
-         a.source == b.source && a.destination == b.destination;
+         a.source == b.source && a.destination == b.destination && a.operation == b.operation;
 }
 
 }  // namespace
@@ -90,9 +90,11 @@ Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
   t.set_type("hashList");
   for (size_t i = 0; i < legs.size(); ++i) {
     auto* g = t.add_hashgroups();
-    if (i == 0) {
-      addField(*g, "nonce", "bytes", crypto::toHex(nonce));
-      addField(*g, "operation", "string", "transfer");
+    if (i == 0) addField(*g, "nonce", "bytes", crypto::toHex(nonce));
+    // The first group names its operation (the FinP2P shape); a later one only when it is not
+    // a transfer, since an unnamed group reads as one.
+    if (i == 0 || legs[i].operation != "transfer") {
+      addField(*g, "operation", "string", legs[i].operation);
     }
     addLeg(*g, legs[i]);
   }

@@ -19,10 +19,16 @@ Error invalid(const std::string& path, const std::string& why) {
 Result<std::vector<Leg>> hashListLegs(const finp2p::signature::SignatureTemplate& t) {
   std::vector<Leg> legs;
   for (int i = 0; i < t.hashgroups_size(); ++i) {
-    std::map<std::string, std::string> f;
-    for (const auto& field : t.hashgroups(i).fields()) f[field.name()] = field.value();
-    if (!f.count("assetId") && !f.count("amount")) continue;  // e.g. a group of terms only
     std::string path = "template.hashGroups[" + std::to_string(i) + "]";
+    std::map<std::string, std::string> f;
+    for (const auto& field : t.hashgroups(i).fields()) {
+      // A wallet showing the first "amount" and a router reading the last would disagree on
+      // what was signed (F26): a field named twice makes the group mean nothing.
+      if (!f.emplace(field.name(), field.value()).second) {
+        return invalid(path, "names \"" + field.name().substr(0, 40) + "\" twice");
+      }
+    }
+    if (!f.count("assetId") && !f.count("amount")) continue;  // e.g. a group of terms only
     for (const char* name : {"assetType", "assetId", "amount"}) {
       if (!f.count(name)) return invalid(path, std::string("names no ") + name);
     }
@@ -33,8 +39,17 @@ Result<std::vector<Leg>> hashListLegs(const finp2p::signature::SignatureTemplate
                        "\"" + type->second.substr(0, 40) + "\" accounts are not supported");
       }
     }
-    legs.push_back(
-        {f["assetId"], f["assetType"], f["amount"], f["srcAccount"], f["dstAccount"], path});
+    // The FinP2P shape names the operation in the first (asset) group; the settlement group is
+    // a payment. A group may name its own.
+    std::string operation = f.count("operation") ? f["operation"] : "transfer";
+    if (operation == "hold" || operation == "release") operation = "transfer";
+    if (operation != "transfer" && operation != "issue" && operation != "redeem") {
+      return invalid(path + ".operation", "\"" + operation.substr(0, 40) +
+                                              "\" is not an operation this router reads "
+                                              "(transfer, hold, release, issue, redeem)");
+    }
+    legs.push_back({f["assetId"], f["assetType"], f["amount"], f["srcAccount"], f["dstAccount"],
+                    operation, path});
   }
   if (legs.empty()) return invalid("template.hashGroups", "no group names an asset and amount");
   return legs;
@@ -88,12 +103,16 @@ struct Parties {
   const char* assetFrom;
   const char* assetTo;
   bool settles;
+  const char* assetOperation;  // a primary sale issues the asset; a redemption burns it
 };
 const std::map<std::string, Parties>& eip712Parties() {
   static const std::map<std::string, Parties> kParties = {
-      {"PrimarySale", {"issuer", "buyer", true}}, {"Buying", {"seller", "buyer", true}},
-      {"Selling", {"seller", "buyer", true}},     {"PrivateOffer", {"seller", "buyer", true}},
-      {"Redemption", {"seller", "issuer", true}}, {"Transfer", {"seller", "buyer", false}}};
+      {"PrimarySale", {"issuer", "buyer", true, "issue"}},
+      {"Buying", {"seller", "buyer", true, "transfer"}},
+      {"Selling", {"seller", "buyer", true, "transfer"}},
+      {"PrivateOffer", {"seller", "buyer", true, "transfer"}},
+      {"Redemption", {"seller", "issuer", true, "redeem"}},
+      {"Transfer", {"seller", "buyer", false, "transfer"}}};
   return kParties;
 }
 
@@ -111,6 +130,7 @@ Result<std::vector<Leg>> eip712Legs(const finp2p::signature::SignatureTemplate& 
   std::vector<Leg> legs;
   auto asset = termLeg(t.message(), "asset", p.assetFrom, p.assetTo);
   if (!asset) return asset.error();
+  asset->operation = p.assetOperation;
   legs.push_back(*asset);
   if (p.settles) {
     auto settlement = termLeg(t.message(), "settlement", p.assetTo, p.assetFrom);
@@ -155,6 +175,7 @@ std::string publicAssetType(finp2p::common::Asset::Type type) {
 }
 
 bool sameMovement(const Leg& s, const Leg& p) {
+  if (s.operation != p.operation) return false;
   if (s.assetId != p.assetId || s.assetType != p.assetType) return false;
   auto a = model::parseAmount(s.amount), b = model::parseAmount(p.amount);
   if (!a || !b || !(*a == *b)) return false;
@@ -164,7 +185,8 @@ bool sameMovement(const Leg& s, const Leg& p) {
   auto party = [](const std::string& signedParty, const std::string& planned) {
     return planned.empty() || signedParty == planned;
   };
-  return party(s.source, p.source) && party(s.destination, p.destination);
+  return party(s.source, p.source) &&
+         (p.operation == "redeem" || party(s.destination, p.destination));
 }
 
 std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
@@ -188,6 +210,7 @@ std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
                amount,
                from ? finIdOf(*from) : "",
                to ? finIdOf(*to) : "",
+               kind == "issue" || kind == "redeem" ? kind : "transfer",
                at + "." + kind};
       if (funded && from) {
         m.funder = m.leg.source.empty() ? accountKey(*from) : m.leg.source;
@@ -195,6 +218,9 @@ std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
         m.funderPath = at + "." + fromField;
       }
       m.completesHold = kind == "release" || kind == "revertHold";
+      m.kind = kind;
+      if (ins.has_release()) m.holdSequence = ins.release().holdinstructionsequence();
+      if (ins.has_reverthold()) m.holdSequence = ins.reverthold().holdinstructionsequence();
       moves.push_back(std::move(m));
     };
     switch (ins.operation_case()) {

@@ -18,6 +18,10 @@ struct Leg {
   std::string amount;     // exact decimal text
   std::string source;     // finId
   std::string destination;
+  // "transfer" (a hold and its release are one), "issue" or "redeem": a signed transfer is not
+  // done by burning the asset or minting it (F24 of
+  // docs/reviews/2026-12-03-newcomer-issues-16-17.md).
+  std::string operation = "transfer";
   std::string path;  // where it was read: "template.hashGroups[1]", "instructions[0].hold"
 };
 
@@ -37,13 +41,16 @@ struct Move {
   // A release or a revert of a hold: the hold's movement completed, not a movement of its own
   // (a signed leg is done by its hold and the hold's release together).
   bool completesHold = false;
+  std::string kind;           // "hold", "transfer", "release", "revertHold", "redeem", "issue"
+  uint32_t holdSequence = 0;  // a release's or revert's hold
 };
 std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan);
 
 // "finp2p" for Asset::FINP2P, and so on.
 std::string publicAssetType(finp2p::common::Asset::Type type);
-// Same asset, same type, equal amounts (as exact decimals), and the same parties wherever the
-// planned movement names one.
+// Same operation, same asset, same type, equal amounts (as exact decimals), and the same parties
+// wherever the planned movement names one (an issue names no source; a redemption's destination,
+// the issuer a signature may name, is not compared: the asset is burned).
 bool sameMovement(const Leg& signedLeg, const Leg& planned);
 
 }  // namespace finp2p::investors

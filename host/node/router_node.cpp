@@ -811,9 +811,13 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
     for (const auto& v : violations) why += "\n  " + v.toString();
     return makeError(ErrorCode::kInvalidArgument, why);
   }
-  // The issuer checks investor signatures before proposing, as every contributor will.
-  auto notCovered = investors::checkInvestorSignatures(
-      plan, {.requireSignatures = config_.engine.requireInvestorSignatures});
+  // The issuer checks the intent's window and investor signatures before proposing, as every
+  // contributor will.
+  auto notCovered = investors::checkIntentWindow(plan, now() / 1000);
+  if (notCovered.empty()) {
+    notCovered = investors::checkInvestorSignatures(
+        plan, {.requireSignatures = config_.engine.requireInvestorSignatures});
+  }
   if (!notCovered.empty()) {
     std::string why = "investor signatures:";
     for (const auto& v : notCovered) why += "\n  " + v.toString();

@@ -92,6 +92,23 @@ TEST(InvestorSignatures, BondMovedWithoutTheSellersSignatureIsRejected) {
   EXPECT_EQ(b.engine->status(), PlanStatus::kRejected);
 }
 
+// F5 of the 2026-12-03 review: a contributor took in an intent of 2023 and settled it. The
+// window is judged at the proposal's arrival (the event's time, in milliseconds).
+TEST(InvestorSignatures, AnIntentPastItsEndIsRejected) {
+  Contributor b;
+  auto plan = testing::dvpPlan();
+  plan.mutable_intent()->mutable_intent()->set_end(0);  // arrives at 1 ms: still valid
+  EXPECT_EQ(rejection(b.propose(plan)), "");
+  Contributor c;
+  plan.mutable_intent()->mutable_intent()->set_start(-10);
+  plan.mutable_intent()->mutable_intent()->set_end(-1);  // ended before the proposal arrived
+  auto actions = c.propose(plan);
+  EXPECT_NE(rejection(actions).find("intent.intent.end: the intent was valid until -1"),
+            std::string::npos)
+      << rejection(actions);
+  EXPECT_FALSE(preflights(actions));
+}
+
 // The verdict travels in the journaled event: replayed with the setting off, the router
 // rejects the plan it rejected; an event journaled before investor signatures is not checked.
 TEST(InvestorSignatures, ReplayDecidesByTheJournaledVerdict) {

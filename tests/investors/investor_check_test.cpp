@@ -157,5 +157,128 @@ TEST(InvestorCheck, CoveringSignatureOfEachInstruction) {
   EXPECT_FALSE(coveringSignature(plan, 4));  // the hold given back to its owner
 }
 
+// Findings of docs/reviews/2026-12-03-newcomer-issues-16-17.md.
+
+// F24: a Redeem of the seller's bonds matched the seller's signed transfer to the buyer (it names
+// no destination), so the buyer paid for bonds that were burned.
+TEST(InvestorCheck, ARedeemDoesNotDoASignedTransfer) {
+  auto plan = testing::dvpPlan();
+  auto signatures = plan.intent();
+  auto* first = plan.mutable_instructions(0);
+  auto hold = first->hold();
+  auto* redeem = first->mutable_redeem();
+  *redeem->mutable_source() = hold.source();
+  *redeem->mutable_asset() = hold.asset();
+  redeem->set_amount(hold.amount());
+  // 2 pay -> 1 redeem -> completed; the release and revert are gone.
+  plan.mutable_instructions()->DeleteSubrange(2, 2);
+  plan.mutable_instructions()->SwapElements(0, 1);
+  plan.mutable_instructions(0)->clear_transitions();
+  plan.mutable_instructions(0)->mutable_transitions()->mutable_onsuccess()->set_sequence(1);
+  first = plan.mutable_instructions(1);
+  first->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  *plan.mutable_intent() = signatures;  // as signed for the DvP
+  expectViolation(plan, "instructions[1].redeem.source", kSellerFinId,
+                  "differs in operation (signed \"transfer\", the plan has \"redeem\")");
+  // The buyer's leg "100 bonds to me" is done by nothing now.
+  expectViolation(plan, "intent.intent.investors[1].signature.template.hashGroups[0]", kBuyerFinId,
+                  "which the plan does not do");
+
+  // Signed as a redemption, the same plan is covered.
+  testing::signInvestors(plan);
+  EXPECT_EQ(all(checkInvestorSignatures(plan)), "");
+}
+
+// F26: a group naming "amount" twice was read by its last value, though a wallet may show the
+// first.
+TEST(InvestorCheck, AFieldNamedTwiceInAGroupIsRefused) {
+  auto plan = testing::dvpPlan();
+  auto* sig = plan.mutable_intent()->mutable_intent()->mutable_investors(0)->mutable_signature();
+  auto t = sig->template_();
+  auto* dup = t.mutable_hashgroups(0)->add_fields();
+  dup->set_name("amount");
+  dup->set_type("string");
+  dup->set_value("1000");
+  auto s = signTemplate(t, HashFunc::kSha3_256, testing::investorKey(testing::kSellerKey));
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  *sig = *s;
+  expectViolation(plan, "intent.intent.investors[0].signature", kSellerFinId,
+                  "template.hashGroups[0]: names \"amount\" twice");
+}
+
+// F3: "differs in" named the amount although only the asset differed.
+TEST(InvestorCheck, DiffersInNamesOnlyTheFieldsThatDiffer) {
+  auto plan = testing::dvpPlan();
+  plan.mutable_instructions(1)->mutable_transfer()->mutable_asset()->set_id("EUR");
+  auto vs = checkInvestorSignatures(plan);
+  bool named = false;
+  for (const auto& v : vs) {
+    if (v.path != "instructions[1].transfer.source") continue;
+    named = true;
+    EXPECT_NE(v.message.find("differs in assetId (signed \"USD\", the plan has \"EUR\")"),
+              std::string::npos)
+        << v.message;
+    EXPECT_EQ(v.message.find("amount"), std::string::npos) << v.message;
+  }
+  EXPECT_TRUE(named) << all(vs);
+}
+
+// F25: the payment's onFailure led to the bond's release; the payment failed, the bond went to
+// the buyer and the plan completed.
+TEST(InvestorCheck, DeliveryOnThePaymentsFailureIsRefused) {
+  auto plan = testing::dvpPlan();
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onfailure()->set_sequence(3);
+  expectViolation(plan, "instructions[2].release", kSellerFinId,
+                  "instruction 3 gives it away even when instruction 2, which pays them, ends by "
+                  "onFailure");
+  plan = testing::dvpPlan();
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_ontimeout()->set_sequence(3);
+  expectViolation(plan, "instructions[2].release", kSellerFinId, "ends by onTimeout");
+}
+
+// F25: delivering first and being paid after leaves the seller unpaid if the payment fails.
+TEST(InvestorCheck, DeliveryBeforeThePaymentIsRefused) {
+  auto plan = testing::dvpPlan();
+  // 1 hold -> 3 release -> 2 pay -> completed (on failure -> 4, which has nothing to revert).
+  plan.mutable_instructions(0)->mutable_transitions()->mutable_onsuccess()->set_sequence(3);
+  plan.mutable_instructions(2)->mutable_transitions()->mutable_onsuccess()->set_sequence(2);
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  expectViolation(plan, "instructions[2].release", kSellerFinId,
+                  "instruction 3 can give it away before instruction 2, which pays them, has "
+                  "succeeded");
+  // The buyer pays while the bond is held for them, and its release follows: that is the DvP.
+  for (const auto& v : checkInvestorSignatures(testing::dvpPlan())) ADD_FAILURE() << v.toString();
+}
+
+// A payment after which the plan does not release the held bond to the buyer is refused for
+// the buyer: the bond being held is not enough.
+TEST(InvestorCheck, PaymentWithoutTheReleaseFollowingIsRefused) {
+  auto plan = testing::dvpPlan();
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onsuccess()->set_sequence(4);
+  expectViolation(plan, "instructions[1].transfer", kBuyerFinId,
+                  "instruction 2 can give it away before instruction 3");
+}
+
+// F5: intents of 2023 and of 2030 settled; only an end before the start was refused.
+TEST(InvestorCheck, TheIntentsValidityWindowIsEnforced) {
+  auto plan = testing::dvpPlan();
+  auto* intent = plan.mutable_intent()->mutable_intent();
+  intent->set_start(1'000'000);
+  intent->set_end(2'000'000);
+  EXPECT_EQ(all(checkIntentWindow(plan, 1'500'000)), "");
+  EXPECT_EQ(all(checkIntentWindow(plan, 1'000'000 - kIntentStartToleranceSeconds)), "");
+  auto early = checkIntentWindow(plan, 1'000'000 - kIntentStartToleranceSeconds - 1);
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].path, "intent.intent.start");
+  EXPECT_NE(early[0].message.find("valid from 1000000, not yet"), std::string::npos);
+  auto late = checkIntentWindow(plan, 2'000'001);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].toString(),
+            "intent.intent.end: the intent was valid until 2000000 (now 2000001)");
+  intent->set_start(0);
+  intent->set_end(0);  // open on both sides
+  EXPECT_EQ(all(checkIntentWindow(plan, 0)), "");
+}
+
 }  // namespace
 }  // namespace finp2p::investors
