@@ -176,13 +176,23 @@ execution::ExecutionPlan dvpPlan(const std::vector<Router>& routers) {
   auto* rev = add(4, "bank-1");
   rev->mutable_transitions()->mutable_onsuccess()->set_status("failed");
   rev->mutable_reverthold()->set_holdinstructionsequence(1);
-  for (auto [key, role] : {std::pair{kSellerKey, "seller"}, std::pair{kBuyerKey, "buyer"}}) {
-    auto signer = investors::InvestorKey::fromHex(key);
-    if (!signer || !investors::signPlan(plan, *signer, role)) {
-      throw std::logic_error("cannot sign the benchmark plan as " + std::string(role));
+  return plan;
+}
+
+// `count` copies of `plan`, each signed by its investors with a nonce of its own: a router takes
+// an investor signature in one plan only. Signed before the measurement starts.
+std::vector<execution::ExecutionPlan> signedCopies(const execution::ExecutionPlan& plan,
+                                                   std::size_t count) {
+  std::vector<execution::ExecutionPlan> out(count, plan);
+  for (std::size_t k = 0; k < count; ++k) {
+    for (auto [key, role] : {std::pair{kSellerKey, "seller"}, std::pair{kBuyerKey, "buyer"}}) {
+      auto signer = investors::InvestorKey::fromHex(key);
+      if (!signer || !investors::signPlan(out[k], *signer, role, std::to_string(k))) {
+        throw std::logic_error("cannot sign the benchmark plan as " + std::string(role));
+      }
     }
   }
-  return plan;
+  return out;
 }
 
 // Plans in flight and finished, fed by every router's terminal stream.
@@ -367,9 +377,10 @@ int main(int argc, char** argv) {
   }
   auto plan = dvpPlan(routers);
   std::atomic<std::size_t> next{0}, submitErrors{0};
-  auto submit = [&](Clock::time_point start) -> std::string {
+  std::vector<execution::ExecutionPlan> signedPlans;
+  auto submit = [&](std::size_t k, Clock::time_point start) -> std::string {
     admin::SubmitPlanRequest request;
-    *request.mutable_plan() = plan;
+    *request.mutable_plan() = signedPlans[k];
     admin::SubmitPlanResponse response;
     grpc::ClientContext c;
     c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -403,11 +414,12 @@ int main(int argc, char** argv) {
     plan.mutable_instructions(4)->mutable_reverthold()->set_holdinstructionsequence(2);
     std::vector<double> rssBefore;
     for (auto& r : routers) rssBefore.push_back(peakRssMb(r.pid));
+    signedPlans = signedCopies(plan, park);
     auto start = Clock::now();
     std::vector<std::thread> submitters;
     for (int w = 0; w < 16; ++w) {
       submitters.emplace_back([&] {
-        while (next++ < park) submit(Clock::now());
+        for (std::size_t k; (k = next++) < park;) submit(k, Clock::now());
       });
     }
     for (auto& t : submitters) t.join();
@@ -436,13 +448,14 @@ int main(int argc, char** argv) {
     return submitErrors == 0 ? 0 : 1;
   }
 
+  signedPlans = signedCopies(plan, plans);
   auto began = Clock::now();
   std::vector<std::thread> workers;
   if (rate <= 0) {
     for (std::size_t w = 0; w < concurrency; ++w) {
       workers.emplace_back([&] {
-        while (next++ < plans) {
-          auto id = submit(Clock::now());
+        for (std::size_t k; (k = next++) < plans;) {
+          auto id = submit(k, Clock::now());
           if (!id.empty()) tracker.waitFor(id, std::chrono::seconds(60));
         }
       });
@@ -456,7 +469,7 @@ int main(int argc, char** argv) {
         for (std::size_t k; (k = next++) < plans;) {
           auto due = began + std::chrono::microseconds(static_cast<int64_t>(1e6 * k / rate));
           std::this_thread::sleep_until(due);
-          submit(due);
+          submit(k, due);
         }
       });
     }

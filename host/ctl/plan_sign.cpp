@@ -1,5 +1,7 @@
 #include "ctl/plan_sign.hpp"
 
+#include <openssl/rand.h>
+
 #include <cctype>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +18,14 @@ int signPlanFile(const std::string& path, const std::vector<std::string>& keyFil
   if (!plan) {
     std::fprintf(stderr, "error: %s\n", plan.error().message.c_str());
     return plan.error().code == ErrorCode::kNotFound ? 3 : 1;
+  }
+  // A fresh nonce each time: a router takes a signature once, so the investors of a trade
+  // signed again (for another plan) sign something new.
+  std::string salt(16, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) !=
+      1) {
+    std::fprintf(stderr, "error: no randomness for the signatures' nonce (RAND_bytes failed)\n");
+    return 1;
   }
   for (const auto& file : keyFiles) {
     std::ifstream in(file);
@@ -34,7 +44,7 @@ int signPlanFile(const std::string& path, const std::vector<std::string>& keyFil
       std::fprintf(stderr, "error: %s: %s\n", file.c_str(), key.error().message.c_str());
       return 1;
     }
-    if (auto s = investors::signPlan(*plan, *key, "investor"); !s) {
+    if (auto s = investors::signPlan(*plan, *key, "investor", salt); !s) {
       if (s.error().message.find("no movement") != std::string::npos) {
         std::printf("%s: not signed\n", s.error().message.c_str());
         continue;

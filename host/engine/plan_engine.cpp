@@ -408,7 +408,8 @@ void PlanEngine::drainPending(Actions& out) {
 
 // ---- agreement ----
 
-void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config) {
+void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config,
+                                    const std::string& reused) {
   finp2p::journal::InvestorCheck* check = nullptr;
   const finp2p::execution::ExecutionPlan* plan = nullptr;
   if (e.has_plancreated()) {
@@ -427,6 +428,7 @@ void PlanEngine::stampInvestorCheck(Event& e, const EngineConfig& config) {
     notCovered = investors::checkInvestorSignatures(
         *plan, {.requireSignatures = config.requireInvestorSignatures});
   }
+  if (notCovered.empty() && !reused.empty()) notCovered.push_back({"intent.intent", reused});
   check->set_checked(true);
   check->clear_rejection();
   if (notCovered.empty()) return;

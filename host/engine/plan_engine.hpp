@@ -85,7 +85,11 @@ class PlanEngine {
   // (journal.proto, InvestorCheck), before the node journals it. The engine decides by the
   // stamp, so a replay decides as the first run did; an unstamped event (a journal written
   // before investor signatures) is not checked.
-  static void stampInvestorCheck(finp2p::journal::Event& event, const EngineConfig& config);
+  // `reused`: why the node found an investor signature of the plan already used by another
+  // plan (docs/protocol.md, rule 6), or empty; it decides only when the signatures otherwise
+  // cover the plan.
+  static void stampInvestorCheck(finp2p::journal::Event& event, const EngineConfig& config,
+                                 const std::string& reused = "");
   std::vector<Action> handle(const finp2p::journal::Event& event);
   // An authorized peer message this engine has taken in already: the plan's proposal again, the
   // approval it holds from that organization, a completion or a completion

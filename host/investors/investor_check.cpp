@@ -1,5 +1,6 @@
 #include "investors/investor_check.hpp"
 
+#include "crypto/digest.hpp"
 #include "investors/settlement_order.hpp"
 #include "investors/template_hash.hpp"
 #include "investors/terms.hpp"
@@ -267,6 +268,17 @@ std::vector<Violation> checkIntentWindow(const ExecutionPlan& plan, int64_t nowS
         {"intent.intent.end", "the intent was valid until " + std::to_string(intent.end()) + now}};
   }
   return {};
+}
+
+std::vector<SignatureUse> signatureDigests(const ExecutionPlan& plan) {
+  std::vector<SignatureUse> out;
+  for (const auto& s : collect(plan)) {
+    if (s.finId.empty() || s.signature->template_().hash().empty()) continue;
+    out.push_back({s.path, s.finId,
+                   crypto::toHex(crypto::sha3_256("finp2p-exec:investor-signature:v1\n" + s.finId +
+                                                  "\n" + s.signature->template_().hash()))});
+  }
+  return out;
 }
 
 CoveringSignature coveringSignature(const ExecutionPlan& plan, uint32_t sequence) {

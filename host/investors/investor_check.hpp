@@ -33,6 +33,16 @@ inline constexpr int64_t kIntentStartToleranceSeconds = 60;
 std::vector<model::Violation> checkIntentWindow(const finp2p::execution::ExecutionPlan& plan,
                                                 int64_t nowSeconds);
 
+// Each investor signature of `plan` with the digest a router records it by (hex SHA3-256 of
+// the investor's finId and the template hash, the digest they signed): rule 6 of
+// docs/protocol.md, a signature is used by one plan only.
+struct SignatureUse {
+  std::string path;  // "intent.intent.investors[0].signature"
+  std::string finId;
+  std::string digest;
+};
+std::vector<SignatureUse> signatureDigests(const finp2p::execution::ExecutionPlan& plan);
+
 // The signature in `plan` that covers instruction `sequence`'s movement (for an issue, the
 // signature that asked for it), and its investor; none for an await, a hold given back, or a
 // movement no signature covers. For a plan that passed checkInvestorSignatures: the signatures

@@ -56,7 +56,7 @@ Result<Signature> signTemplate(SignatureTemplate t, HashFunc f, const InvestorKe
 }
 
 Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
-                                const InvestorKey& key) {
+                                const InvestorKey& key, const std::string& nonceSalt) {
   std::vector<Leg> candidates;
   for (const auto& m : planMoves(plan)) {
     if (m.leg.source == key.finId() || m.leg.destination == key.finId()) {
@@ -78,7 +78,7 @@ Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
     return makeError(ErrorCode::kInvalidArgument,
                      "investor " + key.finId() + " takes part in no movement of the plan");
   }
-  std::string seed = key.finId();
+  std::string seed = key.finId() + "\n" + plan.id().id() + "\n" + nonceSalt;
   for (const auto& l : legs)
     seed += "\n" + l.assetId + "|" + l.amount + "|" + l.source + "|" + l.destination;
   Digest random = crypto::sha3_256(seed);
@@ -102,8 +102,8 @@ Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
 }
 
 Status signPlan(finp2p::execution::ExecutionPlan& plan, const InvestorKey& key,
-                const std::string& role) {
-  auto s = signMovements(plan, key);
+                const std::string& role, const std::string& nonceSalt) {
+  auto s = signMovements(plan, key, nonceSalt);
   if (!s) return s.error();
   auto* intent = plan.mutable_intent()->mutable_intent();
   finp2p::intents::InvestorSignature* entry = nullptr;

@@ -18,13 +18,17 @@ Result<finp2p::signature::Signature> signTemplate(finp2p::signature::SignatureTe
 
 // A hashList signature (sha3-256) by `key` over every movement of `plan` that involves its
 // investor, in the shape of a FinP2P DvP signature: the first group with a nonce and the
-// operation, one group per further movement. Deterministic.
+// operation, one group per further movement. The nonce is derived from the investor, the
+// movements, the plan id and `nonceSalt`: a router uses a signature once (docs/protocol.md,
+// rule 6), so signing the same trade again for another plan needs another id or salt
+// (`finp2p-execctl plan sign` draws a random salt each time).
 Result<finp2p::signature::Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
-                                                   const InvestorKey& key);
+                                                   const InvestorKey& key,
+                                                   const std::string& nonceSalt = "");
 
 // signMovements, put into the intent's `investors` entry of the key's finId (added, with
 // `role`, when there is none).
 Status signPlan(finp2p::execution::ExecutionPlan& plan, const InvestorKey& key,
-                const std::string& role);
+                const std::string& role, const std::string& nonceSalt = "");
 
 }  // namespace finp2p::investors

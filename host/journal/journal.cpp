@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS chain (
 CREATE UNIQUE INDEX IF NOT EXISTS chain_by_plan ON chain(plan_key, idx);
 CREATE TABLE IF NOT EXISTS owing (plan_key INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS investor_signatures (
+  digest TEXT PRIMARY KEY, plan_key INTEGER NOT NULL) WITHOUT ROWID;
 )sql";
 
 // Schema 1 (plan id as the key of every table) to 2, in one transaction; the row counts are
@@ -373,6 +375,14 @@ Status Journal::commit(std::vector<Batch>& batches) {
       if (owe.step() != SQLITE_DONE) return rollback("record an owing plan");
     }
     plan.terminal = s.terminal;
+    for (const auto& digest : b.investorSignatures) {
+      // The first plan to carry a signature keeps it (a relayed proposal of the same plan
+      // changes nothing).
+      Stmt use(db_, prepared("INSERT OR IGNORE INTO investor_signatures(digest, plan_key) "
+                             "VALUES(?,?)"));
+      use.text(1, digest).integer(2, key);
+      if (use.step() != SQLITE_DONE) return rollback("record an investor signature's use");
+    }
     for (const auto& c : b.chain) {
       Stmt ch(db_, prepared("INSERT OR IGNORE INTO chain(plan_key, idx, kind, payload, prev_hash, "
                             "hash) VALUES(?,?,?,?,?,?)"));
@@ -478,6 +488,17 @@ Result<std::optional<PlanSummary>> Journal::summary(const std::string& planId) c
   std::lock_guard lock(dbMutex_);
   Stmt q(db_, (std::string("SELECT ") + kSummaryColumns + " FROM plans WHERE plan_id=?").c_str());
   q.text(1, planId);
+  if (q.step() != SQLITE_ROW) return std::optional<PlanSummary>();
+  return std::optional<PlanSummary>(readSummary(q));
+}
+
+Result<std::optional<PlanSummary>> Journal::signatureUse(const std::string& digest) const {
+  std::lock_guard lock(dbMutex_);
+  Stmt q(db_, (std::string("SELECT ") + kSummaryColumns +
+               " FROM investor_signatures s JOIN plans p ON p.plan_key=s.plan_key WHERE "
+               "s.digest=?")
+                  .c_str());
+  q.text(1, digest);
   if (q.step() != SQLITE_ROW) return std::optional<PlanSummary>();
   return std::optional<PlanSummary>(readSummary(q));
 }

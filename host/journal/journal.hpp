@@ -60,6 +60,9 @@ struct Batch {
   Event event;
   std::vector<engine::ChainAction> chain;
   PlanSummary summary;
+  // Investor signatures the plan uses (investors::signatureDigests), recorded with the plan
+  // that first carried them: a signed intent settles once.
+  std::vector<std::string> investorSignatures;
 };
 
 // What the writer reports of each group commit, for metrics at the edge (no metric code here).
@@ -106,6 +109,8 @@ class Journal {
   Result<std::optional<int64_t>> meta(const std::string& key) const;
   Status setMeta(const std::string& key, int64_t value);
   Result<std::optional<PlanSummary>> summary(const std::string& planId) const;
+  // The plan that first carried an investor signature of this digest, if any.
+  Result<std::optional<PlanSummary>> signatureUse(const std::string& digest) const;
   Result<std::vector<PlanSummary>> list(const std::string& status, uint32_t limit) const;
   Result<std::vector<PlanSummary>> list(const PlanQuery& query) const;
   // How many plans the journal holds in each status (a scan of the plans table).

@@ -3,8 +3,8 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "common/status_codes.hpp"
-#include "model/hash_lock.hpp"
 #include "investors/investor_check.hpp"
+#include "model/hash_lock.hpp"
 #include "model/receipt_check.hpp"
 #include "model/transitions.hpp"
 

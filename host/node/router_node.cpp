@@ -183,7 +183,13 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     done("duplicate of a message already applied to plan " + planId + "; nothing changed");
     return;
   }
-  if (!engine.hasPlan()) engine::PlanEngine::stampInvestorCheck(event, config_.engine);
+  std::vector<std::string> reservedSignatures;
+  if (!engine.hasPlan() && (event.has_plancreated() || event.has_planproposal())) {
+    const auto& plan =
+        event.has_plancreated() ? event.plancreated().plan() : event.planproposal().plan();
+    std::string reused = signatureUses_.reused(planId, plan, true, &reservedSignatures);
+    engine::PlanEngine::stampInvestorCheck(event, config_.engine, reused);
+  }
   auto beforeStatus = engine.status();
   auto beforeSequence = engine.currentSequence();
   bool hadPlan = engine.hasPlan();
@@ -210,12 +216,19 @@ void RouterNode::process(Strand& strand, Event event, Answer done) {
     if (auto* c = std::get_if<engine::ChainAction>(&a)) batch.chain.push_back(*c);
   }
   batch.summary = summarize(engine, now());
+  // The journal records which plan used the signatures (rule 6); a plan they are refused to
+  // records nothing.
+  if (!reservedSignatures.empty() && engine.hasPlan() &&
+      engine.status() != engine::PlanStatus::kRejected) {
+    batch.investorSignatures = reservedSignatures;
+  }
   bool terminal = batch.summary.terminal;
   std::optional<journal::PlanSummary> ended;
   if (terminal && !engine::isTerminal(beforeStatus)) ended = batch.summary;
   failpoint("before-journal-append");
   journal_.append(std::move(batch), [this, planId, actions = std::move(actions), done, terminal,
-                                     ended](Status s) mutable {
+                                     ended, reservedSignatures](Status s) mutable {
+    signatureUses_.release(reservedSignatures);
     if (!s) {
       // The in-memory state is ahead of the disk: stop rather than act on what may be lost.
       spdlog::critical("plan {}: journal write failed, stopping: {}", planId, s.error().message);
@@ -822,6 +835,9 @@ Result<finp2p::execution::ExecutionPlan> RouterNode::checkSubmission(
     std::string why = "investor signatures:";
     for (const auto& v : notCovered) why += "\n  " + v.toString();
     return makeError(ErrorCode::kInvalidArgument, why);
+  }
+  if (auto reused = signatureUses_.reused(plan.id().id(), plan, false); !reused.empty()) {
+    return makeError(ErrorCode::kInvalidArgument, "investor signatures:\n  " + reused);
   }
   bool participant = false;
   for (const auto& p : plan.participants()) participant |= p.organizationid() == self;

@@ -20,6 +20,7 @@
 #include "journal/journal.hpp"
 #include "node/ledger_port.hpp"
 #include "node/runtime.hpp"
+#include "node/signature_uses.hpp"
 
 namespace finp2p::ledgers {
 class LedgerRegistry;
@@ -175,6 +176,7 @@ class RouterNode {
   NodeConfig config_;
   std::unique_ptr<Runtime> runtime_;
   journal::Journal& journal_;
+  SignatureUses signatureUses_{journal_};
   std::unique_ptr<LedgerPort> ownedLedgers_;
   LedgerPort& ledgers_;
   MessageSink& sink_;

@@ -59,14 +59,14 @@ wait_exit() {
 }
 
 # 1. plain
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 settled "$id" 1
 grep -q "POST /plan/approve" "$WORK/bonds.log" || fail "bank-a's preflight did not ask /plan/approve"
 
 # 2. the router dies between the hold's answer and its record
 router_stop bank-a
 FAILPOINT=bridge-after-send router_start bank-a
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 wait_exit "${PID[bank-a]}" bank-a
 PID[bank-a]=""
 router_start bank-a
@@ -76,7 +76,7 @@ grep -q "replayed" "$WORK/bonds.log" || fail "the gateway did not answer the res
 # 3. the gateway dies between its plugin's hold and the stored outcome
 gateway_stop bonds
 FAILPOINT=gateway-after-execute gateway_start bonds
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 wait_exit "${GW_PID[bonds]}" gateway
 GW_PID[bonds]=""
 gateway_start bonds

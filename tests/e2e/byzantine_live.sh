@@ -25,7 +25,7 @@ stop_relay() { kill "$RELAY" 2>/dev/null || true; wait "$RELAY" 2>/dev/null || t
 trap 'stop_relay; cleanup' EXIT
 for _ in $(seq 1 50); do grep -q listening "$WORK/relay.out" && break; sleep 0.1; done
 
-id=$(ctl bank-b plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-b "$SRC/docs/examples/dvp.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id" 240)" completed "$org status of the DvP"
 done
@@ -35,7 +35,7 @@ expect_eq "$(available bank-a securities "$BUYER" "$BOND")" 100 "buyer bonds"
 expect_eq "$(available bank-b cash "$BUYER" USD)" 989500 "buyer USD"
 
 derive_plan dvp.json "$WORK/eur.json" 'p["instructions"][1]["transfer"]["asset"]["id"] = "EUR"'
-id2=$(ctl bank-a plan submit --new-id "$WORK/eur.json")
+id2=$(submit_fresh bank-a "$WORK/eur.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id2" 120)" rejected "$org status of the rejected plan"
 done

@@ -7,7 +7,7 @@ network_init "$WORK"
 network_up
 
 derive_plan dvp.json "$WORK/eur.json" 'p["instructions"][1]["transfer"]["asset"]["id"] = "EUR"'
-id=$(ctl bank-a plan submit --new-id "$WORK/eur.json")
+id=$(submit_fresh bank-a "$WORK/eur.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id")" rejected "$org status"
 done
@@ -21,7 +21,7 @@ ctl bank-a ledger balance securities "$SELLER" "$BOND" | grep -q "available 1000
 # deadline (the silent one may hold every approval); they wait, saying for whom, and the plan
 # goes on once bank-b is back.
 router_stop bank-b
-id2=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id2=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 sleep $((AGREEMENT_TIMEOUT + 2))
 expect_eq "$(plan_field bank-a "$id2" "r['execution']['executionPlanStatus']")" proposed "status after the deadline"
 plan_field bank-a "$id2" "r['failureReason']" | grep -q "agreement deadline passed; no approval from bank-b; waiting" ||

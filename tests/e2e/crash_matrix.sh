@@ -19,7 +19,7 @@ run_case() {  # run_case KIND ROUTER FAILPOINT
     if [ "$org" = "$victim" ]; then FAILPOINT=$fp router_start "$org"; else router_start "$org"; fi
   done
   local id
-  id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json" 2>/dev/null) || id=""
+  id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json" 2>/dev/null) || id=""
   # Wait for the victim to crash (or for the plan to end without reaching the failpoint).
   for _ in $(seq 1 300); do kill -0 "${PID[$victim]}" 2>/dev/null || break; sleep 0.1; done
   kill -0 "${PID[$victim]}" 2>/dev/null && fail "$kind/$victim/$fp: the failpoint was never reached"

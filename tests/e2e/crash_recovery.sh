@@ -7,7 +7,7 @@ network_init "$WORK"
 for org in bank-b bank-c; do router_start "$org"; done
 FAILPOINT=after-ledger-execute router_start bank-a
 
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for _ in $(seq 1 100); do kill -0 "${PID[bank-a]}" 2>/dev/null || break; sleep 0.1; done
 kill -0 "${PID[bank-a]}" 2>/dev/null && fail "bank-a did not stop at the failpoint"
 wait "${PID[bank-a]}" 2>/dev/null || true

@@ -5,7 +5,7 @@ source "$(dirname "$0")/harness.sh"
 network_init "$WORK" 10.00
 network_up
 
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id")" failed "$org status"
   expect_eq "$(plan_field "$org" "$id" "r['failedInstructionSequence']")" 2 "$org failing step"

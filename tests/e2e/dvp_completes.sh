@@ -5,7 +5,7 @@ source "$(dirname "$0")/harness.sh"
 network_init "$WORK"
 network_up
 
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 expect_eq "$(wait_terminal bank-a "$id")" completed "bank-a status"
 for org in bank-b bank-c; do expect_eq "$(wait_terminal "$org" "$id")" completed "$org status"; done
 same_head_everywhere "$id"
@@ -17,7 +17,7 @@ expect_eq "$(available bank-b cash "$SELLER" USD)" 10600 "seller USD"
 
 # Swap the asset ledger's plugin without a restart; the next plan runs on the new generation.
 ctl bank-a ledger reload securities | grep -q "generation 2" || fail "reload did not report generation 2"
-id2=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id2=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 expect_eq "$(wait_terminal bank-a "$id2")" completed "second plan after reload"
 expect_eq "$(available bank-a securities "$SELLER" "$BOND")" 800 "seller bonds after two plans"
 ctl bank-a plan list --status completed | grep -c "completed" | grep -q '^2$' || fail "plan list"

@@ -27,7 +27,7 @@ release = p["instructions"][2]; release["sequence"] = 4
 revert = p["instructions"][3]; revert["sequence"] = 5
 p["instructions"][1]["transitions"] = {"onFailure": {"sequence": 5}}
 p["instructions"] = [p["instructions"][0], p["instructions"][1], fee, release, revert]'
-id=$(ctl bank-a plan submit --new-id "$WORK/four.json")
+id=$(submit_fresh bank-a "$WORK/four.json")
 for org in "${ORGS[@]}"; do expect_eq "$(wait_terminal "$org" "$id")" completed "$org status"; done
 heads=$(for org in "${ORGS[@]}"; do plan_field "$org" "$id" "r['journalHeadHash']"; done | sort -u | wc -l)
 expect_eq "$heads" 1 "distinct journal heads"

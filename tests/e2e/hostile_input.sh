@@ -7,12 +7,12 @@ HOSTILE=$BIN/hostile_peer
 network_init "$WORK"
 network_up
 
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 expect_eq "$(wait_terminal bank-a "$id")" completed "plan before the attacks"
 head=$(plan_field bank-a "$id" "r['journalHeadHash']")
 # A plan bank-c takes no part in.
 derive_plan dvp.json "$WORK/ab.json" 'p["participants"] = p["participants"][:2]'
-id2=$(ctl bank-a plan submit --new-id "$WORK/ab.json")
+id2=$(submit_fresh bank-a "$WORK/ab.json")
 expect_eq "$(wait_terminal bank-a "$id2")" completed "two-party plan"
 
 "$BIN/finp2p-execctl" keys generate "$WORK/forger" >/dev/null
@@ -87,8 +87,8 @@ ctl bank-a plan submit --new-id "$WORK/slow.json" >/dev/null 2>&1 && fail "an in
 # bank-c is not a participant of id2: refused once bank-a knows the plan is over? It is terminal,
 # so bank-a answers idempotently; use a live plan instead: stop bank-b so the next plan waits.
 router_stop bank-b
-id3=$(ctl bank-a plan submit --new-id "$WORK/ab.json")
-id4=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id3=$(submit_fresh bank-a "$WORK/ab.json")
+id4=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 expect_answer "$(send bank-c "$WORK/bank-c.key" approve "$id4" --message-id o1)" 5 "observer"
 expect_answer "$(send bank-c "$WORK/bank-c.key" approve "$id3" --message-id n1)" 5 "not a participant"
 expect_answer "$(send bank-c "$WORK/bank-c.key" completion "$id3" --message-id n2)" 5 "not a participant"

@@ -31,7 +31,7 @@ CLOCK_OFFSET[bank-b]="+2s"
 CLOCK_OFFSET[bank-c]="-2s"
 network_up
 htlc_plan "$WORK/swap.json" 30 40
-id=$(ctl bank-a plan submit --new-id "$WORK/swap.json")
+id=$(submit_fresh bank-a "$WORK/swap.json")
 ends_everywhere "$id" completed 40 "skewed clocks"
 same_head_everywhere "$id"
 expect_eq "$(available bank-b securities "$BUYER" "$BOND")" 100 "buyer bonds"
@@ -48,7 +48,7 @@ CLOCK_OFFSET[bank-c]=""
 network_up
 htlc_plan "$WORK/refund.json" 10 17
 expiry=$(python3 -c "import json; print(json.load(open('$WORK/refund.json'))['instructions'][0]['hold']['hashLock']['expiry'])")
-id2=$(ctl bank-a plan submit --new-id "$WORK/refund.json")
+id2=$(submit_fresh bank-a "$WORK/refund.json")
 ends_everywhere "$id2" failed 40 "refund, skewed clocks"
 same_head_everywhere "$id2"
 # The refund row is stamped with bank-a's clock, 2 s ahead of the true one.
@@ -64,7 +64,7 @@ router_stop bank-b
 CLOCK_OFFSET[bank-b]="+20s"
 router_start bank-b
 htlc_plan "$WORK/late.json" 10 20
-id3=$(ctl bank-a plan submit --new-id "$WORK/late.json")
+id3=$(submit_fresh bank-a "$WORK/late.json")
 ends_everywhere "$id3" rejected 40 "bank-b 20 s ahead"
 plan_field bank-a "$id3" "r['failureReason']" | grep -q "rejected by bank-b: .*not in the future" ||
   fail "reason: $(plan_field bank-a "$id3" "r['failureReason']")"

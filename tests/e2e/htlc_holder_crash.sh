@@ -13,7 +13,7 @@ for org in bank-b bank-c; do router_start "$org"; done
 FAILPOINT=after-ledger-execute:2 router_start bank-a
 
 htlc_plan "$WORK/swap.json" 40 50
-id=$(ctl bank-a plan submit --new-id "$WORK/swap.json")
+id=$(submit_fresh bank-a "$WORK/swap.json")
 for _ in $(seq 1 200); do kill -0 "${PID[bank-a]}" 2>/dev/null || break; sleep 0.1; done
 kill -0 "${PID[bank-a]}" 2>/dev/null && fail "bank-a did not stop at the failpoint"
 wait "${PID[bank-a]}" 2>/dev/null || true

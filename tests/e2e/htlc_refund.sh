@@ -10,7 +10,7 @@ network_up
 
 refused() {  # refused PLAN_FILE TEXT
   local out rc=0
-  out=$(ctl bank-a plan submit --new-id "$1" 2>&1) || rc=$?
+  out=$(submit_fresh bank-a "$1" 2>&1) || rc=$?
   expect_eq "$rc" 1 "exit code of submitting $(basename "$1")"
   [[ $out == *"$2"* ]] || fail "$(basename "$1") refused without saying \"$2\": $out"
 }
@@ -24,7 +24,7 @@ refused "$WORK/two-hashes.json" "the hash differs"
 
 htlc_plan "$WORK/swap.json" 10 16
 expiry=$(python3 -c "import json; print(json.load(open('$WORK/swap.json'))['instructions'][0]['hold']['hashLock']['expiry'])")
-id=$(ctl bank-a plan submit --new-id "$WORK/swap.json")
+id=$(submit_fresh bank-a "$WORK/swap.json")
 # bank-a waits for its lock's expiry on the refund (instruction 5): kill it there, start it again.
 for _ in $(seq 1 100); do
   [ "$(plan_field bank-a "$id" "r['execution'].get('currentInstructionSequence',0)" 2>/dev/null)" = 5 ] && break

@@ -14,7 +14,7 @@ FAILPOINT=before-ledger-execute router_start bank-b
 
 htlc_plan "$WORK/swap.json" 8 14
 expiry=$(python3 -c "import json; print(json.load(open('$WORK/swap.json'))['instructions'][0]['hold']['hashLock']['expiry'])")
-id=$(ctl bank-a plan submit --new-id "$WORK/swap.json")
+id=$(submit_fresh bank-a "$WORK/swap.json")
 for _ in $(seq 1 100); do kill -0 "${PID[bank-b]}" 2>/dev/null || break; sleep 0.1; done
 kill -0 "${PID[bank-b]}" 2>/dev/null && fail "bank-b did not stop before its lock"
 wait "${PID[bank-b]}" 2>/dev/null || true

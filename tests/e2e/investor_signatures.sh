@@ -48,8 +48,25 @@ out=$(ctl bank-a plan submit --new-id "$WORK/forged.json" 2>&1) && fail "bank-a 
 [[ $out == *"intent.intent.investors[0].signature: investor $SELLER"* ]] || fail "forged: $out"
 
 # The signed example settles.
-id2=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id2=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id2")" completed "$org status of the signed plan"
 done
+
+# A signed trade settles once (F4 of the 2026-12-03 review: the same file with --new-id settled
+# five times). The issuer refuses it again, and so does bank-b, which took part in the first
+# plan, were it to issue it; signed anew by its investors, it settles.
+cp "$SRC/docs/examples/dvp.json" "$WORK/once.json" && sign_plan "$WORK/once.json"
+id3=$(ctl bank-a plan submit --new-id "$WORK/once.json")
+for org in bank-a bank-b bank-c; do
+  expect_eq "$(wait_terminal "$org" "$id3")" completed "$org status of the first settlement"
+done
+for org in bank-a bank-b; do
+  out=$(ctl "$org" plan submit --new-id "$WORK/once.json" 2>&1) && fail "$org settled it twice: $out"
+  [[ $out == *"was used by plan $id3 (completed); a signed intent settles once"* ]] ||
+    fail "$org's refusal of the second settlement: $out"
+done
+sign_plan "$WORK/once.json"
+id4=$(ctl bank-a plan submit --new-id "$WORK/once.json")
+expect_eq "$(wait_terminal bank-a "$id4")" completed "signed again"
 echo "ok"

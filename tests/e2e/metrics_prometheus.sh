@@ -58,7 +58,7 @@ expect_eq "$(query 'sum(up{job="finp2p"})')" 2 "targets up in Prometheus"
 
 # The run: PLANS DvPs, submitted together, each completing on both routers.
 ids=()
-for _ in $(seq 1 "$PLANS"); do ids+=("$(ctl bank-a plan submit --new-id "$WORK/dvp2.json")"); done
+for _ in $(seq 1 "$PLANS"); do ids+=("$(submit_fresh bank-a "$WORK/dvp2.json")"); done
 for id in "${ids[@]}"; do
   expect_eq "$(wait_terminal bank-a "$id" 60)" completed "bank-a $id"
   expect_eq "$(wait_terminal bank-b "$id" 60)" completed "bank-b $id"

@@ -8,7 +8,7 @@ for org in "${ORGS[@]}"; do
   printf '\n[tls]\ncertificate = "%s.crt"\nprivate_key = "%s.tls.key"\nca = "ca.crt"\n' "$org" "$org" >> "$WORK/$org.toml"
 done
 network_up
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for org in "${ORGS[@]}"; do expect_eq "$(wait_terminal "$org" "$id")" completed "$org over mTLS"; done
 same_head_everywhere "$id"
 
@@ -26,7 +26,7 @@ router_stop bank-b
 cp "$WORK/rogue/bank-b.crt" "$WORK/bank-b.crt"
 cp "$WORK/rogue/bank-b.tls.key" "$WORK/bank-b.tls.key"
 router_start bank-b
-id2=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id2=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 sleep 3
 expect_eq "$(plan_field bank-a "$id2" "r['execution']['executionPlanStatus']")" proposed \
   "a plan with an untrusted peer cannot progress"

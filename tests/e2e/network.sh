@@ -22,6 +22,17 @@ sign_plan() {
     --key "$SRC/docs/examples/investors/buyer.key" >/dev/null
 }
 
+# submit_fresh ORG FILE [ARGS...]: `plan submit --new-id` of a copy of FILE its investors have
+# signed again. A router takes an investor signature in one plan only (docs/protocol.md, rule 6),
+# so each settlement of the same trade is signed anew, as its investors would.
+submit_fresh() {
+  local org=$1 file=$2 copy
+  shift 2
+  copy=$(mktemp "${WORK:-${TMPDIR:-/tmp}}/fresh.XXXXXX") || return 1
+  cp "$file" "$copy" && sign_plan "$copy" || return 1
+  ctl "$org" plan submit --new-id "$copy" "$@"
+}
+
 # A port free now and not handed out before in this test: the kernel may give a port it just
 # freed to the next bind(0), and two routers of one test were once given the same one ("cannot
 # listen" on a fresh clone). Ports handed out are kept in a file ($$ is the test's shell, also in

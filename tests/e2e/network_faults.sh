@@ -36,8 +36,10 @@ derive_plan dvp.json "$WORK/small.json" '
 for i in p["instructions"]:
     for k in ("hold", "transfer", "release"):
         if k in i: i[k]["amount"] = "1.00" if k == "transfer" else "1"'
+# Each settlement signed by its investors (a router takes a signature in one plan only).
+for n in $(seq 1 "$PLANS"); do cp "$WORK/small.json" "$WORK/small-$n.json" && sign_plan "$WORK/small-$n.json"; done
 seq 1 "$PLANS" | xargs -P 8 -I{} "$BIN/finp2p-execctl" --admin "127.0.0.1:${ADMIN_PORT[bank-a]}" \
-  plan submit --new-id "$WORK/small.json" > "$WORK/ids" || fail "a submit failed"
+  plan submit --new-id "$WORK/small-{}.json" > "$WORK/ids" || fail "a submit failed"
 expect_eq "$(wc -l < "$WORK/ids")" "$PLANS" "plans submitted"
 
 for _ in $(seq 1 600); do

@@ -59,7 +59,7 @@ expect_eq "$($PROBE services "$A_PEER" | cut -d: -f1)" UNIMPLEMENTED \
 
 # A plan, so that there are plan lines in the JSON log.
 derive_plan dvp.json "$WORK/dvp2.json" 'p["participants"] = p["participants"][:2]'
-id=$(ctl bank-a plan submit --new-id "$WORK/dvp2.json")
+id=$(submit_fresh bank-a "$WORK/dvp2.json")
 expect_eq "$(wait_terminal bank-a "$id" 60)" completed "the plan"
 sleep 1  # a few watchdog pings (every 0.2 s)
 

@@ -10,7 +10,7 @@ network_init "$WORK"
 network_up
 
 router_stop bank-c
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for org in bank-a bank-b; do
   expect_eq "$(wait_terminal "$org" "$id")" completed "$org status"
 done

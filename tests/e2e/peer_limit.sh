@@ -22,7 +22,7 @@ for i in p["instructions"]:
 wait["sequence"] = 1
 p["instructions"].insert(0, wait)'
 ids=()
-for _ in 1 2 3; do ids+=("$(ctl bank-a plan submit --new-id "$WORK/slow.json")"); done
+for _ in 1 2 3; do ids+=("$(submit_fresh bank-a "$WORK/slow.json")"); done
 reported=0
 for _ in $(seq 1 150); do
   grep -q "peer bank-a has 2 plans in flight at bank-b, its limit" "$WORK/bank-a.log" "$WORK/bank-b.log" &&

@@ -6,7 +6,7 @@ network_up
 
 derive_plan repo.json "$WORK/repo.json" 'p["instructions"][4]["await"]["waitUntil"] = int(time.time()) + 3'
 start=$(date +%s)
-id=$(ctl bank-a plan submit --new-id "$WORK/repo.json")
+id=$(submit_fresh bank-a "$WORK/repo.json")
 for org in bank-a bank-b bank-c; do
   expect_eq "$(wait_terminal "$org" "$id" 40)" completed "$org status"
 done

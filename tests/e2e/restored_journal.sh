@@ -17,18 +17,18 @@ backup() {  # backup SRC DST: SQLite's online backup, as an operator's backup to
 usd() { available bank-b cash "$BUYER" USD; }
 
 start_usd=$(usd)
-ids=("$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")")
+ids=("$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")")
 expect_eq "$(wait_terminal bank-b "${ids[0]}")" completed "plan 1 on bank-b"
 backup "$WORK/bank-b.journal.db" "$WORK/bank-b.backup.db"
 for n in 2 3; do
-  id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+  id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
   ids+=("$id")
   for org in bank-a bank-b bank-c; do
     expect_eq "$(wait_terminal "$org" "$id")" completed "plan $n on $org"
   done
 done
 router_stop bank-b
-ids+=("$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")")  # bank-b is down
+ids+=("$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")")  # bank-b is down
 rm -f "$WORK/bank-b.journal.db"-wal "$WORK/bank-b.journal.db"-shm
 cp "$WORK/bank-b.backup.db" "$WORK/bank-b.journal.db"
 

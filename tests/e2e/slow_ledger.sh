@@ -22,7 +22,7 @@ for n in 1 2 3 4 5 6; do
 import uuid
 p['id']['id'] = 'bank-a:106:' + str(uuid.uuid4())
 for i in p['instructions']: i['planId']['id'] = p['id']['id']"
-  stuck+=("$(ctl bank-a plan submit --new-id "$WORK/usd-$n.json")")
+  stuck+=("$(submit_fresh bank-a "$WORK/usd-$n.json")")
 done
 derive_plan dvp.json "$WORK/eur.json" "
 p['id']['id'] = 'bank-a:106:8e3f4051-bc76-4d3e-8f40-5b6c7d8e9fa0'
@@ -31,7 +31,7 @@ for i in p['instructions']:
     if 'transfer' in i: i['transfer']['asset']['id'] = 'EUR'"
 sleep 1  # the six payments are now waiting on the stuck ledger
 start=$(date +%s)
-id=$(ctl bank-a plan submit --new-id "$WORK/eur.json")
+id=$(submit_fresh bank-a "$WORK/eur.json")
 expect_eq "$(wait_terminal bank-a "$id" 20)" completed "the EUR plan"
 [ $(($(date +%s) - start)) -le 10 ] || fail "the EUR plan waited for the stuck ledger"
 for s in "${stuck[@]}"; do

@@ -17,9 +17,9 @@ METRICS_PORT=$(free_port)
 sed -i "1a metrics_listen = \"127.0.0.1:$METRICS_PORT\"" "$WORK/bank-a.toml"
 network_up
 
-ok=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+ok=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 derive_plan dvp.json "$WORK/short.json" 'p["instructions"][1]["transfer"]["amount"] = "5000000.00"'
-short=$(ctl bank-a plan submit --new-id "$WORK/short.json")
+short=$(submit_fresh bank-a "$WORK/short.json")
 expect_eq "$(wait_terminal bank-a "$ok")" completed "the DvP"
 expect_eq "$(wait_terminal bank-a "$short")" failed "the DvP the buyer cannot pay"
 for org in bank-a bank-b bank-c; do
@@ -27,13 +27,15 @@ for org in bank-a bank-b bank-c; do
   wait_terminal "$org" "$short" >/dev/null
 done
 
+# The plan the page watches arrive: signed by its investors for this settlement.
+cp "$SRC/docs/examples/dvp.json" "$WORK/live.json" && sign_plan "$WORK/live.json"
 mkdir -p "$SHOTS"
 $PY "$SRC/tests/e2e/status_page.py" \
   --url "http://127.0.0.1:$METRICS_PORT/" --shots "$SHOTS" \
   --completed "$ok" --failed "$short" \
   --head "$(plan_field bank-a "$ok" "r['journalHeadHash']")" \
   --reason "$(plan_field bank-a "$short" "r['failureReason']")" \
-  --submit "$BIN/finp2p-execctl --admin 127.0.0.1:${ADMIN_PORT[bank-a]} plan submit --new-id $SRC/docs/examples/dvp.json"
+  --submit "$BIN/finp2p-execctl --admin 127.0.0.1:${ADMIN_PORT[bank-a]} plan submit --new-id $WORK/live.json"
 
 # Off loopback the page is not served (no TLS, no authentication), /metrics still is.
 router_stop bank-a

@@ -53,12 +53,12 @@ settled() {  # settled PLAN N
   expect_eq "$(chain_count "$RELEASED_EVENT")" "$2" "releases on chain after plan $2"
 }
 
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 settled "$id" 1
 
 gateway_stop bonds
 FAILPOINT=gateway-after-execute gateway_start bonds
-id=$(ctl bank-a plan submit --new-id "$SRC/docs/examples/dvp.json")
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
 for _ in $(seq 1 300); do kill -0 "${GW_PID[bonds]}" 2>/dev/null || break; sleep 0.1; done
 kill -0 "${GW_PID[bonds]}" 2>/dev/null && fail "the gateway did not stop at its failpoint"
 wait "${GW_PID[bonds]}" 2>/dev/null || true

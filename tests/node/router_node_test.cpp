@@ -11,6 +11,7 @@
 #include "../model/plan_builder.hpp"
 #include "../sim/sim_ledger.hpp"
 #include "../sim/sim_world.hpp"
+#include "../support/investors.hpp"
 #include "engine/crypto_port.hpp"
 
 namespace finp2p::node {
@@ -151,10 +152,59 @@ TEST_F(RouterNodeTest, SubmissionIsIdempotentOnThePlanId) {
   EXPECT_EQ(refused.error().code, ErrorCode::kAlreadyExists);
   EXPECT_NE(refused.error().message.find("already used by a different plan"), std::string::npos);
 
-  auto fresh = submit(plan, /*newId=*/true);
-  ASSERT_TRUE(fresh.ok());
+  // The same signed trade under a new id is another settlement of it: its investors sign again
+  // (a new nonce), then it is a new plan.
+  auto reused = submit(plan, /*newId=*/true);
+  ASSERT_FALSE(reused.ok());
+  EXPECT_NE(
+      reused.error().message.find("was used by plan " + std::string(finp2p::testing::kPlanId)),
+      std::string::npos)
+      << reused.error().message;
+  auto signedAgain = plan;
+  for (auto [hex, role] : {std::pair{finp2p::testing::kSellerKey, "seller"},
+                           std::pair{finp2p::testing::kBuyerKey, "buyer"}}) {
+    ASSERT_TRUE(
+        investors::signPlan(signedAgain, finp2p::testing::investorKey(hex), role, "again").ok());
+  }
+  auto fresh = submit(signedAgain, /*newId=*/true);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
   EXPECT_NE(fresh->planId, finp2p::testing::kPlanId);
   EXPECT_FALSE(fresh->alreadySubmitted);
+}
+
+// F4 of docs/reviews/2026-12-03-newcomer-issues-16-17.md: one investor signature settled any
+// number of plans (`plan submit --new-id`). A router takes a signature in one plan only: its own
+// submissions, and a peer's proposal carrying a signature another plan used is rejected with
+// the reason (journaled, so after a restart too).
+TEST_F(RouterNodeTest, AnInvestorSignatureSettlesOnePlanOnly) {
+  start();
+  auto plan = finp2p::testing::dvpPlan();
+  ASSERT_TRUE(submit(plan).ok());
+  start();  // the use is in the journal, not only in memory
+  // bank-b proposes a copy of the plan under its own id: the signatures still verify (they
+  // cover the movements, not the plan id).
+  auto copy = plan;
+  std::string otherId = "bank-b:106:5b0c1f0e-8f43-4e0a-9d5c-3c2a7b9e1a02";
+  copy.mutable_id()->set_id(otherId);
+  for (auto& ins : *copy.mutable_instructions()) ins.mutable_planid()->set_id(otherId);
+  finp2p::journal::Event e;
+  e.set_planid(otherId);
+  e.mutable_planproposal()->set_from("bank-b");
+  *e.mutable_planproposal()->mutable_plan() = copy;
+  std::optional<Result<std::string>> answer;
+  node_->deliverAsync(e, [&](Result<std::string> r) { answer = std::move(r); });
+  run();
+  ASSERT_TRUE(answer.has_value());
+  auto events = journal_->events(otherId);
+  ASSERT_TRUE(events.ok());
+  ASSERT_FALSE(events->empty());
+  const auto& check = events->front().planproposal().investorcheck();
+  EXPECT_NE(check.rejection().find("was used by plan " + std::string(finp2p::testing::kPlanId)),
+            std::string::npos)
+      << check.rejection();
+  auto summary = journal_->summary(otherId);
+  ASSERT_TRUE(summary.ok() && summary->has_value());
+  EXPECT_EQ((*summary)->status, "rejected");
 }
 
 TEST_F(RouterNodeTest, SubmitAppliesTheSameRulesAsValidate) {
