@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "finp2p/ledger/client.hpp"
 #include "finp2p/ledger/decimal.hpp"
@@ -23,5 +24,8 @@ Settings& settings();
 /// A new instance of the plugin under test; fails the test when it cannot load. `onDestroyed`
 /// runs once the instance has been destroyed (its on_destroy returned).
 std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed = {});
+/// The rules the plugin broke that no outcome shows (LoadOptions::onBrokenRule) since the last
+/// call, in order.
+std::vector<std::string> takeBrokenRules();
 
 }  // namespace finp2p::conformance

@@ -8,8 +8,11 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <ostream>
 #include <thread>
+
+#include "finp2p/ledger/receipt_check.hpp"
 
 #include "conformance.hpp"
 
@@ -38,6 +41,10 @@ inline constexpr const char* kForgot =
     "must be durable before the operation completes, since the host asks on_lookup after every "
     "restart before it executes again. ";
 
+inline constexpr const char* kLookup =
+    "on_lookup must return the stored outcome of the key it is asked for: the receipt the "
+    "execution of that key returned (abi.h, finp2p_ledger_plugin_api)";
+
 // An outcome that must be OK, with the plugin's message when it is not.
 inline ::testing::AssertionResult succeeded(const Outcome& o) {
   if (o.ok()) return ::testing::AssertionSuccess();
@@ -47,6 +54,7 @@ inline ::testing::AssertionResult succeeded(const Outcome& o) {
 class Conformance : public ::testing::Test {
  protected:
   void SetUp() override {
+    takeBrokenRules();  // a previous case's stragglers are that case's, not this one's
     plugin_ = load();
     ASSERT_NE(plugin_, nullptr);
     prefix_ = "conf-" + settings().runId + "-" +
@@ -70,7 +78,13 @@ class Conformance : public ::testing::Test {
     return onTimeout;
   }
   Outcome timedOut() { return Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT, "no completion"); }
+  // What no outcome shows (a second completion) fails the case it happened in.
+  void TearDown() override {
+    for (const auto& why : takeBrokenRules()) ADD_FAILURE() << why;
+  }
+
   Outcome execute(const Operation& o) {
+    executed_[o.context.idempotencyKey] = o;
     return within<Outcome>(
         std::string(ledger::operationKindName(o.kind)) + " " + o.context.idempotencyKey,
         [&](auto cb) { plugin_->execute(o, cb); }, timedOut());
@@ -81,9 +95,21 @@ class Conformance : public ::testing::Test {
             o.context.idempotencyKey,
         [&](auto cb) { plugin_->preflight(o, cb); }, timedOut());
   }
+  // The host checks that a found receipt names the key; this also checks it is the receipt of
+  // the operation this case executed under the key.
   Outcome lookup(const std::string& k) {
-    return within<Outcome>(
+    auto found = within<Outcome>(
         "on_lookup of " + k, [&](auto cb) { plugin_->lookup(k, cb); }, timedOut());
+    auto it = executed_.find(k);
+    if (found.ok() && found.receipt && it != executed_.end()) {
+      if (auto why = ledger::checkReceipt(it->second, *found.receipt); !why.empty()) {
+        ADD_FAILURE() << "on_lookup of " << k << " returned a receipt that is not the receipt of "
+                      << ledger::operationKindName(it->second.kind) << " " << k
+                      << ", the operation executed under that key: " << why << ". " << kLookup;
+        return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL, why);
+      }
+    }
+    return found;
   }
   Outcome verify(const ledger::Receipt& r) {
     return within<Outcome>(
@@ -160,6 +186,7 @@ class Conformance : public ::testing::Test {
   }
 
   std::shared_ptr<LoadedPlugin> plugin_;
+  std::map<std::string, Operation> executed_;  // by idempotency key
   std::shared_ptr<std::atomic<bool>> destroyed_;
   std::string prefix_;
 };

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <utility>
 
 #include "conformance.hpp"
 #include "conformance_printer.hpp"
@@ -42,9 +44,23 @@ Settings& settings() {
   return s;
 }
 
+namespace {
+std::mutex brokenRulesMutex;
+std::vector<std::string> brokenRules;
+}  // namespace
+
+std::vector<std::string> takeBrokenRules() {
+  std::lock_guard lock(brokenRulesMutex);
+  return std::exchange(brokenRules, {});
+}
+
 std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed) {
   ledger::LoadOptions options;
   options.log = [](finp2p_ledger_log_level, const std::string&) {};
+  options.onBrokenRule = [](const std::string& why) {
+    std::lock_guard lock(brokenRulesMutex);
+    brokenRules.push_back(why);
+  };
   options.onDestroyed = std::move(onDestroyed);
   auto loaded = ledger::LoadedPlugin::load(settings().pluginPath, settings().pluginConfig, options);
   if (auto* error = std::get_if<ledger::LoadError>(&loaded)) {
