@@ -39,7 +39,8 @@ inline constexpr const char* kForgot =
     "after the instance was destroyed and a new one created on the same configuration (a crash, "
     "a restart or a reload), the plugin no longer knew an operation it had completed: outcomes "
     "must be durable before the operation completes, since the host asks on_lookup after every "
-    "restart before it executes again. ";
+    "restart before it executes again (kept in memory only, static variables included, they "
+    "do not survive a crash: the new instance was created from the library loaded afresh). ";
 
 inline constexpr const char* kLookup =
     "on_lookup must return the stored outcome of the key it is asked for: the receipt the "
@@ -167,7 +168,9 @@ class Conformance : public ::testing::Test {
   using Pair = std::pair<std::string, std::string>;
 
   // A crash or a reload: the instance is destroyed (on_destroy returned) and only the ledger's
-  // storage remains, then a new instance is created on the same configuration.
+  // storage remains, then a new instance is created on the same configuration, from the library
+  // loaded afresh (a copy of the file): outcomes kept in the plugin's memory, static variables
+  // included, are gone, as in the new process a router starts after a crash.
   void restart() {
     plugin_.reset();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kCallSeconds);
@@ -176,13 +179,13 @@ class Conformance : public ::testing::Test {
     }
     ASSERT_TRUE(*destroyed_) << "the plugin instance was not destroyed within " << kCallSeconds
                              << " s of its last operation: an operation was never completed";
-    plugin_ = load();
+    plugin_ = load(/*freshLibrary=*/true);
     ASSERT_NE(plugin_, nullptr) << "a new instance could not be created on the same state";
   }
 
-  std::shared_ptr<LoadedPlugin> load() {
+  std::shared_ptr<LoadedPlugin> load(bool freshLibrary = false) {
     destroyed_ = std::make_shared<std::atomic<bool>>(false);
-    return loadPlugin([flag = destroyed_] { *flag = true; });
+    return loadPlugin([flag = destroyed_] { *flag = true; }, freshLibrary);
   }
 
   std::shared_ptr<LoadedPlugin> plugin_;

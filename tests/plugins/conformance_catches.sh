@@ -57,6 +57,16 @@ expect "a plugin that forgets outcomes after a restart" "$(faulty forget_after_r
   "the plugin no longer knew an operation it had completed: outcomes must be durable" \
   "[  FAILED  ] Conformance.LookupAfterThePluginIsDestroyedAndLoadedAgain" \
   "[  FAILED  ] Conformance.AHoldMadeBeforeAReloadIsReleasedOrRevertedAfterIt"
+# 5b. keeps outcomes only in memory that every instance of one loaded library shares (a static):
+# the restarted instance comes from the library loaded afresh, as after a crash (F4)
+expect "a plugin that keeps outcomes only in a static" "$(faulty static_memory)" \
+  "the plugin no longer knew an operation it had completed: outcomes must be durable" \
+  "static variables included, they do not survive a crash" \
+  "[  FAILED  ] Conformance.LookupAfterThePluginIsDestroyedAndLoadedAgain" \
+  "[  FAILED  ] Conformance.EveryOperationKindIsIdempotentAcrossARestart" \
+  "[  FAILED  ] Conformance.AHoldMadeBeforeAReloadIsReleasedOrRevertedAfterIt"
+ls /tmp/finp2p-conformance-*libfixture_faulty_ledger.so >/dev/null 2>&1 &&
+  fail "the runner left its copies of the plugin in /tmp"
 # 6. refuses a valid release at preflight
 expect "a plugin whose preflight refuses a release before its hold" "$(faulty refuse_release_preflight)" \
   "on_preflight refused a release whose hold does not exist yet"

@@ -45,7 +45,9 @@
  * does not finish in time the reload fails and the old instance keeps serving. A plugin thus
  * never shares its state with a second live instance, but a new instance must open the state
  * its destroyed predecessor left (the same database, possibly loaded from the same library:
- * libraries are never unloaded, so static variables survive a reload).
+ * libraries are never unloaded, so static variables survive a reload). They do not survive a
+ * crash (a new process): keep no outcome only in memory. The conformance runner creates each
+ * restarted instance from the library loaded afresh, so a plugin that does fails there.
  */
 #ifndef FINP2P_LEDGER_ABI_H
 #define FINP2P_LEDGER_ABI_H
