@@ -190,6 +190,44 @@ TEST(ProcessPlugin, AHungCallIsKilledAtItsDeadlineAndTheChildRestarted) {
   EXPECT_TRUE(contains(s.plugin->isolation().lastCrash, "killed (SIGKILL) by the router"));
 }
 
+// A child killed because it sent a malformed frame crashed (F11): it is counted like a segfault
+// (the child's count, `ledger list`'s crashing state, the metrics' crash counter) against the
+// call that was inside it, with a reason that says "malformed frame".
+TEST(ProcessPlugin, AChildKilledForAMalformedFrameCountsAsACrash) {
+  ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
+  auto cfg =
+      isolatedLedger("garbled", "fixture_crashing", "USD", {{"how", "garbage"}, {"in", "execute"}});
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(cfg).ok());
+  ops::RouterMetrics metrics("bank-a", {}, {"garbled"});
+  metrics.watchLedgers(registry);
+  auto op = transfer("plan_4");
+  op.context.deadlineUnixMs = now() + 10'000;
+  auto out = registry.byName("garbled")->executeAndWait(op);
+  EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_UNAVAILABLE);  // retried after lookup, as a crash
+  EXPECT_TRUE(contains(out.message, "malformed frame")) << out.message;
+  EXPECT_TRUE(contains(out.message, "crash 1 of at most")) << out.message;
+  auto info = registry.byName("garbled")->info();
+  EXPECT_EQ(info.child.crashes, 1);
+  EXPECT_EQ(info.crashesSinceStart, 1u);
+  EXPECT_TRUE(contains(info.child.lastCrash, "malformed frame during transfer plan_4"))
+      << info.child.lastCrash;
+  EXPECT_EQ(std::string(ledgerStateName(info.state)), "crashing");
+  auto text = metrics.registry().expose();
+  EXPECT_TRUE(contains(text, "finp2p_ledger_plugin_crashes_total{ledger=\"garbled\"} 1")) << text;
+}
+
+TEST(ProcessPlugin, AnOperationWhoseChildKeepsSendingMalformedFramesFails) {
+  auto s = start("fixture_crashing", ledger::Config({{"how", "garbage"}, {"in", "execute"}}), 2);
+  ASSERT_TRUE(s.plugin);
+  EXPECT_EQ(execute(*s.plugin, "plan_2").status, FINP2P_LEDGER_ERROR_UNAVAILABLE);
+  auto out = execute(*s.plugin, "plan_2");
+  EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_INTERNAL);
+  EXPECT_TRUE(contains(out.message, "crashed 2 times on this operation")) << out.message;
+  EXPECT_TRUE(contains(out.message, "malformed frame")) << out.message;
+  EXPECT_EQ(s.plugin->isolation().crashes, 2);
+}
+
 TEST(ProcessPlugin, DestroyingItDestroysThePluginInTheChild) {
   auto instances = scratch("instances");
   auto s = start("fixture_echo_v1",
