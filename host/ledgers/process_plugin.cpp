@@ -141,6 +141,15 @@ std::variant<std::shared_ptr<ProcessPlugin::Child>, ledger::LoadError> ProcessPl
                                                              : ledger::LoadErrorCode::kInitFailed,
                 spawned.error().message);
   }
+  // What the plugin (or the host process) prints: lines in the router's log, under the ledger's
+  // name (the log sink's prefix), never raw bytes in the router's own stderr.
+  auto logSink = options_.log;
+  logChildOutput(spawned->outFd, [logSink](const std::string& line) {
+    if (logSink) logSink(FINP2P_LEDGER_LOG_INFO, "plugin stdout: " + line);
+  });
+  logChildOutput(spawned->errFd, [logSink](const std::string& line) {
+    if (logSink) logSink(FINP2P_LEDGER_LOG_WARN, "plugin stderr: " + line);
+  });
   auto child = std::make_shared<Child>();
   child->pid = spawned->pid;
   child->fd = spawned->fd;
