@@ -25,7 +25,10 @@ constexpr const char* kUsage =
     R"(usage: finp2p-ledger-conformance --plugin X.so [--config Y.toml] [gtest flags]
 
 Loads X.so as finp2p-execd does (one instance per case, destroyed and created again where a case
-restarts it) and runs every case against it. Accounts and keys are new on every run, so the
+restarts it, then from a fresh copy of X.so so that nothing kept in the plugin's memory, static
+variables included, survives: as after a crash) and runs every case against it. Every receipt
+is checked against the operation it records (finp2p/ledger/receipt_check.hpp), also those
+on_lookup returns; a second completion of one operation fails the case. Accounts and keys are new on every run, so the
 plugin's ledger may be reused.
 
 Y.toml:
