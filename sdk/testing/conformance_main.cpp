@@ -28,8 +28,8 @@ Loads X.so as finp2p-execd does (one instance per case, destroyed and created ag
 restarts it, then from a fresh copy of X.so so that nothing kept in the plugin's memory, static
 variables included, survives: as after a crash) and runs every case against it. Every receipt
 is checked against the operation it records (finp2p/ledger/receipt_check.hpp), also those
-on_lookup returns; a second completion of one operation fails the case. Accounts and keys are new on every run, so the
-plugin's ledger may be reused.
+on_lookup returns; a second completion of one operation fails the case. Accounts and keys are
+new on every run, so the plugin's ledger may be reused.
 
 Y.toml:
   [conformance]              # optional
