@@ -45,9 +45,23 @@ Result<ChildProcess> spawnLedgerHost(const std::string& hostPath, const std::str
     ::close(fds[1]);
     fds[1] = moved;
   }
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return makeError(ErrorCode::kIo, std::string("pipe: ") + std::strerror(e));
+  }
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    for (int f : {fds[0], fds[1], out[0], out[1]}) ::close(f);
+    return makeError(ErrorCode::kIo, std::string("pipe: ") + std::strerror(e));
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], 3);  // clears close-on-exec on fd 3
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   std::string fdArg = "3";
   std::vector<char*> argv = {
       const_cast<char*>(hostPath.c_str()), const_cast<char*>("--fd"),         fdArg.data(),
@@ -56,11 +70,46 @@ Result<ChildProcess> spawnLedgerHost(const std::string& hostPath, const std::str
   int rc = ::posix_spawn(&pid, hostPath.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
+  ::close(out[1]);
+  ::close(err[1]);
   if (rc != 0) {
-    ::close(fds[0]);
+    for (int f : {fds[0], out[0], err[0]}) ::close(f);
     return makeError(ErrorCode::kIo, "cannot start " + hostPath + ": " + std::strerror(rc));
   }
-  return ChildProcess{pid, fds[0]};
+  return ChildProcess{pid, fds[0], out[0], err[0]};
+}
+
+void logChildOutput(int fd, std::function<void(const std::string& line)> sink) {
+  // Detached and owning only its copies: it ends at the pipe's EOF, which a grandchild that
+  // inherited the pipe may delay past the plugin instance's end.
+  std::thread([fd, sink = std::move(sink)] {
+    std::string line;
+    bool cut = false;
+    auto flush = [&] {
+      if (cut) line += " [line cut at " + std::to_string(kMaxChildOutputLine) + " bytes]";
+      sink(line);
+      line.clear();
+      cut = false;
+    };
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      for (ssize_t i = 0; i < n; ++i) {
+        unsigned char c = static_cast<unsigned char>(buf[i]);
+        if (c == '\n') {
+          flush();
+        } else if (line.size() >= kMaxChildOutputLine) {
+          cut = true;
+        } else {
+          line += (c < 0x20 && c != '\t') || c == 0x7f ? '?' : static_cast<char>(c);
+        }
+      }
+    }
+    if (!line.empty() || cut) flush();
+    ::close(fd);
+  }).detach();
 }
 
 int reapChild(pid_t pid, std::chrono::milliseconds grace) {

@@ -49,8 +49,10 @@ struct ProcessPlugin::Child {
   int64_t startedAtMillis = 0;
   std::mutex writeMutex;
   int fd = -1;  // closed by its reader once the child has ended
-  // Set when the router killed it because a call hung: then only that call is to blame.
+  // Set when the router killed it: why. A kill for a hung call blames only that call; a kill
+  // for a malformed frame (malformedFrame) is a crash of the child, as a segfault is.
   std::string killedFor;
+  bool malformedFrame = false;
 
   bool send(const std::string& frame) {
     std::lock_guard lock(writeMutex);
@@ -139,6 +141,15 @@ std::variant<std::shared_ptr<ProcessPlugin::Child>, ledger::LoadError> ProcessPl
                                                              : ledger::LoadErrorCode::kInitFailed,
                 spawned.error().message);
   }
+  // What the plugin (or the host process) prints: lines in the router's log, under the ledger's
+  // name (the log sink's prefix), never raw bytes in the router's own stderr.
+  auto logSink = options_.log;
+  logChildOutput(spawned->outFd, [logSink](const std::string& line) {
+    if (logSink) logSink(FINP2P_LEDGER_LOG_INFO, "plugin stdout: " + line);
+  });
+  logChildOutput(spawned->errFd, [logSink](const std::string& line) {
+    if (logSink) logSink(FINP2P_LEDGER_LOG_WARN, "plugin stderr: " + line);
+  });
   auto child = std::make_shared<Child>();
   child->pid = spawned->pid;
   child->fd = spawned->fd;
@@ -231,11 +242,14 @@ void ProcessPlugin::read(std::shared_ptr<Child> child, ledgerhost::FrameReader f
     }
     if (bad) {
       if (!broken) {
+        std::string what = !payload ? payload.error().message : std::string("undecodable frame");
+        if (payload && *payload) what = ledgerhost::decode(**payload).error().message;
         log(FINP2P_LEDGER_LOG_ERROR, "finp2p-ledger-host pid " + std::to_string(child->pid) +
-                                         " sent a malformed frame; killing it");
+                                         " sent a malformed frame (" + what + "); killing it");
         std::lock_guard lock(mutex_);
         if (child->killedFor.empty()) {
-          child->killedFor = "killed (SIGKILL): it sent a malformed frame";
+          child->killedFor = "killed (SIGKILL) by the router: it sent a malformed frame";
+          child->malformedFrame = true;
         }
         ::kill(child->pid, SIGKILL);
       }
@@ -291,8 +305,9 @@ void ProcessPlugin::childEnded(const std::shared_ptr<Child>& child, int waitStat
     std::lock_guard lock(mutex_);
     if (child_ == child) child_.reset();
     if (stopping_) return;
-    bool hangKill = !child->killedFor.empty();
-    std::string how = hangKill ? child->killedFor : describeExit(waitStatus);
+    // A malformed frame is the child's fault as a whole: a crash of every call inside it.
+    bool hangKill = !child->killedFor.empty() && !child->malformedFrame;
+    std::string how = child->killedFor.empty() ? describeExit(waitStatus) : child->killedFor;
     int64_t now = nowMillis();
     ++totalCrashes_;
     if (options_.onCrash) options_.onCrash();

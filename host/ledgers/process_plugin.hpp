@@ -10,6 +10,10 @@
 //    operation that was inside the child for `max_crashes_per_operation` crashes fails with
 //    INTERNAL naming the plugin and how its process ended (the signal), so the plan takes its
 //    onFailure path.
+//  - The child sends a malformed frame: it is killed (SIGKILL) and that is a crash like the above
+//    (counted in the child's crashes, the ledger's crashing state and the metrics, and against
+//    every call inside it), its reason "killed (SIGKILL) by the router: it sent a malformed
+//    frame".
 //  - A call passes its deadline inside the child: the child is killed (SIGKILL) and started
 //    again; the call ends with TIMEOUT saying so, and counts against its operation. The others
 //    that were inside are sent again (or answered UNAVAILABLE, for execute), not counted.

@@ -8,6 +8,9 @@ namespace finp2p::ledger::abi {
 // writer sets. Frozen numbers, not sizeof: a 1.2 header may grow the structs.
 constexpr uint32_t kReceiptSize_1_1 =
     offsetof(finp2p_ledger_receipt, proof) + sizeof(finp2p_ledger_str);
+// ... and as 1.2 defined it, for a 1.2 writer (a receipt grew the hash-lock fields).
+constexpr uint32_t kReceiptSize_1_2 =
+    offsetof(finp2p_ledger_receipt, preimage) + sizeof(finp2p_ledger_str);
 constexpr uint32_t kBalanceSize_1_1 =
     offsetof(finp2p_ledger_balance, held) + sizeof(finp2p_ledger_str);
 constexpr uint32_t kDescriptionSize_1_1 =
@@ -75,10 +78,10 @@ HostReceipt::HostReceipt(const Receipt& r, uint32_t abiVersion) {
 }
 
 namespace {
-std::string tooSmall(const char* what, uint32_t size, uint32_t least) {
+std::string tooSmall(const char* what, uint32_t size, uint32_t least, const char* version = "1.1") {
   return std::string("plugin returned a ") + what + " with struct_size " + std::to_string(size) +
-         "; ABI 1.1 needs at least " + std::to_string(least) + " (set it to sizeof(finp2p_ledger_" +
-         what + "))";
+         "; ABI " + version + " needs at least " + std::to_string(least) +
+         " (set it to sizeof(finp2p_ledger_" + what + "))";
 }
 }  // namespace
 
@@ -100,6 +103,10 @@ std::variant<Receipt, std::string> readReceipt(const finp2p_ledger_receipt* r,
   }
   if (r->struct_size < kReceiptSize_1_1)
     return tooSmall("receipt", r->struct_size, kReceiptSize_1_1);
+  // A plugin of 1.2 or later wrote its own version's receipt: a smaller struct_size is a wrong
+  // size, not an older layout (its hash-lock fields would be dropped unread).
+  if (FINP2P_LEDGER_ABI_MINOR_OF(abiVersion) >= 2 && r->struct_size < kReceiptSize_1_2)
+    return tooSmall("receipt", r->struct_size, kReceiptSize_1_2, "1.2");
   return receiptFromC(*r);
 }
 

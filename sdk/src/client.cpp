@@ -17,6 +17,7 @@
 
 #include "abi_layouts.hpp"
 #include "finp2p/ledger/decimal.hpp"
+#include "finp2p/ledger/receipt_check.hpp"
 
 namespace finp2p::ledger {
 
@@ -80,9 +81,12 @@ struct PendingOperation {
   LoadedPlugin::BalanceCallback balance;
   std::shared_ptr<LoadedPlugin> owner;  // kept loaded until the operation completes
   std::shared_ptr<LogSink> log;
+  std::shared_ptr<BrokenRuleSink> brokenRule;
   int64_t deadlineUnixMs = 0;
-  bool isExecute = false;
+  std::optional<Operation> executed;  // an execute: what its receipt must state
+  bool isLookup = false;              // a lookup: its receipt's operation_id is the key
   std::string idempotencyKey;
+  std::string what;  // "execute of transfer KEY", for complaints about it
   uint32_t abiVersion = FINP2P_LEDGER_ABI_VERSION;  // the plugin's: the layout of its results
   // Set once the host gave up at the deadline: the caller has its TIMEOUT, but the plugin still
   // owns the operation, so the entry (and the plugin instance) stays until the plugin completes.
@@ -112,7 +116,28 @@ class OperationTable {
     if (it == pending_.end()) return std::nullopt;
     PendingOperation op = std::move(it->second);
     pending_.erase(it);
+    completed_.push_back({id, op.what, op.brokenRule});
+    if (completed_.size() > kCompletedKept) completed_.pop_front();
     return op;
+  }
+
+  // A completion for an id that is no longer pending: said to the sink of the plugin that was
+  // given it, when the id is among the last kCompletedKept completed.
+  void completedAgain(uint64_t id) {
+    std::shared_ptr<BrokenRuleSink> sink;
+    std::string what;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& c : completed_) {
+        if (c.id == id) sink = c.sink, what = c.what;
+      }
+    }
+    if (sink && *sink) {
+      (*sink)("the plugin completed " + what +
+              " a second time: call callback_complete (or callback_balance) exactly once per "
+              "operation; the host ignores every completion after the first (abi.h, "
+              "finp2p_ledger_host_api)");
+    }
   }
 
   // Drops the last reference to a plugin on the watchdog thread, never on a plugin's own
@@ -168,9 +193,17 @@ class OperationTable {
     }
   }
 
+  struct Completed {
+    uint64_t id;
+    std::string what;
+    std::shared_ptr<BrokenRuleSink> sink;
+  };
+  static constexpr size_t kCompletedKept = 4096;
+
   std::mutex mutex_;
   uint64_t nextId_ = 0;
   std::map<uint64_t, PendingOperation> pending_;
+  std::deque<Completed> completed_;
   std::deque<std::shared_ptr<LoadedPlugin>> releases_;
   std::thread watchdog_;
 };
@@ -202,24 +235,32 @@ Outcome checkedOutcome(const finp2p_ledger_result* r, const PendingOperation& op
     }
     out.receipt = std::get<Receipt>(std::move(receipt));
   }
-  if (op.isExecute && out.ok()) {
-    if (!out.receipt) {
+  if (!out.ok() || !out.receipt) {
+    if (op.executed && out.ok()) {
       return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
                               "plugin reported success without a receipt: an OK execute must "
                               "carry the receipt of what it did, its operation_id the "
                               "idempotency key");
     }
-    if (out.receipt->operationId != op.idempotencyKey) {
-      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
-                              "plugin returned a receipt for operation \"" +
-                                  out.receipt->operationId + "\", expected \"" + op.idempotencyKey +
-                                  "\"");
+    return out;
+  }
+  if (!out.receipt->quantity.empty() && !Decimal::parse(out.receipt->quantity)) {
+    return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                            "plugin returned a receipt with quantity \"" + out.receipt->quantity +
+                                "\", not a decimal amount");
+  }
+  if (op.executed) {
+    if (auto why = checkReceipt(*op.executed, *out.receipt); !why.empty()) {
+      return Outcome::failure(
+          FINP2P_LEDGER_ERROR_INTERNAL,
+          "plugin returned a receipt that is not the receipt of " + op.what + ": " + why);
     }
-    if (!out.receipt->quantity.empty() && !Decimal::parse(out.receipt->quantity)) {
-      return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
-                              "plugin returned a receipt with quantity \"" + out.receipt->quantity +
-                                  "\", not a decimal amount");
-    }
+  }
+  if (op.isLookup && out.receipt->operationId != op.idempotencyKey) {
+    return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL,
+                            "plugin returned, for on_lookup of \"" + op.idempotencyKey +
+                                "\", the receipt of operation \"" + out.receipt->operationId +
+                                "\": a lookup returns the stored outcome of the key it was asked");
   }
   return out;
 }
@@ -237,7 +278,8 @@ void finished(PendingOperation& op) {
 void hostComplete(void* completionPtr, const finp2p_ledger_result* result) {
   auto op = OperationTable::instance().take(fromPtr(completionPtr));
   if (!op) {
-    // Already completed: the plugin broke the exactly-once rule. Refuse it.
+    // Already completed: the plugin broke the exactly-once rule. Refuse it, and say so.
+    OperationTable::instance().completedAgain(fromPtr(completionPtr));
     return;
   }
   if (op->outcome) op->outcome(checkedOutcome(result, *op));
@@ -246,7 +288,10 @@ void hostComplete(void* completionPtr, const finp2p_ledger_result* result) {
 
 void hostBalance(void* completionPtr, const finp2p_ledger_balance* b) {
   auto op = OperationTable::instance().take(fromPtr(completionPtr));
-  if (!op) return;
+  if (!op) {
+    OperationTable::instance().completedAgain(fromPtr(completionPtr));
+    return;
+  }
   Balance out;
   auto read = b ? abi::readBalance(b, op->abiVersion)
                 : std::variant<Balance, std::string>("plugin completed with no balance");
@@ -277,6 +322,7 @@ void hostLog(void* hostPtr, finp2p_ledger_log_level level, finp2p_ledger_str mes
 struct LoadedPlugin::Private {
   finp2p_ledger_host_api host{};
   std::shared_ptr<LogSink> log;
+  std::shared_ptr<BrokenRuleSink> brokenRule;
   std::shared_ptr<std::atomic<int>> inFlight = std::make_shared<std::atomic<int>>(0);
   std::function<void()> onDestroyed;
   bool timeOutAtDeadline = true;
@@ -375,6 +421,12 @@ std::variant<std::shared_ptr<LoadedPlugin>, LoadError> LoadedPlugin::load(const 
     };
   }
   priv.log = std::make_shared<LogSink>(std::move(options.log));
+  if (!options.onBrokenRule) {
+    options.onBrokenRule = [log = priv.log](const std::string& why) {
+      (*log)(FINP2P_LEDGER_LOG_ERROR, why);
+    };
+  }
+  priv.brokenRule = std::make_shared<BrokenRuleSink>(std::move(options.onBrokenRule));
   priv.onDestroyed = std::move(options.onDestroyed);
   priv.timeOutAtDeadline = options.timeOutAtDeadline;
   priv.host = {sizeof(finp2p_ledger_host_api),
@@ -433,14 +485,23 @@ int LoadedPlugin::operationsInFlight() const {
 }
 
 uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnixMs,
-                                      const Operation* op) {
+                                      const Operation* op, const std::string* lookupKey) {
   PendingOperation pending;
   pending.outcome = std::move(done);
   pending.owner = self_.lock();
   pending.log = private_->log;
+  pending.brokenRule = private_->brokenRule;
   pending.deadlineUnixMs = private_->timeOutAtDeadline ? deadlineUnixMs : 0;
-  pending.isExecute = op != nullptr;
-  if (op) pending.idempotencyKey = op->context.idempotencyKey;
+  if (op) {
+    pending.executed = *op;
+    pending.idempotencyKey = op->context.idempotencyKey;
+    pending.what =
+        std::string("execute of ") + operationKindName(op->kind) + " " + op->context.idempotencyKey;
+  } else if (lookupKey) {
+    pending.isLookup = true;
+    pending.idempotencyKey = *lookupKey;
+    pending.what = "on_lookup of " + *lookupKey;
+  }
   pending.abiVersion = abiVersion_;
   pending.inFlight = private_->inFlight;
   ++*pending.inFlight;
@@ -448,7 +509,7 @@ uint64_t LoadedPlugin::startOperation(OutcomeCallback done, int64_t deadlineUnix
 }
 
 void LoadedPlugin::execute(const Operation& op, OutcomeCallback done) {
-  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, &op);
+  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, &op, nullptr);
   abi::HostOperation cop(op, abiVersion_);
   api_.on_execute(api_.plugin_ptr, cop.get(), toPtr(id));
 }
@@ -458,18 +519,18 @@ void LoadedPlugin::preflight(const Operation& op, OutcomeCallback done) {
     done(Outcome::success());
     return;
   }
-  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, nullptr);
+  uint64_t id = startOperation(std::move(done), op.context.deadlineUnixMs, nullptr, nullptr);
   abi::HostOperation cop(op, abiVersion_);
   api_.on_preflight(api_.plugin_ptr, cop.get(), toPtr(id));
 }
 
 void LoadedPlugin::lookup(const std::string& key, OutcomeCallback done) {
-  uint64_t id = startOperation(std::move(done), 0, nullptr);
+  uint64_t id = startOperation(std::move(done), 0, nullptr, &key);
   api_.on_lookup(api_.plugin_ptr, view(key), toPtr(id));
 }
 
 void LoadedPlugin::verify(const Receipt& receipt, OutcomeCallback done) {
-  uint64_t id = startOperation(std::move(done), 0, nullptr);
+  uint64_t id = startOperation(std::move(done), 0, nullptr, nullptr);
   abi::HostReceipt r(receipt, abiVersion_);
   api_.on_verify(api_.plugin_ptr, r.get(), toPtr(id));
 }
@@ -480,6 +541,8 @@ void LoadedPlugin::balance(const std::string& account, const std::string& asset,
   pending.balance = std::move(done);
   pending.owner = self_.lock();
   pending.log = private_->log;
+  pending.brokenRule = private_->brokenRule;
+  pending.what = "on_balance of " + account;
   pending.abiVersion = abiVersion_;
   pending.inFlight = private_->inFlight;
   ++*pending.inFlight;

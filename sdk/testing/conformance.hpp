@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "finp2p/ledger/client.hpp"
 #include "finp2p/ledger/decimal.hpp"
@@ -21,7 +22,13 @@ struct Settings {
 
 Settings& settings();
 /// A new instance of the plugin under test; fails the test when it cannot load. `onDestroyed`
-/// runs once the instance has been destroyed (its on_destroy returned).
-std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed = {});
+/// runs once the instance has been destroyed (its on_destroy returned). With `freshLibrary`,
+/// from a copy of the plugin file loaded as a library of its own: nothing of the plugin's
+/// memory (static variables included) carries over from earlier instances, as after a crash.
+std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed = {},
+                                                 bool freshLibrary = false);
+/// The rules the plugin broke that no outcome shows (LoadOptions::onBrokenRule) since the last
+/// call, in order.
+std::vector<std::string> takeBrokenRules();
 
 }  // namespace finp2p::conformance

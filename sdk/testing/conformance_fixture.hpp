@@ -8,8 +8,11 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
 #include <ostream>
 #include <thread>
+
+#include "finp2p/ledger/receipt_check.hpp"
 
 #include "conformance.hpp"
 
@@ -36,7 +39,12 @@ inline constexpr const char* kForgot =
     "after the instance was destroyed and a new one created on the same configuration (a crash, "
     "a restart or a reload), the plugin no longer knew an operation it had completed: outcomes "
     "must be durable before the operation completes, since the host asks on_lookup after every "
-    "restart before it executes again. ";
+    "restart before it executes again (kept in memory only, static variables included, they "
+    "do not survive a crash: the new instance was created from the library loaded afresh). ";
+
+inline constexpr const char* kLookup =
+    "on_lookup must return the stored outcome of the key it is asked for: the receipt the "
+    "execution of that key returned (abi.h, finp2p_ledger_plugin_api)";
 
 // An outcome that must be OK, with the plugin's message when it is not.
 inline ::testing::AssertionResult succeeded(const Outcome& o) {
@@ -47,6 +55,7 @@ inline ::testing::AssertionResult succeeded(const Outcome& o) {
 class Conformance : public ::testing::Test {
  protected:
   void SetUp() override {
+    takeBrokenRules();  // a previous case's stragglers are that case's, not this one's
     plugin_ = load();
     ASSERT_NE(plugin_, nullptr);
     prefix_ = "conf-" + settings().runId + "-" +
@@ -70,7 +79,13 @@ class Conformance : public ::testing::Test {
     return onTimeout;
   }
   Outcome timedOut() { return Outcome::failure(FINP2P_LEDGER_ERROR_TIMEOUT, "no completion"); }
+  // What no outcome shows (a second completion) fails the case it happened in.
+  void TearDown() override {
+    for (const auto& why : takeBrokenRules()) ADD_FAILURE() << why;
+  }
+
   Outcome execute(const Operation& o) {
+    executed_[o.context.idempotencyKey] = o;
     return within<Outcome>(
         std::string(ledger::operationKindName(o.kind)) + " " + o.context.idempotencyKey,
         [&](auto cb) { plugin_->execute(o, cb); }, timedOut());
@@ -81,9 +96,21 @@ class Conformance : public ::testing::Test {
             o.context.idempotencyKey,
         [&](auto cb) { plugin_->preflight(o, cb); }, timedOut());
   }
+  // The host checks that a found receipt names the key; this also checks it is the receipt of
+  // the operation this case executed under the key.
   Outcome lookup(const std::string& k) {
-    return within<Outcome>(
+    auto found = within<Outcome>(
         "on_lookup of " + k, [&](auto cb) { plugin_->lookup(k, cb); }, timedOut());
+    auto it = executed_.find(k);
+    if (found.ok() && found.receipt && it != executed_.end()) {
+      if (auto why = ledger::checkReceipt(it->second, *found.receipt); !why.empty()) {
+        ADD_FAILURE() << "on_lookup of " << k << " returned a receipt that is not the receipt of "
+                      << ledger::operationKindName(it->second.kind) << " " << k
+                      << ", the operation executed under that key: " << why << ". " << kLookup;
+        return Outcome::failure(FINP2P_LEDGER_ERROR_INTERNAL, why);
+      }
+    }
+    return found;
   }
   Outcome verify(const ledger::Receipt& r) {
     return within<Outcome>(
@@ -141,7 +168,9 @@ class Conformance : public ::testing::Test {
   using Pair = std::pair<std::string, std::string>;
 
   // A crash or a reload: the instance is destroyed (on_destroy returned) and only the ledger's
-  // storage remains, then a new instance is created on the same configuration.
+  // storage remains, then a new instance is created on the same configuration, from the library
+  // loaded afresh (a copy of the file): outcomes kept in the plugin's memory, static variables
+  // included, are gone, as in the new process a router starts after a crash.
   void restart() {
     plugin_.reset();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kCallSeconds);
@@ -150,16 +179,17 @@ class Conformance : public ::testing::Test {
     }
     ASSERT_TRUE(*destroyed_) << "the plugin instance was not destroyed within " << kCallSeconds
                              << " s of its last operation: an operation was never completed";
-    plugin_ = load();
+    plugin_ = load(/*freshLibrary=*/true);
     ASSERT_NE(plugin_, nullptr) << "a new instance could not be created on the same state";
   }
 
-  std::shared_ptr<LoadedPlugin> load() {
+  std::shared_ptr<LoadedPlugin> load(bool freshLibrary = false) {
     destroyed_ = std::make_shared<std::atomic<bool>>(false);
-    return loadPlugin([flag = destroyed_] { *flag = true; });
+    return loadPlugin([flag = destroyed_] { *flag = true; }, freshLibrary);
   }
 
   std::shared_ptr<LoadedPlugin> plugin_;
+  std::map<std::string, Operation> executed_;  // by idempotency key
   std::shared_ptr<std::atomic<bool>> destroyed_;
   std::string prefix_;
 };

@@ -3,10 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <utility>
+#include <variant>
+
+#include <unistd.h>
 
 #include "conformance.hpp"
 #include "conformance_printer.hpp"
@@ -19,8 +25,11 @@ constexpr const char* kUsage =
     R"(usage: finp2p-ledger-conformance --plugin X.so [--config Y.toml] [gtest flags]
 
 Loads X.so as finp2p-execd does (one instance per case, destroyed and created again where a case
-restarts it) and runs every case against it. Accounts and keys are new on every run, so the
-plugin's ledger may be reused.
+restarts it, then from a fresh copy of X.so so that nothing kept in the plugin's memory, static
+variables included, survives: as after a crash) and runs every case against it. Every receipt
+is checked against the operation it records (finp2p/ledger/receipt_check.hpp), also those
+on_lookup returns; a second completion of one operation fails the case. Accounts and keys are
+new on every run, so the plugin's ledger may be reused.
 
 Y.toml:
   [conformance]              # optional
@@ -42,11 +51,59 @@ Settings& settings() {
   return s;
 }
 
-std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed) {
+namespace {
+std::mutex brokenRulesMutex;
+std::vector<std::string> brokenRules;
+}  // namespace
+
+std::vector<std::string> takeBrokenRules() {
+  std::lock_guard lock(brokenRulesMutex);
+  return std::exchange(brokenRules, {});
+}
+
+namespace {
+// A copy of the plugin file at a path of its own, so that the loader maps it as a library it has
+// not seen (a file is known by path and inode): its static variables start empty, as in the
+// process a router starts after a crash. Removed once loaded (the mapping stays).
+std::variant<std::string, std::string> freshCopy(const std::string& path) {
+  static std::atomic<int> copies{0};
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path to = fs::temp_directory_path(ec) /
+                ("finp2p-conformance-" + std::to_string(::getpid()) + "-" +
+                 std::to_string(++copies) + "-" + fs::path(path).filename().string());
+  if (ec || !fs::copy_file(path, to, fs::copy_options::overwrite_existing, ec)) {
+    return std::variant<std::string, std::string>(
+        std::in_place_index<1>, "cannot copy " + path + " to " + to.string() + ": " +
+                                    (ec ? ec.message() : std::string("copy failed")));
+  }
+  return std::variant<std::string, std::string>(std::in_place_index<0>, to.string());
+}
+}  // namespace
+
+std::shared_ptr<ledger::LoadedPlugin> loadPlugin(std::function<void()> onDestroyed,
+                                                 bool freshLibrary) {
+  std::string path = settings().pluginPath;
+  if (freshLibrary) {
+    auto copy = freshCopy(path);
+    if (copy.index() == 1) {
+      ADD_FAILURE() << std::get<1>(copy);
+      return nullptr;
+    }
+    path = std::get<0>(copy);
+  }
   ledger::LoadOptions options;
   options.log = [](finp2p_ledger_log_level, const std::string&) {};
+  options.onBrokenRule = [](const std::string& why) {
+    std::lock_guard lock(brokenRulesMutex);
+    brokenRules.push_back(why);
+  };
   options.onDestroyed = std::move(onDestroyed);
-  auto loaded = ledger::LoadedPlugin::load(settings().pluginPath, settings().pluginConfig, options);
+  auto loaded = ledger::LoadedPlugin::load(path, settings().pluginConfig, options);
+  if (freshLibrary) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
   if (auto* error = std::get_if<ledger::LoadError>(&loaded)) {
     ADD_FAILURE() << error->message;
     return nullptr;

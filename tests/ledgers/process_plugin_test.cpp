@@ -11,6 +11,12 @@
 #include <future>
 #include <thread>
 
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "ledgers/child_process.hpp"
 #include "ledgers/ledger_registry.hpp"
 #include "ops/router_metrics.hpp"
 
@@ -188,6 +194,83 @@ TEST(ProcessPlugin, AHungCallIsKilledAtItsDeadlineAndTheChildRestarted) {
   EXPECT_EQ(lookup(*s.plugin, "plan_2").status, FINP2P_LEDGER_ERROR_NOT_FOUND);
   EXPECT_EQ(s.plugin->operationsInFlight(), 0);  // nothing left behind: a reload can drain
   EXPECT_TRUE(contains(s.plugin->isolation().lastCrash, "killed (SIGKILL) by the router"));
+}
+
+// A child killed because it sent a malformed frame crashed (F11): it is counted like a segfault
+// (the child's count, `ledger list`'s crashing state, the metrics' crash counter) against the
+// call that was inside it, with a reason that says "malformed frame".
+TEST(ProcessPlugin, AChildKilledForAMalformedFrameCountsAsACrash) {
+  ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
+  auto cfg =
+      isolatedLedger("garbled", "fixture_crashing", "USD", {{"how", "garbage"}, {"in", "execute"}});
+  LedgerRegistry registry;
+  ASSERT_TRUE(registry.add(cfg).ok());
+  ops::RouterMetrics metrics("bank-a", {}, {"garbled"});
+  metrics.watchLedgers(registry);
+  auto op = transfer("plan_4");
+  op.context.deadlineUnixMs = now() + 10'000;
+  auto out = registry.byName("garbled")->executeAndWait(op);
+  EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_UNAVAILABLE);  // retried after lookup, as a crash
+  EXPECT_TRUE(contains(out.message, "malformed frame")) << out.message;
+  EXPECT_TRUE(contains(out.message, "crash 1 of at most")) << out.message;
+  auto info = registry.byName("garbled")->info();
+  EXPECT_EQ(info.child.crashes, 1);
+  EXPECT_EQ(info.crashesSinceStart, 1u);
+  EXPECT_TRUE(contains(info.child.lastCrash, "malformed frame during transfer plan_4"))
+      << info.child.lastCrash;
+  EXPECT_EQ(std::string(ledgerStateName(info.state)), "crashing");
+  auto text = metrics.registry().expose();
+  EXPECT_TRUE(contains(text, "finp2p_ledger_plugin_crashes_total{ledger=\"garbled\"} 1")) << text;
+}
+
+TEST(ProcessPlugin, AnOperationWhoseChildKeepsSendingMalformedFramesFails) {
+  auto s = start("fixture_crashing", ledger::Config({{"how", "garbage"}, {"in", "execute"}}), 2);
+  ASSERT_TRUE(s.plugin);
+  EXPECT_EQ(execute(*s.plugin, "plan_2").status, FINP2P_LEDGER_ERROR_UNAVAILABLE);
+  auto out = execute(*s.plugin, "plan_2");
+  EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_INTERNAL);
+  EXPECT_TRUE(contains(out.message, "crashed 2 times on this operation")) << out.message;
+  EXPECT_TRUE(contains(out.message, "malformed frame")) << out.message;
+  EXPECT_EQ(s.plugin->isolation().crashes, 2);
+}
+
+// What an isolated plugin prints goes into the router's log as lines under the ledger's name,
+// each at most kMaxChildOutputLine bytes, not raw into the router's stderr (F10).
+TEST(ProcessPlugin, TheChildsStdoutAndStderrAreLoggedAsLinesUnderTheLedgersName) {
+  ::setenv("FINP2P_LEDGER_HOST", LEDGER_HOST, 1);
+  auto captured = std::make_shared<std::ostringstream>();
+  auto previous = spdlog::default_logger();
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*captured);
+  sink->set_pattern("%v");
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  std::string text;
+  {
+    auto cfg = isolatedLedger("securities", "fixture_crashing", "USD",
+                              {{"how", "chatter"}, {"in", "execute"}});
+    LedgerRegistry registry;
+    ASSERT_TRUE(registry.add(cfg).ok());
+    auto op = transfer("plan_5");
+    op.context.deadlineUnixMs = now() + 10'000;
+    EXPECT_TRUE(registry.byName("securities")->executeAndWait(op).ok());
+    // The pipes are read on threads of their own: wait for the last line.
+    for (int i = 0; i < 500; ++i) {
+      sink->flush();
+      if (contains(captured->str(), "line cut at")) break;
+      std::this_thread::sleep_for(10ms);
+    }
+    sink->flush();
+    text = captured->str();
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_TRUE(contains(text, "ledger securities: plugin stdout: chatter on stdout from execute\n"))
+      << text.substr(0, 2000);
+  EXPECT_TRUE(contains(text, "ledger securities: plugin stderr: chatter on stderr from execute\n"))
+      << text.substr(0, 2000);
+  std::string longLine = "ledger securities: plugin stderr: long " +
+                         std::string(kMaxChildOutputLine - 5, 'z') + " [line cut at " +
+                         std::to_string(kMaxChildOutputLine) + " bytes]\n";
+  EXPECT_TRUE(contains(text, longLine)) << text.substr(0, 2000);
+  EXPECT_FALSE(contains(text, std::string(kMaxChildOutputLine, 'z')));
 }
 
 TEST(ProcessPlugin, DestroyingItDestroysThePluginInTheChild) {

@@ -57,12 +57,43 @@ expect "a plugin that forgets outcomes after a restart" "$(faulty forget_after_r
   "the plugin no longer knew an operation it had completed: outcomes must be durable" \
   "[  FAILED  ] Conformance.LookupAfterThePluginIsDestroyedAndLoadedAgain" \
   "[  FAILED  ] Conformance.AHoldMadeBeforeAReloadIsReleasedOrRevertedAfterIt"
+# 5b. keeps outcomes only in memory that every instance of one loaded library shares (a static):
+# the restarted instance comes from the library loaded afresh, as after a crash (F4)
+expect "a plugin that keeps outcomes only in a static" "$(faulty static_memory)" \
+  "the plugin no longer knew an operation it had completed: outcomes must be durable" \
+  "static variables included, they do not survive a crash" \
+  "[  FAILED  ] Conformance.LookupAfterThePluginIsDestroyedAndLoadedAgain" \
+  "[  FAILED  ] Conformance.EveryOperationKindIsIdempotentAcrossARestart" \
+  "[  FAILED  ] Conformance.AHoldMadeBeforeAReloadIsReleasedOrRevertedAfterIt"
+ls /tmp/finp2p-conformance-*libfixture_faulty_ledger.so >/dev/null 2>&1 &&
+  fail "the runner left its copies of the plugin in /tmp"
 # 6. refuses a valid release at preflight
 expect "a plugin whose preflight refuses a release before its hold" "$(faulty refuse_release_preflight)" \
   "on_preflight refused a release whose hold does not exist yet"
-# Decimals print as amounts, not as bytes.
+# The host refuses a receipt whose quantity is not the amount moved, printing both as amounts.
 expect "a plugin whose receipts misstate the quantity" "$(faulty wrong_quantity)" \
-  'Which is: 0.12' 'Which is: 0.11'
+  'receipt quantity "100.11" differs from the operation'"'"'s "100.10"'
+
+# Receipts that are not the receipt of the operation (F5): the host's check, shared with the
+# runner (finp2p/ledger/receipt_check.hpp), refuses them, and the runner says what to fix.
+expect "a plugin whose receipts name another operation kind" "$(faulty wrong_operation_type)" \
+  "plugin returned a receipt that is not the receipt of execute of issue conf-" \
+  'receipt operation_type "transfer" differs from the operation'"'"'s "issue"'
+expect "a plugin whose lookup returns another key's receipt" "$(faulty lookup_other_receipt)" \
+  "plugin returned, for on_lookup of \"conf-" \
+  "a lookup returns the stored outcome of the key it was asked" \
+  "[  FAILED  ] Conformance.LookupReturnsTheStoredOutcome"
+expect "a plugin whose lookup returns another operation's receipt under the key asked" \
+  "$(faulty lookup_relabelled_receipt)" \
+  "returned a receipt that is not the receipt of transfer conf-" \
+  "on_lookup must return the stored outcome of the key it is asked for" \
+  "[  FAILED  ] Conformance.LookupReturnsTheStoredOutcome"
+expect "a plugin that completes an operation twice" "$(faulty double_complete)" \
+  "a second time: call callback_complete (or callback_balance) exactly once per operation" \
+  "[  FAILED  ] Conformance.IssueTransferAndRedeemMoveExactAmounts"
+expect "a plugin whose receipts carry a too-small struct_size" "$(faulty small_receipt)" \
+  "plugin returned a receipt with struct_size" "; ABI 1.2 needs at least" \
+  "(set it to sizeof(finp2p_ledger_receipt))"
 
 # The config format. A router's [[ledger]] table, copied as it is, works (its plugin too).
 cat >"$DIR/router-style.toml" <<TOML

@@ -29,8 +29,10 @@ LoadError loadError(const std::string& path, const Config& config = {},
   return {LoadErrorCode::kException, ""};
 }
 
-std::shared_ptr<LoadedPlugin> loadOk(const std::string& path, const Config& config = {}) {
-  auto loaded = LoadedPlugin::load(path, config, quiet());
+std::shared_ptr<LoadedPlugin> loadOk(const std::string& path, const Config& config = {},
+                                     LoadOptions options = quiet()) {
+  if (!options.log) options.log = quiet().log;
+  auto loaded = LoadedPlugin::load(path, config, options);
   if (auto* e = std::get_if<LoadError>(&loaded)) {
     ADD_FAILURE() << e->message;
     return nullptr;
@@ -181,12 +183,19 @@ INSTANTIATE_TEST_SUITE_P(
     Modes, Misbehaving,
     ::testing::Values(std::pair{"unknown_status", "unknown status 42"},
                       std::pair{"no_receipt", "success without a receipt"},
-                      std::pair{"wrong_operation_id", "receipt for operation \"someone-else_1\""},
-                      std::pair{"receipt_without_size", "receipt with struct_size 0"}),
+                      std::pair{"wrong_operation_id", "receipt operation_id \"someone-else_1\""},
+                      std::pair{"receipt_without_size", "receipt with struct_size 0"},
+                      std::pair{"small_receipt", "ABI 1.2 needs at least"},
+                      std::pair{"wrong_operation_type",
+                                "receipt operation_type \"issue\" differs from the operation's "
+                                "\"transfer\""}),
     [](const auto& info) { return std::string(info.param.first); });
 
-TEST(PluginCalls, SecondCompletionIsIgnored) {
-  auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"));
+TEST(PluginCalls, SecondCompletionIsIgnoredAndReported) {
+  std::vector<std::string> broken;
+  LoadOptions options;
+  options.onBrokenRule = [&](const std::string& why) { broken.push_back(why); };
+  auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "double_complete"), options);
   ASSERT_NE(plugin, nullptr);
   int calls = 0;
   plugin->execute(transfer("plan_8"), [&](Outcome o) {
@@ -194,6 +203,20 @@ TEST(PluginCalls, SecondCompletionIsIgnored) {
     EXPECT_TRUE(o.ok()) << o.message;
   });
   EXPECT_EQ(calls, 1);
+  ASSERT_EQ(broken.size(), 1u);
+  EXPECT_NE(broken[0].find("completed execute of transfer plan_8 a second time"), std::string::npos)
+      << broken[0];
+}
+
+TEST(PluginCalls, LookupReturningAnotherKeysReceiptIsRefused) {
+  auto plugin = loadOk(fixture("fixture_misbehaving"), single("mode", "lookup_other_key"));
+  ASSERT_NE(plugin, nullptr);
+  auto out = plugin->lookupAndWait("plan_9");
+  EXPECT_EQ(out.status, FINP2P_LEDGER_ERROR_INTERNAL);
+  EXPECT_NE(out.message.find("for on_lookup of \"plan_9\", the receipt of operation "
+                             "\"someone-else_1\""),
+            std::string::npos)
+      << out.message;
 }
 
 TEST(PluginCalls, BalanceThatIsNotADecimalIsRefused) {

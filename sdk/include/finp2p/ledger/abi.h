@@ -17,7 +17,8 @@
  * size it was given (FINP2P_LEDGER_HAS_FIELD) and treats the others as empty. Since the host is
  * never older than its plugin, a plugin reads every field of its own version unchecked; the
  * host checks what a plugin of an older minor wrote, and refuses a 1.1+ struct whose
- * struct_size does not cover the 1.1 fields (it was left 0).
+ * struct_size does not cover the 1.1 fields (it was left 0), and a receipt whose struct_size does
+ * not cover the fields of the plugin's own minor (a 1.2 plugin's receipt sized as 1.1's).
  *
  * 1.2 (from 1.1): hash time-locked holds. Operation kinds HASH_LOCK, CLAIM and REFUND; the
  * operation carries the lock (hash_lock, hash_function, expiry_unix_s) and a claim's preimage,
@@ -44,7 +45,9 @@
  * does not finish in time the reload fails and the old instance keeps serving. A plugin thus
  * never shares its state with a second live instance, but a new instance must open the state
  * its destroyed predecessor left (the same database, possibly loaded from the same library:
- * libraries are never unloaded, so static variables survive a reload).
+ * libraries are never unloaded, so static variables survive a reload). They do not survive a
+ * crash (a new process): keep no outcome only in memory. The conformance runner creates each
+ * restarted instance from the library loaded afresh, so a plugin that does fails there.
  */
 #ifndef FINP2P_LEDGER_ABI_H
 #define FINP2P_LEDGER_ABI_H
@@ -167,6 +170,12 @@ typedef struct finp2p_ledger_operation {
   finp2p_ledger_str investor_fin_id;
 } finp2p_ledger_operation;
 
+/* The receipt of one executed operation. The host refuses (INTERNAL) a receipt that is not the
+ * operation's: operation_id must be the idempotency key, operation_type the operation's kind
+ * (a revert_hold's may say release), and source, destination, asset, quantity (exact decimal)
+ * and the hash-lock fields those of the operation wherever "Fields per operation kind" below
+ * sets them (the SDK's finp2p/ledger/receipt_check.hpp is the check). on_lookup returns the
+ * receipt its key's execution returned. */
 typedef struct finp2p_ledger_receipt {
   uint32_t struct_size; /* 1.1 */
   finp2p_ledger_str transaction_id;
@@ -236,7 +245,8 @@ typedef struct finp2p_ledger_host_api {
   uint32_t abi_version; /* the host's FINP2P_LEDGER_ABI_VERSION */
   void* host_ptr;       /* opaque, passed back to callback_log */
   /* Completes an operation started by on_execute / on_preflight / on_lookup / on_verify.
-   * Call exactly once per operation, from any thread, before or after the hook returns. */
+   * Call exactly once per operation, from any thread, before or after the hook returns. A
+   * second call is ignored and logged as an error (the conformance runner fails on it). */
   void (*callback_complete)(void* completion_ptr, const finp2p_ledger_result* result);
   /* Completes on_balance; same rules. */
   void (*callback_balance)(void* completion_ptr, const finp2p_ledger_balance* balance);

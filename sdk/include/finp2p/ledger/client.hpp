@@ -5,7 +5,10 @@
 /// conformance runner, so a vendor tests its plugin exactly as the host will load it.
 ///
 /// The host refuses what a plugin must not do: results with an unknown status, success without
-/// a receipt, a receipt for another operation, a second completion of one operation. It ends
+/// a receipt, a receipt that is not the receipt of the operation executed (receipt_check.hpp:
+/// another operation id, kind, account, asset, amount or lock) or, from on_lookup, of another
+/// key, a receipt whose struct_size is less than the plugin's ABI version's receipt, a second
+/// completion of one operation (ignored, and reported through LoadOptions::onBrokenRule). It ends
 /// an operation whose context deadline passed with TIMEOUT (a hung plugin does not hang the
 /// host); the instance stays alive until the plugin completes it, so on_destroy never runs
 /// while an operation is inside the plugin. A loaded library is never unloaded: code of an unloaded
@@ -38,12 +41,17 @@ struct LoadError {
 };
 
 using LogSink = std::function<void(finp2p_ledger_log_level, const std::string&)>;
+using BrokenRuleSink = std::function<void(const std::string&)>;
 
 struct LoadOptions {
   std::string expectedSha256;  // lowercase hex; empty: not pinned
   LogSink log;                 // plugin log lines and host-side complaints; default: stderr
   // Called once the instance has been destroyed (after its on_destroy returned).
   std::function<void()> onDestroyed;
+  // Called, from the plugin's thread, when the plugin breaks a rule of abi.h that no caller
+  // sees in an outcome: a second completion of one operation (ignored). Default: logged as an
+  // ERROR through `log`. The conformance runner fails the case with it.
+  BrokenRuleSink onBrokenRule;
   // false: operations are not ended with TIMEOUT at their context deadline; the caller
   // enforces deadlines itself (finp2p-ledger-host: the router kills the process instead).
   bool timeOutAtDeadline = true;
@@ -99,7 +107,8 @@ class LoadedPlugin {
  private:
   struct Private;
   LoadedPlugin() = default;
-  uint64_t startOperation(OutcomeCallback done, int64_t deadlineUnixMs, const Operation* op);
+  uint64_t startOperation(OutcomeCallback done, int64_t deadlineUnixMs, const Operation* op,
+                          const std::string* lookupKey);
 
   std::string path_;
   std::string sha256_;
