@@ -23,7 +23,7 @@ build_fuzzers() {
     # merge added three and the fuzzers stopped linking).
     "$FINP2P_ROOT"/host/{model,crypto,engine,investors}/*.cpp
     "$FINP2P_ROOT"/host/config/router_config.cpp
-    "$FINP2P_ROOT"/host/node/{router_node,ledger_ops}.cpp
+    "$FINP2P_ROOT"/host/node/{router_node,ledger_ops,signature_uses}.cpp
     "$FINP2P_ROOT"/host/journal/journal.cpp
     "$FINP2P_ROOT"/host/rpc/peer_intake.cpp
     "$FINP2P_ROOT"/tests/sim/{sim_world,sim_router,sim_ledger}.cpp
