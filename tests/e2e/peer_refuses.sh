@@ -52,7 +52,8 @@ curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | grep -Eq '^finp2p_outbox_hel
 
 # The operator fixes bank-c's key and restarts it: nothing else.
 router_stop bank-c
-sed -i 's/^public_key = "bank-b.pub"$/public_key = "bank-a.pub"/' "$WORK/bank-c.toml"
+sed -i '/^organization = "bank-a"$/,/^public_key/ s/^public_key = "bank-b.pub"$/public_key = "bank-a.pub"/' \
+  "$WORK/bank-c.toml"
 sed -n '/^organization = "bank-b"$/,/^public_key/p' "$WORK/bank-c.toml" | grep -q 'public_key = "bank-b.pub"' ||
   fail "the test broke bank-c's key for bank-b"
 router_start bank-c
