@@ -3,7 +3,8 @@
 # the wrong public key for bank-a (bank-b's), so it refuses every message of bank-a with code 4.
 # bank-a's `peer list` and /api/peers must say that bank-c refuses our messages, and why; once
 # bank-c's key is fixed and bank-c restarted, the refused messages must reach it with no other
-# operator action: bank-c ends with the plan, in the same status and the same journal head.
+# operator action: bank-c ends with the plan, in the same status and the same journal head,
+# also when bank-a restarted in between.
 # Before the fix bank-a showed bank-c "reachable, 0 queued" and bank-c never learnt the plan.
 source "$(dirname "$0")/harness.sh"
 AGREEMENT_TIMEOUT=4
@@ -49,6 +50,18 @@ assert peers["bank-b"]["state"] == "reachable", peers["bank-b"]
 ' || fail "/api/peers does not show bank-c refusing"
 curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | grep -Eq '^finp2p_outbox_held_messages\{peer="bank-c"\} [1-9]' ||
   fail "bank-a's metrics show no message held for bank-c"
+
+# A restart of bank-a meanwhile loses nothing: the held messages were not settled, so its
+# recovery re-sends them, and bank-c refuses them again.
+router_stop bank-a
+router_start bank-a
+refusing_again=""
+for _ in $(seq 1 100); do
+  line=$(ctl bank-a peer list | grep '^bank-c ')
+  case $line in *"REFUSING our messages (code 4: "*"held for re-delivery"*) refusing_again=1; break ;; esac
+  sleep 0.1
+done
+[ -n "$refusing_again" ] || fail "after bank-a's restart it holds nothing for bank-c: $line"
 
 # The operator fixes bank-c's key and restarts it: nothing else.
 router_stop bank-c
