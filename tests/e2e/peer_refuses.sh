@@ -27,7 +27,7 @@ grep -q 'seal does not verify' "$WORK/bank-c.log" || fail "bank-c does not say w
 
 # bank-a's view of bank-c: refusing, with the code and the reason, the refused messages held.
 line=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   line=$(ctl bank-a peer list | grep '^bank-c ')
   case $line in *"REFUSING our messages (code 4: seal does not verify"*"held for re-delivery"*) break ;; esac
   sleep 0.1
@@ -48,15 +48,16 @@ assert int(c["refusedMessages"]) >= int(c["heldForRedelivery"]), c
 assert int(c["lastRefusalAtMillis"]) > 0 and "seal does not verify" in c["lastRefusalMessage"], c
 assert peers["bank-b"]["state"] == "reachable", peers["bank-b"]
 ' || fail "/api/peers does not show bank-c refusing"
-curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" | grep -Eq '^finp2p_outbox_held_messages\{peer="bank-c"\} [1-9]' ||
-  fail "bank-a's metrics show no message held for bank-c"
+metrics=$(curl -sf "http://127.0.0.1:$METRICS_PORT/metrics") || fail "GET /metrics on bank-a"
+grep -Eq '^finp2p_outbox_held_messages\{peer="bank-c"\} [1-9]' <<<"$metrics" ||
+  fail "bank-a's metrics show no message held for bank-c: $(grep held_messages <<<"$metrics")"
 
 # A restart of bank-a meanwhile loses nothing: the held messages were not settled, so its
 # recovery re-sends them, and bank-c refuses them again.
 router_stop bank-a
 router_start bank-a
 refusing_again=""
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   line=$(ctl bank-a peer list | grep '^bank-c ')
   case $line in *"REFUSING our messages (code 4: "*"held for re-delivery"*) refusing_again=1; break ;; esac
   sleep 0.1
@@ -74,7 +75,7 @@ router_start bank-c
 expect_eq "$(wait_terminal bank-c "$id" 120)" completed "bank-c status once its key is fixed"
 same_head_everywhere "$id"
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   line=$(ctl bank-a peer list | grep '^bank-c ')
   case $line in *": reachable, 0 queued"*) break ;; esac
   sleep 0.1
