@@ -196,5 +196,22 @@ TEST(OutboxTest, HeldMessagesAreCappedPerPeer) {
   EXPECT_EQ(settled.load(), 1) << "the message over the cap is dropped, as any final refusal";
 }
 
+TEST(OutboxTest, PeerStateNamesUnreachableThenRefusingThenReachable) {
+  PeerQueue q;
+  q.peer = kPeer;
+  EXPECT_EQ(peerState(q), "reachable");  // nothing sent yet
+  q.lastRefusalMillis = 2000;
+  q.lastRefusalCode = protocol::kSignature;
+  q.lastRefusalMessage = "seal does not verify";
+  q.lastAcceptedMillis = 1000;
+  EXPECT_EQ(peerState(q), "refusing our messages (code 4: seal does not verify)");
+  q.lastAcceptedMillis = 3000;  // it accepted one since: refusals are history
+  EXPECT_EQ(peerState(q), "reachable");
+  q.held = 1;  // but some it refused are still held
+  EXPECT_EQ(peerState(q), "refusing our messages (code 4: seal does not verify)");
+  q.reachable = false;
+  EXPECT_EQ(peerState(q), "unreachable");
+}
+
 }  // namespace
 }  // namespace finp2p::rpc
