@@ -56,8 +56,9 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
                                  {"peer", "kind", "code"})),
       backlog_(registry_.gauge("finp2p_outbox_backlog_messages",
                                "Messages queued for a peer and not yet answered", {"peer"})),
-      retries_(registry_.counter("finp2p_outbox_retries_total",
-                                 "Messages queued again (peer unreachable or busy)", {"peer"})),
+      retries_(registry_.counter(
+          "finp2p_outbox_retries_total",
+          "Messages queued again (peer unreachable, busy, or refusing with 4 or 5)", {"peer"})),
       reachable_(registry_.gauge("finp2p_peer_reachable",
                                  "1 when the last call reached the peer, 0 when it did not",
                                  {"peer"})),
