@@ -222,6 +222,17 @@ finp2p::common::Envelope envelope(const std::string& id, const std::string& from
   return e;
 }
 
+// A peer's words, as shown to an operator (terminal, page, API): bounded, no control characters.
+std::string shownText(const std::string& text) {
+  constexpr std::size_t kMax = 300;
+  std::string out = text.substr(0, kMax);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > kMax) out += "...";
+  return out;
+}
+
 // One call: seal the request, send, and check the sealed answer.
 template <typename Signed, typename Request, typename Response, typename Call>
 std::optional<finp2p::common::Status> call(const Request& body, const std::string& id,
@@ -314,7 +325,7 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
     std::lock_guard lock(peer.refusalMutex);
     peer.lastRefusalMillis = now;
     peer.lastRefusalCode = answer->code();
-    peer.lastRefusalMessage = answer->message();
+    peer.lastRefusalMessage = shownText(answer->message());
   }
   if (protocol::curableByReceiverConfig(answer->code())) {
     if (!item.held) {

@@ -48,7 +48,7 @@ class FakePeer final : public ExecutionService::Service {
     r->mutable_envelope()->set_receiverorganizationid("bank-a");
     r->mutable_envelope()->set_timestampmillis(node::nowMillis());
     r->mutable_status()->set_code(code.load());
-    r->mutable_status()->set_message(code.load() == 0 ? "" : "refused for the test");
+    r->mutable_status()->set_message(code.load() == 0 ? "" : message);
     *response->mutable_signature() = crypto::seal(*r, key_, kPeer);
     return grpc::Status::OK;
   }
@@ -65,6 +65,7 @@ class FakePeer final : public ExecutionService::Service {
   }
 
   std::atomic<int> code{0};
+  std::string message = "refused for the test";  // set before the first call
 
  private:
   crypto::SigningKey key_;
@@ -177,6 +178,19 @@ TEST(OutboxTest, OtherRefusalsAreFinalButShown) {
   EXPECT_EQ(peerState(q), "reachable");
   EXPECT_EQ(q.refusedMessages, 1u);
   EXPECT_EQ(q.lastRefusalCode, protocol::kMalformed);
+}
+
+TEST(OutboxTest, APeersReasonIsShownBoundedWithoutControlCharacters) {
+  FakePeer peer;
+  peer.code = protocol::kMalformed;
+  peer.message = "\x1b[2Jwiped" + std::string(1000, 'x');
+  auto outbox = outboxTo(peer);
+  std::atomic<int> settled{0};
+  outbox->send(kPeer, "plan-1", "m-1", proposal(), [&] { ++settled; });
+  ASSERT_TRUE(eventually([&] { return settled.load() == 1; }));
+  std::string shown = queueOf(*outbox).lastRefusalMessage;
+  EXPECT_EQ(shown.rfind("?[2Jwiped", 0), 0u) << shown;
+  EXPECT_EQ(shown.size(), 303u);
 }
 
 TEST(OutboxTest, HeldMessagesAreCappedPerPeer) {
