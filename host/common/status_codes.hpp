@@ -24,4 +24,11 @@ enum StatusCode : int32_t {
   kOverLimit = 10,
 };
 
+// A refusal that a configuration fix on the receiver's side can cure (the sender's public key,
+// the peer list, a TLS identity): the sender keeps such a message and offers it again, with a
+// backoff, rather than dropping it (docs/protocol.md, "What an answer means").
+constexpr bool curableByReceiverConfig(int32_t code) {
+  return code == kSignature || code == kNotAuthorized;
+}
+
 }  // namespace finp2p::protocol

@@ -239,11 +239,26 @@ int listPeers(const std::string& admin) {
     return std::to_string((nowMillis - atMillis) / 1000) + " s ago";
   };
   for (const auto& p : response.peers()) {
-    std::printf("%s at %s: %s, %llu queued, last answer %s, last message from it %s\n",
-                p.organization().c_str(), p.address().c_str(),
-                p.reachable() ? "reachable" : "UNREACHABLE",
-                static_cast<unsigned long long>(p.backlog()), ago(p.lastansweratmillis()).c_str(),
-                ago(p.lastmessageatmillis()).c_str());
+    // A router older than the state field: reachability only.
+    std::string state =
+        p.state().empty() ? (p.reachable() ? "reachable" : "unreachable") : p.state();
+    if (state == "unreachable") state = "UNREACHABLE";
+    if (state.rfind("refusing", 0) == 0) state = "REFUSING" + state.substr(8);
+    std::string held = p.heldforredelivery() == 0 ? ""
+                                                  : " (" + std::to_string(p.heldforredelivery()) +
+                                                        " refused, held for re-delivery)";
+    std::string refused = p.refusedmessages() == 0 ? ""
+                                                   : ", " + std::to_string(p.refusedmessages()) +
+                                                         " refused since the start, last " +
+                                                         ago(p.lastrefusalatmillis()) + " (code " +
+                                                         std::to_string(p.lastrefusalcode()) + ")";
+    if (p.droppedovercap() != 0) {
+      refused += ", " + std::to_string(p.droppedovercap()) + " dropped over the held cap";
+    }
+    std::printf("%s at %s: %s, %llu queued%s%s, last answer %s, last message from it %s\n",
+                p.organization().c_str(), p.address().c_str(), state.c_str(),
+                static_cast<unsigned long long>(p.backlog()), held.c_str(), refused.c_str(),
+                ago(p.lastansweratmillis()).c_str(), ago(p.lastmessageatmillis()).c_str());
   }
   return 0;
 }

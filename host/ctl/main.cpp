@@ -175,7 +175,9 @@ int main(int argc, char** argv) {
   auto* peer = app.add_subcommand("peer", "The router's peers");
   peer->require_subcommand(1);
   auto* peerList = peer->add_subcommand(
-      "list", "Each peer: reachable, messages queued for it, when it last answered and wrote");
+      "list",
+      "Each peer: reachable, unreachable or refusing our messages (and why), messages queued "
+      "for it, when it last answered and wrote");
 
   auto* keys = app.add_subcommand("keys", "Router keys");
   keys->require_subcommand(1);

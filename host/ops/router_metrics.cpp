@@ -56,11 +56,16 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
                                  {"peer", "kind", "code"})),
       backlog_(registry_.gauge("finp2p_outbox_backlog_messages",
                                "Messages queued for a peer and not yet answered", {"peer"})),
-      retries_(registry_.counter("finp2p_outbox_retries_total",
-                                 "Messages queued again (peer unreachable or busy)", {"peer"})),
+      retries_(registry_.counter(
+          "finp2p_outbox_retries_total",
+          "Messages queued again (peer unreachable, busy, or refusing with 4 or 5)", {"peer"})),
       reachable_(registry_.gauge("finp2p_peer_reachable",
                                  "1 when the last call reached the peer, 0 when it did not",
                                  {"peer"})),
+      held_(registry_.gauge("finp2p_outbox_held_messages",
+                            "Of the backlog: messages the peer refused with a code a fix of its "
+                            "configuration cures (4, 5), held and sent again with backoff",
+                            {"peer"})),
       commits_(
           registry_.counter("finp2p_journal_commits_total", "Journal group commits", {"result"})),
       groupSize_(registry_.histogram("finp2p_journal_commit_group_entries",
@@ -105,6 +110,7 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
       .set(1);
   for (const auto& p : peers_) {
     backlog_.with({p});
+    held_.with({p});
     reachable_.with({p}).set(1);
   }
   for (const auto& p : peers_) peerCounters_.emplace(p, std::make_unique<PeerCounters>());
@@ -168,6 +174,7 @@ void RouterMetrics::watchOutbox(const rpc::Outbox& outbox) {
     for (const auto& q : outbox.queues()) {
       backlog_.with({peerLabel(q.peer)}).set(static_cast<double>(q.backlog));
       reachable_.with({peerLabel(q.peer)}).set(q.reachable ? 1 : 0);
+      held_.with({peerLabel(q.peer)}).set(static_cast<double>(q.held));
     }
   });
 }

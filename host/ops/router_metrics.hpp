@@ -98,6 +98,7 @@ class RouterMetrics final : public journal::CommitObserver, public rpc::OutboxOb
   GaugeFamily& backlog_;
   CounterFamily& retries_;
   GaugeFamily& reachable_;
+  GaugeFamily& held_;
   CounterFamily& commits_;
   HistogramFamily& groupSize_;
   HistogramFamily& commitSeconds_;

@@ -74,8 +74,24 @@ ListPeersResponse peerList(const Outbox& outbox, const PeerService& peers) {
     p->set_backlog(q.backlog);
     p->set_lastansweratmillis(q.lastAnswerMillis);
     p->set_lastmessageatmillis(peers.lastTakenMillis(q.peer));
+    p->set_state(peerState(q));
+    p->set_refusedmessages(q.refusedMessages);
+    p->set_heldforredelivery(q.held);
+    p->set_droppedovercap(q.droppedOverCap);
+    p->set_lastrefusalatmillis(q.lastRefusalMillis);
+    p->set_lastrefusalcode(q.lastRefusalCode);
+    p->set_lastrefusalmessage(q.lastRefusalMessage);
   }
   return out;
+}
+
+std::string peerState(const PeerQueue& q) {
+  if (!q.reachable) return "unreachable";
+  if (q.held > 0 || (q.lastRefusalMillis != 0 && q.lastRefusalMillis >= q.lastAcceptedMillis)) {
+    return "refusing our messages (code " + std::to_string(q.lastRefusalCode) + ": " +
+           q.lastRefusalMessage + ")";
+  }
+  return "reachable";
 }
 
 }  // namespace finp2p::rpc

@@ -1,5 +1,7 @@
 #include "rpc/outbox.hpp"
 
+#include <algorithm>
+
 #include <grpcpp/grpcpp.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
@@ -13,8 +15,8 @@ namespace finp2p::rpc {
 using namespace finp2p::execution;
 
 Outbox::Outbox(std::string self, crypto::SigningKey key, std::map<std::string, PeerEndpoint> peers,
-               TlsMaterial tls, int lanesPerPeer)
-    : self_(std::move(self)), key_(std::move(key)) {
+               TlsMaterial tls, int lanesPerPeer, std::size_t maxHeldPerPeer)
+    : self_(std::move(self)), key_(std::move(key)), maxHeldPerPeer_(maxHeldPerPeer) {
   for (auto& [org, endpoint] : peers) {
     auto peer = std::make_unique<Peer>(endpoint);
     peer->organization = org;
@@ -82,8 +84,21 @@ void Outbox::send(const std::string& to, const std::string& planId, const std::s
 std::vector<PeerQueue> Outbox::queues() const {
   std::vector<PeerQueue> out;
   for (const auto& [org, peer] : peers_) {
-    PeerQueue q{org, 0, peer->reachable.load(), peer->endpoint.address,
-                peer->lastAnswerMillis.load()};
+    PeerQueue q;
+    q.peer = org;
+    q.reachable = peer->reachable.load();
+    q.address = peer->endpoint.address;
+    q.lastAnswerMillis = peer->lastAnswerMillis.load();
+    q.lastAcceptedMillis = peer->lastAcceptedMillis.load();
+    q.held = peer->held.load();
+    q.refusedMessages = peer->refusedMessages.load();
+    q.droppedOverCap = peer->droppedOverCap.load();
+    {
+      std::lock_guard lock(peer->refusalMutex);
+      q.lastRefusalMillis = peer->lastRefusalMillis;
+      q.lastRefusalCode = peer->lastRefusalCode;
+      q.lastRefusalMessage = peer->lastRefusalMessage;
+    }
     for (const auto& lane : peer->lanes) {
       std::lock_guard lock(lane->mutex);
       q.backlog += lane->queue.size();
@@ -125,11 +140,39 @@ void Outbox::run(Lane& lane) {
     Delivery result = deliver(peer, item);
     if (result == Delivery::kDone) {
       failures = 0;
+      if (item.held) {
+        peer.held.fetch_sub(1);
+        wakeHeld(peer);
+      }
       if (item.settled) item.settled();
       continue;
     }
+    if (result == Delivery::kRefusedCurable && !item.held) {
+      // A peer refusing everything must not make us hold without bound.
+      if (peer.held.fetch_add(1) >= maxHeldPerPeer_) {
+        peer.held.fetch_sub(1);
+        peer.droppedOverCap.fetch_add(1);
+        spdlog::error(
+            "message {} to {} dropped: {} messages it refused are already held for re-delivery "
+            "(the cap), this one will not be sent again",
+            item.messageId, peer.organization, maxHeldPerPeer_);
+        // Settled, as any final refusal: keeping even the plan's record of owing it would grow.
+        if (item.settled) item.settled();
+        continue;
+      }
+      item.held = true;
+      spdlog::warn(
+          "message {} to {}: held, sent again with backoff (up to {} s) until it is "
+          "accepted (a fix of {}'s configuration)",
+          item.messageId, peer.organization, kHeldMaxRetryMillis / 1000, peer.organization);
+    }
     if (auto* observer = observer_.load()) observer->retrying(peer.organization);
     std::unique_lock lock(lane.mutex);
+    if (result == Delivery::kRefusedCurable) {
+      item.notBefore = node::nowMillis() + heldRetryMillis(++item.refusals);
+      lane.queue.push_back(std::move(item));
+      continue;
+    }
     if (result == Delivery::kRetryLater) {
       ++item.attempts;
       if (item.firstDeferredMillis == 0) item.firstDeferredMillis = node::nowMillis();
@@ -146,6 +189,27 @@ void Outbox::run(Lane& lane) {
   }
 }
 
+int64_t Outbox::heldRetryMillis(int refusals) {
+  int doublings = std::clamp(refusals - 1, 0, 16);
+  return std::min(kHeldMaxRetryMillis, kHeldFirstRetryMillis << doublings);
+}
+
+void Outbox::wakeHeld(Peer& peer) {
+  // At most once a second: held messages refused for another reason must not be re-sent at the
+  // rate the peer accepts others.
+  int64_t now = node::nowMillis(), last = peer.lastWakeMillis.load();
+  if (now - last < 1000 || !peer.lastWakeMillis.compare_exchange_strong(last, now)) return;
+  for (auto& lane : peer.lanes) {
+    {
+      std::lock_guard lock(lane->mutex);
+      for (auto& item : lane->queue) {
+        if (item.held) item.notBefore = 0;
+      }
+    }
+    lane->cv.notify_one();
+  }
+}
+
 namespace {
 
 finp2p::common::Envelope envelope(const std::string& id, const std::string& from,
@@ -156,6 +220,17 @@ finp2p::common::Envelope envelope(const std::string& id, const std::string& from
   e.set_receiverorganizationid(to);
   e.set_timestampmillis(node::nowMillis());
   return e;
+}
+
+// A peer's words, as shown to an operator (terminal, page, API): bounded, no control characters.
+std::string shownText(const std::string& text) {
+  constexpr std::size_t kMax = 300;
+  std::string out = text.substr(0, kMax);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > kMax) out += "...";
+  return out;
 }
 
 // One call: seal the request, send, and check the sealed answer.
@@ -222,8 +297,17 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
     }
     return Delivery::kPeerUnreachable;
   }
-  peer.lastAnswerMillis = node::nowMillis();
+  int64_t now = node::nowMillis();
+  peer.lastAnswerMillis = now;
   if (!peer.reachable.exchange(true)) spdlog::info("peer {} reachable again", to);
+  if (answer->code() == protocol::kOk) {
+    peer.lastAcceptedMillis = now;
+    if (item.held) {
+      spdlog::info("message {} to {} accepted after {} refusals", item.messageId, to,
+                   item.refusals);
+    }
+    return Delivery::kDone;
+  }
   if (answer->code() == protocol::kInternal || answer->code() == protocol::kOverLimit) {
     spdlog::warn("message {} to {}: peer cannot take it now: {}; will retry", item.messageId, to,
                  answer->message());
@@ -236,10 +320,22 @@ Outbox::Delivery Outbox::deliver(Peer& peer, const Item& item) {
        node::nowMillis() - item.firstDeferredMillis < kUnknownPlanRetryMillis)) {
     return Delivery::kRetryLater;
   }
-  if (answer->code() != 0) {
-    spdlog::warn("message {} to {} refused (code {}): {}", item.messageId, to, answer->code(),
-                 answer->message());
+  if (!item.held) peer.refusedMessages.fetch_add(1);
+  {
+    std::lock_guard lock(peer.refusalMutex);
+    peer.lastRefusalMillis = now;
+    peer.lastRefusalCode = answer->code();
+    peer.lastRefusalMessage = shownText(answer->message());
   }
+  if (protocol::curableByReceiverConfig(answer->code())) {
+    if (!item.held) {
+      spdlog::warn("message {} to {} refused (code {}): {}", item.messageId, to, answer->code(),
+                   answer->message());
+    }
+    return Delivery::kRefusedCurable;
+  }
+  spdlog::warn("message {} to {} refused (code {}): {}", item.messageId, to, answer->code(),
+               answer->message());
   return Delivery::kDone;
 }
 

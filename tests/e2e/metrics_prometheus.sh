@@ -73,6 +73,7 @@ for org in "${ORGS[@]}"; do
   for family in finp2p_plans_in_flight finp2p_plan_duration_seconds_bucket \
     finp2p_peer_messages_sent_total finp2p_peer_messages_received_total \
     finp2p_outbox_backlog_messages finp2p_outbox_retries_total finp2p_peer_reachable \
+    finp2p_outbox_held_messages \
     finp2p_journal_commits_total finp2p_journal_commit_seconds_bucket \
     finp2p_journal_commit_group_entries_bucket finp2p_ledger_calls_total \
     finp2p_ledger_call_seconds_bucket finp2p_instruction_execution_seconds_bucket \

@@ -203,6 +203,7 @@ try:
         c = cells('tr[data-peer="%s"] td' % peer)
         expect(c[2] == "reachable" and c[3] == "0", "peer %s: %s" % (peer, c))
         expect(c[4] != "never", "peer %s never answered: %s" % (peer, c))
+        expect(c[6] == "none", "peer %s refused messages: %s" % (peer, c))
     shot("peers")
 
     # ---- live: a plan submitted while the page watches, list and plan ----

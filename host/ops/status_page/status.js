@@ -310,6 +310,23 @@ async function ledgersView(mine) {
   await poll();
 }
 
+// A router older than the state field reports reachability only.
+function peerState(p) {
+  return p.state || (p.reachable ? "reachable" : "unreachable");
+}
+
+function refusals(p) {
+  const refused = Number(p.refusedMessages || 0);
+  if (refused === 0) return "none";
+  let text = refused + " (last " + when(Number(p.lastRefusalAtMillis)) + ", code " +
+    (p.lastRefusalCode || 0) + ")";
+  const held = Number(p.heldForRedelivery || 0);
+  if (held > 0) text += "; " + held + " held for re-delivery";
+  const dropped = Number(p.droppedOverCap || 0);
+  if (dropped > 0) text += "; " + dropped + " dropped over the cap";
+  return text;
+}
+
 async function peersView(mine) {
   const poll = async () => {
     try {
@@ -318,14 +335,16 @@ async function peersView(mine) {
       const rows = (body.peers || []).map((p) => el("tr", {"data-peer": p.organization},
         el("td", {}, p.organization),
         el("td", {class: "mono"}, p.address),
-        el("td", {class: "peer-reachable " + (p.reachable ? "ok" : "bad")},
-          p.reachable ? "reachable" : "unreachable"),
+        el("td", {class: "peer-reachable " + (peerState(p) === "reachable" ? "ok" : "bad")},
+          peerState(p)),
         el("td", {}, String(p.backlog)),
         el("td", {}, when(Number(p.lastAnswerAtMillis))),
-        el("td", {}, when(Number(p.lastMessageAtMillis)))));
+        el("td", {}, when(Number(p.lastMessageAtMillis))),
+        el("td", {class: "peer-refused"}, refusals(p))));
       show(el("h2", {}, "Peers"), el("table", {id: "peers-table"},
-        el("thead", {}, el("tr", {}, ["organization", "address", "reachability", "outbox backlog",
-          "last answer from it", "last message from it"].map((h) => el("th", {}, h)))),
+        el("thead", {}, el("tr", {}, ["organization", "address", "state", "outbox backlog",
+          "last answer from it", "last message from it", "refused by it"]
+          .map((h) => el("th", {}, h)))),
         el("tbody", {}, rows)));
     } catch (e) {
       if (mine === generation) show(el("p", {class: "error"}, String(e.message)));
