@@ -221,6 +221,14 @@ int listLedgers(const std::string& admin) {
           l.childpid() ? ("child pid " + std::to_string(l.childpid())).c_str() : "child restarting",
           l.crashes(), l.lastcrash().empty() ? "" : ", last: ", l.lastcrash().c_str());
     }
+    if (!l.unavailable().empty()) {
+      auto nowMillis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      std::printf("  UNAVAILABLE for %lld s (its last answer): %s\n",
+                  static_cast<long long>((nowMillis - l.unavailablesincemillis()) / 1000),
+                  l.unavailable().c_str());
+    }
   }
   return 0;
 }

@@ -89,6 +89,13 @@ struct Ledger::Lifecycle {
   std::condition_variable cv;
   int alive = 0;
   std::atomic<uint64_t> crashes{0};
+  // The plugin's last answer said its ledger cannot be reached (FINP2P_LEDGER_ERROR_UNAVAILABLE:
+  // an adapter or node down): why and since when; its next other answer clears it. A ledger
+  // that is down shows as not up without waiting for a plan to fail on it (F21 of
+  // docs/reviews/2026-12-03-newcomer-issues-16-17.md).
+  std::mutex reachMutex;
+  std::string unavailable;
+  int64_t unavailableSinceMillis = 0;
 };
 
 Ledger::Ledger(config::LedgerConfig config, uint32_t generation)
@@ -207,6 +214,12 @@ LedgerInfo Ledger::info() const {
     }
   }
   i.crashesSinceStart = lifecycle_->crashes.load();
+  {
+    std::lock_guard reach(lifecycle_->reachMutex);
+    i.unavailable = lifecycle_->unavailable;
+    i.unavailableSinceMillis = lifecycle_->unavailableSinceMillis;
+    if (!i.unavailable.empty()) i.up = false;
+  }
   i.operationsInFlight += static_cast<int>(waiting_.size());
   return i;
 }
@@ -221,8 +234,21 @@ Ledger::Call Ledger::makeCall(std::string what, int64_t deadlineMillis, std::fun
   c.what = what;
   c.deadlineMillis = deadlineMillis;
   c.start = [once, start = std::move(start), prefix = "ledger " + name_ + ": " + what + ": ",
-             ours = "ledger " + name_ + ": "](PluginInstance& plugin) {
-    start(plugin, [once, prefix, ours](T value) {
+             ours = "ledger " + name_ + ": ", life = lifecycle_,
+             name = name_](PluginInstance& plugin) {
+    start(plugin, [once, prefix, ours, life, name](T value) {
+      {
+        std::lock_guard lock(life->reachMutex);
+        bool down = value.status == FINP2P_LEDGER_ERROR_UNAVAILABLE;
+        if (down && life->unavailable.empty()) {
+          life->unavailableSinceMillis = nowMillis();
+          spdlog::warn("ledger {}: unavailable: {}", name, value.message.substr(0, 300));
+        } else if (!down && !life->unavailable.empty()) {
+          spdlog::info("ledger {}: available again", name);
+        }
+        life->unavailable = down ? value.message.substr(0, 300) : "";
+        if (!down) life->unavailableSinceMillis = 0;
+      }
       // The client's own deadline watchdog does not know which ledger it serves (a child's
       // supervisor does, and says so).
       if (value.status == FINP2P_LEDGER_ERROR_TIMEOUT && value.message.rfind(ours, 0) != 0) {

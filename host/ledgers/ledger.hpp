@@ -65,6 +65,10 @@ struct LedgerInfo {
   // child's own count starts again with each reload). For finp2p_ledger_plugin_crashes_total.
   uint64_t crashesSinceStart = 0;
   std::vector<std::string> supportedOperations;  // the plugin's: "hold", "release", ...
+  // The plugin's last answer was FINP2P_LEDGER_ERROR_UNAVAILABLE (its ledger, adapter or node
+  // cannot be reached): its message, and since when; `up` is false meanwhile.
+  std::string unavailable;
+  int64_t unavailableSinceMillis = 0;
 };
 
 class Ledger {

@@ -87,8 +87,9 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
       generation_(registry_.gauge("finp2p_ledger_generation",
                                   "The loaded plugin's generation (+1 per reload onto a new file)",
                                   {"ledger"})),
-      ledgerUp_(registry_.gauge("finp2p_ledger_up", "1 serving, 0 draining for a reload or down",
-                                {"ledger"})),
+      ledgerUp_(registry_.gauge(
+          "finp2p_ledger_up",
+          "1 serving, 0 draining for a reload, down, or its last answer UNAVAILABLE", {"ledger"})),
       ledgerInFlight_(registry_.gauge("finp2p_ledger_operations_in_flight",
                                       "Plugin operations started and not yet answered",
                                       {"ledger"})),

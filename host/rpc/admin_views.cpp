@@ -61,6 +61,9 @@ LedgerInfo ledgerInfo(const ledgers::LedgerInfo& i) {
   out.set_crashes(i.child.crashes);
   out.set_lastcrash(i.child.lastCrash);
   for (const auto& op : i.supportedOperations) out.add_supportedoperations(op);
+  out.set_up(i.up);
+  out.set_unavailable(i.unavailable);
+  out.set_unavailablesincemillis(i.unavailableSinceMillis);
   return out;
 }
 

@@ -2,13 +2,15 @@
 # A DvP between two real routers where the bond lives behind the adapter API: bank-a's
 # "securities" ledger is the adapter-api bridge plugin, talking through Prism (validating every
 # request and response against the OpenAPI file) to finp2p-adapter-gateway, which serves
-# sqlite-ledger. Three plans:
+# sqlite-ledger. Four plans:
 #   1. plain;
 #   2. bank-a aborts after its hold request was answered and before the answer was recorded
 #      (FINP2P_FAILPOINT=bridge-after-send): restarted, it sends the recorded request again,
 #      byte for byte, and the gateway answers it from its Idempotency-Key store;
 #   3. the gateway aborts after sqlite-ledger held and before it stored the outcome
-#      (FINP2P_FAILPOINT=gateway-after-execute): restarted, it finishes the operation by lookup.
+#      (FINP2P_FAILPOINT=gateway-after-execute): restarted, it finishes the operation by lookup;
+#   4. the gateway is down: rejected at preflight, `ledger list` shows the ledger unavailable;
+#      back up, the next plan settles and the mark is gone.
 # Each plan: one hold and one release on the ledger, exact balances, no schema violation.
 source "$(dirname "$0")/harness.sh"
 DIR=$WORK
@@ -83,9 +85,24 @@ gateway_start bonds
 settled "$id" 3
 grep -q "resuming operation" "$WORK/bonds.log" || fail "the restarted gateway did not resume the hold"
 
+# 4. the adapter is down (F21 of the 2026-12-03 review: `ledger list`, finp2p_ledger_up and the
+# health view said "serving"): the plan is rejected at preflight, and the ledger shows as
+# unavailable, not up, with the bridge's reason, until its next answer is another one.
+gateway_stop bonds
+GW_PID[bonds]=""
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
+expect_eq "$(wait_terminal bank-a "$id" 40)" rejected "plan with the adapter down"
+out=$(ctl bank-a ledger list)
+[[ $out == *"UNAVAILABLE for "*"adapter"* ]] || fail "ledger list with the adapter down: $out"
+gateway_start bonds
+id=$(submit_fresh bank-a "$SRC/docs/examples/dvp.json")
+settled "$id" 4
+out=$(ctl bank-a ledger list)
+[[ $out != *"UNAVAILABLE"* ]] || fail "ledger list once the adapter is back: $out"
+
 # Exact balances: through the bridge (the adapter API's /asset/balance) and on the ledger itself.
-expect_eq "$(available bank-a securities "$BUYER" "$BOND")" 300 "buyer bonds"
-expect_eq "$(available bank-a securities "$SELLER" "$BOND")" 700 "seller bonds"
-expect_eq "$(available bank-b cash "$SELLER" USD)" 31600 "seller cash"
+expect_eq "$(available bank-a securities "$BUYER" "$BOND")" 400 "buyer bonds"
+expect_eq "$(available bank-a securities "$SELLER" "$BOND")" 600 "seller bonds"
+expect_eq "$(available bank-b cash "$SELLER" USD)" 42100 "seller cash"
 prism_clean
 echo "ok"

@@ -294,7 +294,9 @@ async function ledgersView(mine) {
         el("td", {}, abiText(l.abiVersion)),
         el("td", {}, String(l.generation)),
         el("td", {}, (l.supportedOperations || []).join(", ")),
-        el("td", {class: "ledger-health " + (l.state === "serving" ? "ok" : "bad")}, l.state),
+        // A serving ledger whose plugin last answered UNAVAILABLE (its adapter or node is down).
+        el("td", {class: "ledger-health " + (l.state === "serving" && !l.unavailable ? "ok" : "bad")},
+          l.unavailable ? l.state + ", unavailable: " + l.unavailable : l.state),
         el("td", {}, l.isolation + (l.isolation === "process" ? ", " + l.crashes + " crashes" +
           (l.lastCrash ? " (last: " + l.lastCrash + ")" : "") : "")),
         el("td", {}, String(l.operationsInFlight))));
