@@ -26,6 +26,10 @@ adapter_api::AssetRef BridgeConfig::assetFor(const std::string& id) const {
 }
 
 BridgeConfig readBridgeConfig(const ledger::Config& config) {
+  config.refuseUnknownKeys({"base_url", "state", "request_timeout_ms", "poll_interval_ms",
+                            "approve_plans", "tls_ca", "tls_certificate", "tls_private_key",
+                            "headers.*", "assets.*.id", "assets.*.resource_id", "assets.*.network",
+                            "assets.*.token_id", "assets.*.standard"});
   BridgeConfig c;
   c.http.baseUrl = config.getOr("base_url", "");
   if (c.http.baseUrl.rfind("http://", 0) != 0 && c.http.baseUrl.rfind("https://", 0) != 0) {

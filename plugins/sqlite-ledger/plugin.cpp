@@ -25,6 +25,9 @@ bool fullSync(const Config& config) {
 }
 
 std::string requiredDatabase(const Config& config) {
+  config.refuseUnknownKeys({"database", "synchronous", "preflight_checks_balance",
+                            "opening_balances.*.account", "opening_balances.*.asset",
+                            "opening_balances.*.amount"});
   auto path = config.getPath("database");  // relative: to the router's TOML
   if (!path || path->empty()) throw std::invalid_argument("config key \"database\" is required");
   return *path;

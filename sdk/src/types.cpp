@@ -141,6 +141,40 @@ void issueOpeningBalances(const Config& config,
   }
 }
 
+namespace {
+std::vector<std::string> segments(const std::string& key) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
+    out.push_back(key.substr(start, dot - start));
+  }
+  out.push_back(key.substr(start));
+  return out;
+}
+}  // namespace
+
+void Config::refuseUnknownKeys(const std::vector<std::string>& known) const {
+  for (const auto& [key, value] : entries_) {
+    if (key.rfind("finp2p.", 0) == 0) continue;
+    auto have = segments(key);
+    bool matched = false;
+    for (const auto& pattern : known) {
+      auto want = segments(pattern);
+      if (want.size() != have.size()) continue;
+      bool same = true;
+      for (std::size_t i = 0; i < want.size() && same; ++i) {
+        same = want[i] == "*" || want[i] == have[i];
+      }
+      matched |= same;
+    }
+    if (matched) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw std::invalid_argument("unknown config key \"" + key.substr(0, 80) +
+                                "\" in [ledger.config] (this plugin reads: " + list + ")");
+  }
+}
+
 std::size_t Config::arraySize(const std::string& key) const {
   std::set<std::size_t> indexes;
   std::string prefix = key + ".";

@@ -137,6 +137,26 @@ TEST(PluginLoader, InitFailureCarriesThePluginsMessage) {
               LoadErrorCode::kInitFailed, "cannot open ledger database /nonexistent/dir/x.db");
 }
 
+// F20 of docs/reviews/2026-12-03-newcomer-issues-16-17.md: a typo inside [ledger.config]
+// ("databse", "opening_balances[0].ammount") was ignored, the setting silently at its default.
+TEST(PluginLoader, AnUnknownConfigKeyIsRefusedNamingIt) {
+  std::string db = std::string(TEST_SCRATCH_DIR) + "/typo.db";
+  Config typo({{"database", db}, {"synchronus", "normal"}});
+  expectError(loadError(SQLITE_LEDGER_PLUGIN, typo), LoadErrorCode::kInitFailed,
+              "unknown config key \"synchronus\" in [ledger.config] (this plugin reads: database, "
+              "synchronous");
+  Config nested({{"database", db},
+                 {"opening_balances.0.account", "a"},
+                 {"opening_balances.0.asset", "USD"},
+                 {"opening_balances.0.ammount", "10"}});
+  expectError(loadError(SQLITE_LEDGER_PLUGIN, nested), LoadErrorCode::kInitFailed,
+              "unknown config key \"opening_balances.0.ammount\"");
+  // The host's own entry (the TOML's directory) is not the plugin's to refuse.
+  Config host({{"database", db}, {Config::kConfigDirKey, TEST_SCRATCH_DIR}});
+  EXPECT_TRUE(std::holds_alternative<std::shared_ptr<LoadedPlugin>>(
+      LoadedPlugin::load(SQLITE_LEDGER_PLUGIN, host, quiet())));
+}
+
 TEST(PluginLoader, EntryPointThatThrows) {
   expectError(loadError(fixture("fixture_entry_throws")), LoadErrorCode::kException,
               "entry point threw: boom in init");

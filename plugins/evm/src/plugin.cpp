@@ -66,6 +66,26 @@ std::optional<Address> address(const Config& c, const std::string& key) {
 }
 
 EvmConfig parse(const Config& c) {
+  c.refuseUnknownKeys({"rpc_url",
+                       "chain_id",
+                       "state_database",
+                       "sending_keys.*",
+                       "escrow",
+                       "deploy",
+                       "confirmations",
+                       "rpc_timeout_ms",
+                       "receipt_timeout_ms",
+                       "priority_fee_wei",
+                       "gas_limit",
+                       "preflight_checks_balance",
+                       "assets.*.id",
+                       "assets.*.token",
+                       "assets.*.decimals",
+                       "assets.*.name",
+                       "assets.*.symbol",
+                       "opening_balances.*.account",
+                       "opening_balances.*.asset",
+                       "opening_balances.*.amount"});
   EvmConfig cfg;
   cfg.rpcUrl = required(c, "rpc_url");
   cfg.chainId = number(c, "chain_id", 0);

@@ -117,6 +117,11 @@ class Config {
   /// Number of elements of the array at `key` ("key.0...", "key.1...").
   std::size_t arraySize(const std::string& key) const;
   const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+  /// Throws std::invalid_argument naming the first key that matches none of `known`, and the
+  /// keys the plugin reads: a typo ("databse") would otherwise leave a setting at its default
+  /// without a word. Patterns are dotted keys where `*` is one segment (an array index or any
+  /// name): "opening_balances.*.amount", "headers.*". The host's reserved "finp2p." keys pass.
+  void refuseUnknownKeys(const std::vector<std::string>& known) const;
 
  private:
   std::vector<std::pair<std::string, std::string>> entries_;
