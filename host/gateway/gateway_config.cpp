@@ -1,6 +1,10 @@
 #include "gateway/gateway_config.hpp"
 
+#include "ops/http_listener.hpp"
+
+#include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <toml.hpp>
 
@@ -23,14 +27,15 @@ Result<GatewayConfig> loadGatewayConfig(const std::string& path) {
   c.ledgers = std::move(*ledgers);
   try {
     auto root = toml::parse(path);
-    static const std::set<std::string> known{
-        "listen",           "database",         "base_path", "threads",
-        "answer_within_ms", "poll_interval_ms", "decimals",  "ledger"};
+    static const std::set<std::string> known{"listen",   "database",         "base_path",
+                                             "threads",  "answer_within_ms", "poll_interval_ms",
+                                             "decimals", "ledger",           "auth_token_file"};
     for (const auto& [key, value] : root.as_table()) {
       if (!known.count(key)) {
         return invalid(path, "unknown key \"" + key +
                                  "\" (known: listen, database, base_path, threads, "
-                                 "answer_within_ms, poll_interval_ms, [decimals], [[ledger]])");
+                                 "answer_within_ms, poll_interval_ms, auth_token_file, "
+                                 "[decimals], [[ledger]])");
       }
     }
     fs::path base = fs::absolute(fs::path(path)).parent_path();
@@ -44,6 +49,28 @@ Result<GatewayConfig> loadGatewayConfig(const std::string& path) {
     c.basePath = toml::find_or<std::string>(root, "base_path", "");
     if (!c.basePath.empty() && (c.basePath.front() != '/' || c.basePath.back() == '/')) {
       return invalid(path, "key \"base_path\": starts with / and does not end with one");
+    }
+    std::string tokenFile = toml::find_or<std::string>(root, "auth_token_file", "");
+    if (!tokenFile.empty()) {
+      fs::path file = fs::path(tokenFile).is_absolute() ? fs::path(tokenFile) : base / tokenFile;
+      std::ifstream in(file);
+      std::string token;
+      if (!in || !std::getline(in, token)) {
+        return invalid(path, "key \"auth_token_file\": cannot read " + file.string());
+      }
+      while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+        token.pop_back();
+      }
+      if (token.size() < 32) {
+        return invalid(path, "key \"auth_token_file\": the token in " + file.string() +
+                                 " has fewer than 32 characters");
+      }
+      c.authToken = token;
+    }
+    if (c.authToken.empty() && !ops::isLoopbackAddress(c.listenAddress)) {
+      return invalid(path, "key \"listen\": " + c.listenAddress +
+                               " is not a loopback address, and without auth_token_file anyone "
+                               "who reaches it can move every holding of the ledgers served");
     }
     c.threads = static_cast<int>(toml::find_or<int64_t>(root, "threads", c.threads));
     c.answerWithinMillis = toml::find_or<int64_t>(root, "answer_within_ms", c.answerWithinMillis);

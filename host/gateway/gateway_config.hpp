@@ -27,6 +27,11 @@ struct GatewayConfig {
   // `[decimals]`: an asset's precision as its plugin is told (the API does not carry it);
   // default 18.
   std::map<std::string, uint32_t> decimals;
+  // `auth_token_file`: a file holding the bearer token every request must carry
+  // (`Authorization: Bearer TOKEN`, at least 32 characters); required to listen off loopback.
+  // Whoever reaches the API can move any holdings of the ledgers it serves (F14 of
+  // docs/reviews/2026-12-03-newcomer-issues-16-17.md).
+  std::string authToken;
   std::vector<config::LedgerConfig> ledgers;
 };
 

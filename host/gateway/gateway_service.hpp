@@ -27,6 +27,7 @@ class GatewayService {
   ~GatewayService();
 
   ops::HttpResponse handle(const ops::HttpRequest& request);
+  bool authorized(const std::string& authorizationHeader) const;
   // Starts every operation a previous run left open (it completes in the background).
   void resumePending();
 

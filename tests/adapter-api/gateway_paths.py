@@ -82,11 +82,12 @@ assert wait_http(f"http://127.0.0.1:{PROXY}/health", 60), "Prism did not come up
 URL = f"http://127.0.0.1:{PROXY}"
 
 
-def call(method, path, body=None, key=None, direct=False):
+def call(method, path, body=None, key=None, direct=False, headers=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request((f"http://127.0.0.1:{GW}" if direct else URL) + path, data=data,
                                  method=method)
     req.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items(): req.add_header(name, value)
     if key: req.add_header("Idempotency-Key", key)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
@@ -228,5 +229,27 @@ check("Request received" in log, "Prism saw the traffic")
 s, e = call("POST", "/assets/hold", {"operationId": "x", "source": account(ALICE), "quantity": "1"}, key(20))
 check(s == 422, f"Prism let an invalid request through: {s} {e}")
 stop_gateway(); prism.terminate(); prism.wait()
+
+# ---- authentication (F14 of the 2026-12-03 review: anyone reaching the port moved holdings) ----
+TOKEN = "t" * 40
+open(f"{DIR}/token", "w").write(TOKEN + "\n")
+toml_text = open(f"{DIR}/gw.toml").read()
+open(f"{DIR}/gw.toml", "w").write('auth_token_file = "token"\n' + toml_text)
+start_gateway()
+body = {"account": {"type": "finId", "finId": ALICE}, "asset": ASSET}
+s, e = call("POST", "/asset/balance", body, direct=True)
+check(s == 401 and "Bearer" in str(e), f"no token: {s} {e}")
+s, e = call("POST", "/asset/balance", body, direct=True, headers={"Authorization": "Bearer " + "u" * 40})
+check(s == 401, f"a wrong token: {s} {e}")
+s, e = call("POST", "/asset/balance", body, direct=True, headers={"Authorization": "Bearer " + TOKEN})
+check(s == 200 and e["balanceInfo"]["available"] == "969", f"the token: {s} {e}")
+check(wait_http(f"http://127.0.0.1:{GW}/health", 2), "/health without a token")
+stop_gateway()
+# Off loopback without a token it does not start, and says why.
+open(f"{DIR}/open.toml", "w").write(toml_text.replace(f'listen = "127.0.0.1:{GW}"', f'listen = "0.0.0.0:{GW}"'))
+r = subprocess.run([f"{BIN}/finp2p-adapter-gateway", "--config", "open.toml"], cwd=DIR,
+                   capture_output=True, text=True, timeout=20)
+check(r.returncode != 0 and "without auth_token_file" in r.stdout + r.stderr,
+      f"off loopback without a token: exit {r.returncode}: {r.stdout}{r.stderr}")
 print(f"{'FAILED' if failures else 'ok'}: {len(failures)} failure(s) ({DIR})")
 sys.exit(1 if failures else 0)
