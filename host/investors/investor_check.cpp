@@ -211,7 +211,19 @@ void checkSettlementOrder(const ExecutionPlan& plan, const std::vector<Signed>& 
     if (!s.valid) continue;
     std::vector<const Move*> gives, receives;
     for (const auto& m : moves) {
-      if (m.kind == "hold" || !signs(s, m)) continue;
+      if (!signs(s, m)) continue;
+      if (m.kind == "hold") {
+        // A hold for them that no release gives them is no payment (F-A, F-D of the 2026-12-03
+        // adversarial review: the plan completed with the bond locked, or the cash held and
+        // given back); a hold with its release is paid by the release.
+        bool released = false;
+        for (const auto& other : moves) {
+          released |= other.kind == "release" && other.holdSequence == m.sequence &&
+                      other.leg.destination == s.finId;
+        }
+        if (m.leg.destination == s.finId && !released) receives.push_back(&m);
+        continue;
+      }
       if (m.funder == s.finId && m.kind != "issue") gives.push_back(&m);
       if (m.leg.destination == s.finId && m.kind != "redeem") receives.push_back(&m);
     }
@@ -220,9 +232,15 @@ void checkSettlementOrder(const ExecutionPlan& plan, const std::vector<Signed>& 
         // Getting the same asset back (a repo's closing leg) is a later obligation the investor
         // signed for, not what they are paid for giving it.
         if (g->leg.assetId == r->leg.assetId && g->leg.assetType == r->leg.assetType) continue;
-        std::optional<uint32_t> hold;
-        if (r->kind == "release") hold = r->holdSequence;
-        auto why = unsafeSettlementOrder(plan, g->sequence, r->sequence, hold);
+        std::optional<std::string> why;
+        if (r->kind == "hold") {
+          why = "instruction " + std::to_string(r->sequence) +
+                ", which pays them, only holds it for them: no release of it gives it to them";
+        } else {
+          std::optional<uint32_t> hold;
+          if (r->kind == "release") hold = r->holdSequence;
+          why = unsafeSettlementOrder(plan, g->sequence, r->sequence, hold);
+        }
         if (!why) continue;
         out.push_back({g->leg.path, "investor " + shortId(s.finId) + ": " + *why + " (" + s.path +
                                         " gives " + describe(g->leg) + " for " + describe(r->leg) +

@@ -60,6 +60,14 @@ Result<Signature> signMovements(const finp2p::execution::ExecutionPlan& plan,
   std::vector<Leg> candidates;
   for (const auto& m : planMoves(plan)) {
     if (m.leg.source == key.finId() || m.leg.destination == key.finId()) {
+      for (const auto* p : {&m.leg.source, &m.leg.destination}) {
+        if (p->rfind(kNotFinIdParty, 0) == 0) {
+          return makeError(ErrorCode::kInvalidArgument,
+                           m.leg.path + " moves to or from an account without a finId (" +
+                               p->substr(std::string(kNotFinIdParty).size()) +
+                               "): an investor signature cannot name it");
+        }
+      }
       candidates.push_back(m.leg);
     }
   }

@@ -98,7 +98,30 @@ std::optional<std::string> unsafeSettlementOrder(const ExecutionPlan& plan, uint
   if (succeeded[*g][*r]) return std::nullopt;
   if (receiveHold) {
     auto h = model::findInstruction(plan, *receiveHold);
-    if (h && succeeded[*g][*h] && followsOnSuccess(plan, *g, *r)) return std::nullopt;
+    if (h && succeeded[*g][*h] && followsOnSuccess(plan, *g, *r)) {
+      // The lock is what pays them: nothing may give it back to its owner once they have given
+      // (the release failing into a revert), nor before (a revert between the hold and `give`)
+      // — F-B and F-C of the 2026-12-03 adversarial review.
+      for (int i = 0; i < plan.instructions_size(); ++i) {
+        const auto& ins = plan.instructions(i);
+        if (!ins.has_reverthold() || ins.reverthold().holdinstructionsequence() != *receiveHold) {
+          continue;
+        }
+        auto at = static_cast<std::size_t>(i);
+        std::string rv = std::to_string(ins.sequence());
+        if (reachableAfter(plan, *g, Outcome::kSuccess, at)) {
+          return "instruction " + rv + " can give back the hold that pays them (instruction " +
+                 std::to_string(*receiveHold) + ") after instruction " + gs + " gave it away";
+        }
+        for (Outcome o : kOutcomes) {
+          if (reachableAfter(plan, at, o, *g)) {
+            return "instruction " + rv + " can give back the hold that pays them (instruction " +
+                   std::to_string(*receiveHold) + ") before instruction " + gs + " gives it away";
+          }
+        }
+      }
+      return std::nullopt;
+    }
   }
   return "instruction " + gs + " can give it away before instruction " + rs +
          ", which pays them, has succeeded (or its asset is held for them)";

@@ -153,6 +153,15 @@ std::string accountKey(const OwnerAccount& a) {
   return a.owner().id();
 }
 
+// A party as a leg names it: its finId, or for an account without one (an IBAN, an address, an
+// owner only) a name no signed finId can equal, so that a movement to or from it matches no
+// signed leg (F-E of the 2026-12-03 adversarial review: the payment went to an IBAN and was
+// taken as the signed payment to the seller, since an empty party was "not named").
+std::string party(const OwnerAccount& a) {
+  std::string finId = finIdOf(a);
+  return finId.empty() ? std::string(kNotFinIdParty) + accountKey(a) : finId;
+}
+
 }  // namespace
 
 Result<std::vector<Leg>> signedLegs(const finp2p::signature::Signature& s) {
@@ -208,13 +217,13 @@ std::vector<Move> planMoves(const finp2p::execution::ExecutionPlan& plan) {
       m.leg = {asset.id(),
                publicAssetType(asset.type()),
                amount,
-               from ? finIdOf(*from) : "",
-               to ? finIdOf(*to) : "",
+               from ? party(*from) : "",
+               to ? party(*to) : "",
                kind == "issue" || kind == "redeem" ? kind : "transfer",
                at + "." + kind};
       if (funded && from) {
-        m.funder = m.leg.source.empty() ? accountKey(*from) : m.leg.source;
-        m.funderHasFinId = !m.leg.source.empty();
+        m.funderHasFinId = !finIdOf(*from).empty();
+        m.funder = m.funderHasFinId ? m.leg.source : accountKey(*from);
         m.funderPath = at + "." + fromField;
       }
       m.completesHold = kind == "release" || kind == "revertHold";

@@ -10,6 +10,10 @@
 
 namespace finp2p::investors {
 
+// How a planned movement names an account that has no finId (followed by the account's ledger
+// name): no signed leg can name it, since a signed party is a finId.
+inline constexpr const char* kNotFinIdParty = "not a finId: ";
+
 // One movement: `amount` of an asset from one finId to another. An empty party is one the
 // source does not name (an issue's source, a redemption's destination, a hold's payee).
 struct Leg {

@@ -240,6 +240,18 @@ class PlanValidator {
     return &target.hold();
   }
 
+  // A release or revert moves what its hold holds: a source of its own other than the hold's
+  // would name holdings nobody locked (or signed for) to a ledger that reads it (F-F of the
+  // 2026-12-03 adversarial review). Omitted, it is the hold's.
+  void checkHoldSource(const finp2p::execution::HoldInstruction* hold,
+                       const finp2p::execution::OwnerAccount& source, bool present,
+                       const std::string& path) {
+    if (!hold || !present) return;
+    if (source.account().SerializeAsString() != hold->source().account().SerializeAsString()) {
+      add(path, "is not the source of the hold it refers to");
+    }
+  }
+
   void checkOperation(const ExecutionInstruction& ins, const std::string& path) {
     using EI = ExecutionInstruction;
     switch (ins.operation_case()) {
@@ -277,6 +289,7 @@ class PlanValidator {
           add(p + ".asset.id", "releases " + quoted(op.asset().id()) + " but the hold is of " +
                                    quoted(hold->asset().id()));
         }
+        checkHoldSource(hold, op.source(), op.has_source(), p + ".source");
         if (hold && amount) {
           auto held = parseAmount(hold->amount());
           if (held && *amount > *held) {
@@ -288,8 +301,9 @@ class PlanValidator {
       }
       case EI::kRevertHold: {
         const auto& op = ins.reverthold();
-        checkHoldReference(ins, op.holdinstructionsequence(),
-                           path + ".revertHold.holdInstructionSequence");
+        const auto* hold = checkHoldReference(ins, op.holdinstructionsequence(),
+                                              path + ".revertHold.holdInstructionSequence");
+        checkHoldSource(hold, op.source(), op.has_source(), path + ".revertHold.source");
         return;
       }
       case EI::kIssue: {

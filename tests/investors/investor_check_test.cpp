@@ -280,5 +280,51 @@ TEST(InvestorCheck, TheIntentsValidityWindowIsEnforced) {
   EXPECT_EQ(all(checkIntentWindow(plan, 0)), "");
 }
 
+// Findings of the adversarial review of 2026-12-03 (plans `plan validate` accepted, signatures
+// untouched, that made an investor lose what they did not sign away).
+
+// F-E: a destination without a finId was "not named", so it matched the signed counterparty.
+TEST(InvestorCheck, APaymentToAnAccountWithoutFinIdIsNotTheSignedPayment) {
+  auto plan = testing::dvpPlan();
+  auto iban = testing::account("bank-c:101:mallory");
+  iban.mutable_account()->set_iban("DE89370400440532013000");
+  *plan.mutable_instructions(1)->mutable_transfer()->mutable_destination() = iban;
+  expectViolation(plan, "instructions[1].transfer.source", kBuyerFinId,
+                  "differs in destination (counterparty)");
+  expectViolation(plan, "intent.intent.investors[0].signature.template.hashGroups[1]", kSellerFinId,
+                  "which the plan does not do");
+}
+
+// F-A: the bond held for the buyer and never released; the plan completed after the payment.
+TEST(InvestorCheck, AHoldThatIsNeverReleasedIsNoDelivery) {
+  auto plan = testing::dvpPlan();
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onsuccess()->set_status("completed");
+  plan.mutable_instructions()->DeleteSubrange(2, 1);  // the release
+  expectViolation(plan, "instructions[1].transfer", kBuyerFinId,
+                  "instruction 1, which pays them, only holds it for them");
+}
+
+// F-B: the release's failure gave the bond back to the seller, who kept the payment.
+TEST(InvestorCheck, TheReleaseFailingIntoARevertIsRefused) {
+  auto plan = testing::dvpPlan();
+  plan.mutable_instructions(2)->mutable_transitions()->mutable_onfailure()->set_sequence(4);
+  expectViolation(plan, "instructions[1].transfer", kBuyerFinId,
+                  "instruction 4 can give back the hold that pays them (instruction 1) after "
+                  "instruction 2 gave it away");
+}
+
+// F-C: the hold given back before the payment; the release then fails.
+TEST(InvestorCheck, ARevertBeforeThePaymentIsRefused) {
+  auto plan = testing::dvpPlan();
+  // 1 hold -> 4 revert -> 2 pay -> 3 release.
+  plan.mutable_instructions(0)->mutable_transitions()->mutable_onsuccess()->set_sequence(4);
+  plan.mutable_instructions(3)->mutable_transitions()->mutable_onsuccess()->set_sequence(2);
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onfailure()->set_status("failed");
+  auto vs = checkInvestorSignatures(plan);
+  bool named = false;
+  for (const auto& v : vs) named |= v.message.find("can give back the hold") != std::string::npos;
+  EXPECT_TRUE(named) << all(vs);
+}
+
 }  // namespace
 }  // namespace finp2p::investors

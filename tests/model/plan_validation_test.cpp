@@ -300,5 +300,20 @@ TEST(PlanValidation, FinIdMustBeACompressedSecp256k1PublicKeyInHex) {
                   "is not a finId");
 }
 
+// F-F of the 2026-12-03 adversarial review: a release (or revert) naming a source other than its
+// hold's was accepted; a ledger reading it would move holdings nobody locked or signed for.
+TEST(PlanValidation, AReleaseOrRevertFromAnotherSourceThanItsHoldsIsRefused) {
+  auto plan = testing::dvpPlan();
+  *plan.mutable_instructions(2)->mutable_release()->mutable_source() =
+      plan.instructions(1).transfer().source();  // the buyer, not the hold's seller
+  expectViolation(plan, "instructions[2].release.source",
+                  "is not the source of the hold it refers to");
+  plan = testing::dvpPlan();
+  *plan.mutable_instructions(3)->mutable_reverthold()->mutable_source() =
+      plan.instructions(1).transfer().source();
+  expectViolation(plan, "instructions[3].revertHold.source",
+                  "is not the source of the hold it refers to");
+}
+
 }  // namespace
 }  // namespace finp2p::model
