@@ -22,7 +22,9 @@ fee["organizations"] = ["bank-d"]
 fee["transfer"]["asset"] = {"id": "EUR", "type": "FIAT", "decimals": 2}
 fee["transfer"]["amount"] = "25.50"
 fee["transfer"]["destination"]["account"]["finp2p"]["finId"] = "'$BROKER'"
-fee["transitions"] = {"onFailure": {"sequence": 5}}
+# A failed fee halts the plan with the bond still held: giving the bond back after the buyer paid
+# would leave them unpaid (investor rule 5 refuses it).
+fee["transitions"] = {}
 release = p["instructions"][2]; release["sequence"] = 4
 revert = p["instructions"][3]; revert["sequence"] = 5
 p["instructions"][1]["transitions"] = {"onFailure": {"sequence": 5}}
