@@ -207,6 +207,7 @@ void checkSettlementOrder(const ExecutionPlan& plan, const std::vector<Signed>& 
     }
     return false;
   };
+  std::optional<SettlementOrder> order;
   for (const auto& s : all) {
     if (!s.valid) continue;
     std::vector<const Move*> gives, receives;
@@ -239,7 +240,8 @@ void checkSettlementOrder(const ExecutionPlan& plan, const std::vector<Signed>& 
         } else {
           std::optional<uint32_t> hold;
           if (r->kind == "release") hold = r->holdSequence;
-          why = unsafeSettlementOrder(plan, g->sequence, r->sequence, hold);
+          if (!order) order.emplace(plan);  // only for a plan with something to pair
+          why = order->unsafe(g->sequence, r->sequence, hold);
         }
         if (!why) continue;
         out.push_back({g->leg.path, "investor " + shortId(s.finId) + ": " + *why + " (" + s.path +

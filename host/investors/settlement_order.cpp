@@ -82,9 +82,12 @@ bool followsOnSuccess(const ExecutionPlan& plan, std::size_t from, std::size_t t
 
 }  // namespace
 
-std::optional<std::string> unsafeSettlementOrder(const ExecutionPlan& plan, uint32_t give,
-                                                 uint32_t receive,
-                                                 std::optional<uint32_t> receiveHold) {
+SettlementOrder::SettlementOrder(const ExecutionPlan& plan)
+    : plan_(plan), succeeded_(mustHaveSucceeded(plan)) {}
+
+std::optional<std::string> SettlementOrder::unsafe(uint32_t give, uint32_t receive,
+                                                   std::optional<uint32_t> receiveHold) const {
+  const ExecutionPlan& plan = plan_;
   auto g = model::findInstruction(plan, give), r = model::findInstruction(plan, receive);
   if (!g || !r) return std::nullopt;  // plan validation refuses a missing sequence
   std::string gs = std::to_string(give), rs = std::to_string(receive);
@@ -94,7 +97,7 @@ std::optional<std::string> unsafeSettlementOrder(const ExecutionPlan& plan, uint
              ", which pays them, ends by " + model::outcomeFieldName(o);
     }
   }
-  auto succeeded = mustHaveSucceeded(plan);
+  const auto& succeeded = succeeded_;
   if (succeeded[*g][*r]) return std::nullopt;
   if (receiveHold) {
     auto h = model::findInstruction(plan, *receiveHold);

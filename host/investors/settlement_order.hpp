@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "finp2p/execution.pb.h"
 
@@ -17,9 +18,18 @@ namespace finp2p::investors {
 // signed for in exchange. Safe when on every way to `give`, `receive` has succeeded first; or
 // when `receive` releases a hold (`receiveHold`) that has succeeded first and `receive` follows
 // `give` on success (a DvP buyer pays while the seller's bond is locked for them). Unsafe too
-// when a failure or timeout of `receive` can lead to `give`. Returns why it is unsafe.
-std::optional<std::string> unsafeSettlementOrder(const finp2p::execution::ExecutionPlan& plan,
-                                                 uint32_t give, uint32_t receive,
-                                                 std::optional<uint32_t> receiveHold);
+// when a failure or timeout of `receive` can lead to `give`. The analysis of what must have
+// succeeded before each instruction is made once per plan, for all its pairs.
+class SettlementOrder {
+ public:
+  explicit SettlementOrder(const finp2p::execution::ExecutionPlan& plan);
+  // Why giving at `give` for `receive` is unsafe, or nothing.
+  std::optional<std::string> unsafe(uint32_t give, uint32_t receive,
+                                    std::optional<uint32_t> receiveHold) const;
+
+ private:
+  const finp2p::execution::ExecutionPlan& plan_;
+  std::vector<std::vector<bool>> succeeded_;  // [i][j]: j succeeded on every way to i
+};
 
 }  // namespace finp2p::investors
