@@ -51,7 +51,8 @@ struct VerifyAction {
 struct TimerAction {
   // kCatchUp is not journaled: when it fires the node asks the engine catchUp(mark, now).
   // kLockExpired neither: the node asks lockExpired(sequence) (sequence: the refund's).
-  enum class Kind { kAgreementDeadline, kAwait, kCatchUp, kLockExpired };
+  // kClaimWatch neither: the node asks claimWatch(sequence) (sequence: the claim's).
+  enum class Kind { kAgreementDeadline, kAwait, kCatchUp, kLockExpired, kClaimWatch };
   Kind kind;
   uint32_t sequence = 0;
   int64_t atMillis = 0;

@@ -765,6 +765,16 @@ void PlanEngine::startInstruction(uint32_t sequence, int64_t at, Actions& out) {
   step.startedAtMillis = at;
   const auto* ins = instruction(sequence);
   if (executes(*ins, config_.self)) executeOwn(*ins, at, out);
+  if (model::lockRole(*plan_, *ins) == model::LockRole::kClaim) {
+    if (executes(*ins, model::lockOf(*plan_, *ins)->secretholder())) {
+      claimWatchTimers(at, out);  // the secret may be public from now on
+    }
+    if (watchesClaim(*ins) && !executes(*ins, config_.self)) {
+      // Its beneficiary's router claims if the executor has not by the claim's timeout.
+      out.push_back(
+          TimerAction{TimerAction::Kind::kClaimWatch, sequence, at + timeoutMillis(*ins)});
+    }
+  }
 }
 
 void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
@@ -774,8 +784,7 @@ void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
         TimerAction{TimerAction::Kind::kAwait, ins.sequence(), ins.await().waituntil() * 1000});
     return;
   }
-  int64_t timeout = ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
-                                             : config_.defaultInstructionTimeoutMillis;
+  int64_t timeout = timeoutMillis(ins);
   ExecuteAction action;
   action.instruction = ins;
   action.deadlineMillis = startedAt + timeout;
@@ -828,10 +837,20 @@ bool PlanEngine::onAwaitTimer(uint32_t sequence, int64_t at, Actions& out) {
 
 bool PlanEngine::onExecuted(const finp2p::journal::InstructionExecuted& e, int64_t at,
                             Actions& out) {
-  if (status_ != PlanStatus::kInProgress || e.sequence() != currentSequence_) return true;
-  const auto* ins = instruction(e.sequence());
+  const auto* ins = havePlan_ ? instruction(e.sequence()) : nullptr;
+  if (status_ != PlanStatus::kInProgress || e.sequence() != currentSequence_ || !ins ||
+      !executes(*ins, config_.self) || steps_[e.sequence()].byExecutor.count(config_.self)) {
+    // A refund or claim run outside the plan's steps: the plan takes it up (by lookup) when it
+    // reaches it; the outcome is said here so that the log shows what the ledger did.
+    if (ins && model::lockRole(*plan_, *ins) != model::LockRole::kNone) {
+      note("the ledger's outcome of instruction " + std::to_string(e.sequence()) +
+           ", run outside the plan's steps: " +
+           (e.code() == 0 ? "done, transaction " + e.receipt().id()
+                          : "code " + std::to_string(e.code()) + ": " + e.message()));
+    }
+    return true;
+  }
   Step& step = steps_[e.sequence()];
-  if (!executes(*ins, config_.self) || step.byExecutor.count(config_.self)) return true;
   InstructionCompletionEvent event;
   *event.mutable_instruction() = *ins;
   event.mutable_status()->set_code(e.code());
@@ -1184,6 +1203,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
     return out;
   }
   for (const auto& [sequence, step] : steps_) lockExpiryTimers(sequence, out);
+  claimWatchTimers(nowMillis, out);
   auto it = steps_.find(currentSequence_);
   if (it != steps_.end()) {
     for (const auto& [executor, c] : it->second.byExecutor) {

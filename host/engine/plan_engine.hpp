@@ -70,6 +70,20 @@ struct StepView {
   std::vector<CompletionView> completions;
 };
 
+// What a router does about a hash lock's claim it watches (PlanEngine::claimWatch).
+struct ClaimWatch {
+  enum class Next {
+    kStop,    // nothing more to watch: claimed, reached by the plan's own execution, or expired
+    kWait,    // look again at retryAtMillis
+    kLookUp,  // ask the ledger of `revealingClaim` for its receipt's preimage, else look again
+    kClaim,   // execute `claim` now
+  };
+  Next next = Next::kStop;
+  int64_t retryAtMillis = 0;
+  finp2p::execution::ExecutionInstruction revealingClaim;
+  ExecuteAction claim;
+};
+
 class PlanEngine {
  public:
   PlanEngine(std::string planId, EngineConfig config);
@@ -112,6 +126,16 @@ class PlanEngine {
   // claimed), so the owner needs no counterparty to get its asset back. The outcome is journaled
   // and taken up when the plan reaches the refund (the node's lookup finds it).
   std::vector<Action> lockExpired(uint32_t refundSequence) const;
+  // A kClaimWatch timer fired for the claim `claimSequence` that this router executes or whose
+  // beneficiary it serves: once the secret holder's claim has started, the preimage may be
+  // public on a ledger (`preimageOnLedger`: what the node's lookup of that claim found there).
+  // With a preimage that opens the lock, the claim's executor claims at once, even before the
+  // plan reaches the claim; the beneficiary's router claims once the executor has had the
+  // claim's timeout to do it. The ledger keeps it to one claim (one idempotency key); the plan
+  // takes up the outcome when it reaches the claim (docs/protocol.md, "A claim needs nobody").
+  ClaimWatch claimWatch(uint32_t claimSequence, int64_t nowMillis,
+                        const std::string& preimageOnLedger = "") const;
+  static constexpr int64_t kClaimWatchIntervalMillis = 2'000;
   // For a plan's issuer that forgot it (its journal was restored from an older copy): the plan
   // with the issuer's own approval, which proves to it that it proposed this plan.
   std::optional<finp2p::execution::ProposeRequest> relayToIssuer(const std::string& org) const;
@@ -212,6 +236,12 @@ class PlanEngine {
   // kLockExpired timers for this router's refunds of the lock `lockSequence`, once it locked it.
   void lockExpiryTimers(uint32_t lockSequence, Actions& out) const;
   bool ownLockHeld(uint32_t sequence) const;
+  // Claims this router watches (hash_lock_claim.cpp): those it executes or whose beneficiary it
+  // serves, but not the secret holder's own; their timers once the revealing claim started.
+  bool watchesClaim(const finp2p::execution::ExecutionInstruction& ins) const;
+  const finp2p::execution::ExecutionInstruction* revealingClaimStarted() const;
+  void claimWatchTimers(int64_t at, Actions& out) const;
+  int64_t timeoutMillis(const finp2p::execution::ExecutionInstruction& ins) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,
                         Actions& out);
   void checkSettled(uint32_t sequence, int64_t at, Actions& out);

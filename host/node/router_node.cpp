@@ -367,6 +367,10 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
           post(planId, [this, planId, sequence] { lockExpired(planId, sequence); });
           return;
         }
+        if (kind == engine::TimerAction::Kind::kClaimWatch) {
+          post(planId, [this, planId, sequence] { claimWatch(planId, sequence, ""); });
+          return;
+        }
         Event e;
         e.set_planid(planId);
         if (kind == engine::TimerAction::Kind::kAwait) {
@@ -506,6 +510,54 @@ void RouterNode::preflightFrom(const std::string& planId,
     return;
   }
   answer("");
+}
+
+// On the strand: a claim this router watches (it executes it, or serves its beneficiary). Its
+// engine decides; the node reads the secret holder's claim from a ledger it serves, where the
+// preimage is public once that claim ran, and claims without waiting for the plan. Nothing is
+// journaled until the ledger answers.
+void RouterNode::claimWatch(const std::string& planId, uint32_t claimSequence,
+                            const std::string& preimageOnLedger) {
+  auto& plans = strandOf(planId).plans;
+  auto it = plans.find(planId);
+  if (it == plans.end()) return;
+  auto w = it->second->claimWatch(claimSequence, now(), preimageOnLedger);
+  auto again = [this, planId, claimSequence](int64_t atMillis) {
+    runtime_->at(atMillis, [this, planId, claimSequence] {
+      post(planId, [this, planId, claimSequence] { claimWatch(planId, claimSequence, ""); });
+    });
+  };
+  using Next = engine::ClaimWatch::Next;
+  if (w.next == Next::kStop) return;
+  if (w.next == Next::kWait) return again(w.retryAtMillis);
+  if (w.next == Next::kClaim) {
+    spdlog::info(
+        "plan {} seq {}: the secret is public and the claim not made; claiming the lock for its "
+        "beneficiary without waiting for the plan",
+        planId, claimSequence);
+    return execute(planId, w.claim);
+  }
+  // A preimage the ledger gave that does not open the lock: ask again later, not at once.
+  if (!preimageOnLedger.empty()) return again(w.retryAtMillis);
+  auto plan = planOf(plansMutex_, activePlans_, planId);
+  const auto* asset = plan ? instructionAsset(*plan, w.revealingClaim) : nullptr;
+  if (!asset || !ledgers_.ledgerFor(asset->id())) return again(w.retryAtMillis);
+  std::string key = toLedgerOperation(*plan, w.revealingClaim, 0).context.idempotencyKey;
+  uint32_t revealing = w.revealingClaim.sequence();
+  ledgers_.lookup(asset->id(), key,
+                  alive([this, planId, claimSequence, revealing, again,
+                         retryAt = w.retryAtMillis](ledger::Outcome found) {
+                    if (!found.ok() || !found.receipt || found.receipt->preimage.empty()) {
+                      return again(retryAt);
+                    }
+                    spdlog::info(
+                        "plan {} seq {}: the ledger shows the secret holder's claim (seq {}) "
+                        "and its preimage",
+                        planId, claimSequence, revealing);
+                    post(planId, [this, planId, claimSequence, p = found.receipt->preimage] {
+                      claimWatch(planId, claimSequence, p);
+                    });
+                  }));
 }
 
 void RouterNode::execute(const std::string& planId, const engine::ExecuteAction& action) {

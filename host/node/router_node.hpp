@@ -141,6 +141,8 @@ class RouterNode {
   void postLocal(finp2p::journal::Event event);
   void catchUp(const std::string& planId, uint64_t mark);
   void lockExpired(const std::string& planId, uint32_t refundSequence);
+  void claimWatch(const std::string& planId, uint32_t claimSequence,
+                  const std::string& preimageOnLedger);
   void preflight(const std::string& planId, const engine::PreflightAction& action);
   void preflightFrom(const std::string& planId,
                      std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,

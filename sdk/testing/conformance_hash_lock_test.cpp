@@ -109,6 +109,15 @@ TEST_F(HashLocks, ClaimWithThePreimagePaysTheBeneficiaryOnceAndRevealsIt) {
   EXPECT_EQ(balanceOf(account("buyer")), Pair("20", "0")) << kClaimBypassed;
 }
 
+// A router preflights every instruction it will execute when the plan arrives, before any lock
+// exists and before the secret is revealed: a claim's preflight has no preimage to give.
+TEST_F(HashLocks, AClaimIsPreflightedWithoutItsPreimage) {
+  auto pre = preflight(claimOp("pre-claim", "pre-lock", ""));
+  EXPECT_TRUE(succeeded(pre)) << "a claim cannot be preflighted with its preimage: " << pre.message;
+  EXPECT_FALSE(execute(claimOp("pre-claim", "pre-lock", "")).ok())
+      << "executed, a claim without its preimage is refused";
+}
+
 TEST_F(HashLocks, Keccak256LocksClaimToo) {
   ASSERT_TRUE(succeeded(issue(account("seller"), "5", "issue")));
   ASSERT_TRUE(succeeded(execute(lockOp("lock", "5", nowUnixS() + 120, HashFunction::kKeccak256))));

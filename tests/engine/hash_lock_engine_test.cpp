@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <set>
 
@@ -66,6 +67,7 @@ class Swap {
   std::map<uint32_t, ExecuteAction> executed;  // by sequence, as the engines asked
   std::set<uint32_t> stalled;                  // instructions whose executor never runs them
   std::map<std::string, std::vector<TimerAction>> lockTimers;
+  std::map<std::string, std::vector<TimerAction>> claimTimers;
 
   void submit() {
     local("bank-a", [&](Event& e) { *e.mutable_plancreated()->mutable_plan() = plan; });
@@ -98,6 +100,7 @@ class Swap {
       local(org, [&](Event& e) { e.mutable_preflight()->set_ok(true); });
     } else if (auto* t = std::get_if<TimerAction>(&action)) {
       if (t->kind == TimerAction::Kind::kLockExpired) lockTimers[org].push_back(*t);
+      if (t->kind == TimerAction::Kind::kClaimWatch) claimTimers[org].push_back(*t);
     } else if (auto* x = std::get_if<ExecuteAction>(&action)) {
       if (stalled.count(x->instruction.sequence())) return;  // its executor went down
       executed[x->instruction.sequence()] = *x;
@@ -245,6 +248,72 @@ TEST(HashLockEngine, TheSecretHolderDoesNotRefundAloneOnceItsClaimStarted) {
   auto cash = s.engine("bank-b").lockExpired(6);
   ASSERT_EQ(cash.size(), 1u);
   EXPECT_EQ(std::get<ExecuteAction>(cash[0]).notBeforeMillis, kCashExpiry * 1000 + 2'000);
+}
+
+// A claim needs nobody: bank-a claimed the cash (the preimage is on the cash ledger) and then
+// went silent before its completion reached anyone. bank-b, which executes the bond claim, does
+// not wait for the plan to reach it: what its ledger shows opens the lock, so it claims at once.
+TEST(HashLockEngine, TheClaimsExecutorClaimsWithThePreimageOnTheLedgerWhileTheHolderIsSilent) {
+  Swap s;
+  s.stalled = {3};  // bank-a's claim ran on the ledger; its outcome never reached the engines
+  s.submit();
+  EXPECT_EQ(s.engine("bank-b").currentSequence(), 3u);
+  ASSERT_EQ(s.claimTimers["bank-b"].size(), 1u) << "bank-b watches its bond claim";
+  EXPECT_EQ(s.claimTimers["bank-b"][0].sequence, 4u);
+  EXPECT_TRUE(s.claimTimers["bank-a"].empty()) << "the secret holder claims by the plan";
+  int64_t at = s.claimTimers["bank-b"][0].atMillis;
+  auto look = s.engine("bank-b").claimWatch(4, at);
+  ASSERT_EQ(look.next, ClaimWatch::Next::kLookUp);
+  EXPECT_EQ(look.revealingClaim.sequence(), 3u) << "the ledger of the holder's claim";
+  EXPECT_EQ(s.engine("bank-b").claimWatch(4, at, toHex(std::string(32, 'x'))).next,
+            ClaimWatch::Next::kLookUp)
+      << "a preimage that does not open the lock is not one";
+  auto claim = s.engine("bank-b").claimWatch(4, at, toHex(s.secret));
+  ASSERT_EQ(claim.next, ClaimWatch::Next::kClaim);
+  EXPECT_EQ(claim.claim.instruction.sequence(), 4u);
+  EXPECT_EQ(claim.claim.preimage, toHex(s.secret));
+  EXPECT_LE(claim.claim.deadlineMillis, kBondExpiry * 1000);
+  EXPECT_EQ(s.engine("bank-b").claimWatch(4, kBondExpiry * 1000, toHex(s.secret)).next,
+            ClaimWatch::Next::kStop)
+      << "expired: the refund is due, not a claim";
+  // Rebuilt from its journal (a restart), bank-b watches again.
+  auto replayed = s.makeEngine("bank-b");
+  for (const auto& e : s.journal["bank-b"]) replayed->handle(e);
+  int timers = 0;
+  for (const auto& action : replayed->resume(at)) {
+    auto* t = std::get_if<TimerAction>(&action);
+    if (t && t->kind == TimerAction::Kind::kClaimWatch && t->sequence == 4) ++timers;
+  }
+  EXPECT_EQ(timers, 1);
+}
+
+// The plan gives the bond claim to bank-a (the bond's router), which claims the cash and then
+// refuses to run the bond claim. bank-b, the router of the bond's beneficiary, holds the
+// preimage from the cash claim's receipt; once bank-a has had the claim's timeout, bank-b
+// claims the bond itself (on a chain anyone may claim): the ledger enforces the swap.
+TEST(HashLockEngine, TheBeneficiarysRouterClaimsWhenTheClaimsExecutorRefuses) {
+  Swap s;
+  s.plan.mutable_instructions(3)->set_organizations(0, "bank-a");
+  s.plan.mutable_instructions(3)->set_timeoutseconds(30);
+  s.stalled = {4};  // bank-a never executes the bond claim
+  s.submit();
+  ASSERT_EQ(s.engine("bank-b").currentSequence(), 4u) << s.engine("bank-b").reason();
+  // From the cash claim's start, from the bond claim's (bank-a's too), and from the bond claim's
+  // start plus its timeout.
+  ASSERT_EQ(s.claimTimers["bank-b"].size(), 3u);
+  std::sort(s.claimTimers["bank-b"].begin(), s.claimTimers["bank-b"].end(),
+            [](const auto& x, const auto& y) { return x.atMillis < y.atMillis; });
+  int64_t at = s.claimTimers["bank-b"][0].atMillis;
+  auto wait = s.engine("bank-b").claimWatch(4, at);
+  ASSERT_EQ(wait.next, ClaimWatch::Next::kWait) << "bank-a has the claim's timeout first";
+  EXPECT_EQ(wait.retryAtMillis, s.claimTimers["bank-b"][2].atMillis);
+  EXPECT_GT(wait.retryAtMillis, at + 20'000);
+  EXPECT_EQ(s.engine("bank-b").claimWatch(4, wait.retryAtMillis - 1).next, ClaimWatch::Next::kWait);
+  auto claim = s.engine("bank-b").claimWatch(4, wait.retryAtMillis);
+  ASSERT_EQ(claim.next, ClaimWatch::Next::kClaim);
+  EXPECT_EQ(claim.claim.preimage, toHex(s.secret)) << "from bank-a's cash claim receipt";
+  EXPECT_EQ(claim.claim.instruction.sequence(), 4u);
+  EXPECT_EQ(s.engine("bank-a").claimWatch(4, wait.retryAtMillis).next, ClaimWatch::Next::kStop);
 }
 
 // The margin compares the two expiries, not an expiry with a clock: routers whose clocks differ

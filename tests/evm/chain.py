@@ -7,6 +7,8 @@ event counts, for the EVM end-to-end tests. Keccak-256 is implemented here from 
   chain.py URL balance TOKEN ACCOUNT DECIMALS          available, as a decimal
   chain.py URL held ESCROW TOKEN ACCOUNT DECIMALS      under holds, as a decimal
   chain.py URL count CONTRACT "Event(types)"           how many such events the contract emitted
+  chain.py URL claims ESCROW                           each hash-lock claim: the sender of its
+                                                       transaction, the beneficiary, the preimage
 """
 import json
 import sys
@@ -105,6 +107,21 @@ def main():
         logs = rpc(url, "eth_getLogs", [{"fromBlock": "earliest", "toBlock": "latest",
                                          "address": args[0], "topics": [topic]}])
         print(len(logs))
+    elif what == "claims":
+        # Claimed(bytes32 indexed operationId, bytes32 indexed holdId, address indexed to,
+        #         address token, address from, uint256 amount, bytes preimage)
+        signature = "Claimed(bytes32,bytes32,address,address,address,uint256,bytes)"
+        topic = "0x" + keccak256(signature.encode()).hex()
+        logs = rpc(url, "eth_getLogs", [{"fromBlock": "earliest", "toBlock": "latest",
+                                         "address": args[0], "topics": [topic]}])
+        for log in logs:
+            data = bytes.fromhex(log["data"][2:])
+            offset = int.from_bytes(data[96:128], "big")  # after token, from, amount
+            length = int.from_bytes(data[offset:offset + 32], "big")
+            preimage = data[offset + 32:offset + 32 + length].hex()
+            tx = rpc(url, "eth_getTransactionByHash", [log["transactionHash"]])
+            to = "0x" + log["topics"][3][-40:]
+            print(f"sender {tx['from'].lower()} beneficiary {to} preimage {preimage}")
     else:
         sys.exit(f"unknown query {what}")
 

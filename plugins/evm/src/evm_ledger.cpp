@@ -397,6 +397,12 @@ Receipt EvmLedger::receiptOf(const Movement& m, const std::string& key, const st
   r.operationType = m.type;
   r.source = nameFor(m.from, {&source, &destination});
   r.destination = nameFor(m.to, {&destination, &source});
+  // Read from the chain alone (no record of ours names them: another router's operation, or a
+  // state file that lost it): the names of accounts this ledger has moved before.
+  for (auto* name : {&r.source, &r.destination}) {
+    if (name->rfind("0x", 0) != 0) continue;
+    if (auto known = state_.accountName(*name)) *name = *known;
+  }
   r.asset = token ? token->asset : toHex(m.token);
   r.quantity = formatUnits(m.units, token);
   r.timestampUnixS = nowUnixS();
@@ -509,7 +515,11 @@ Outcome EvmLedger::verify(const Receipt& receipt) {
 
 Outcome EvmLedger::preflight(const Operation& op) {
   Call call;
-  if (auto bad = checkInput(op, &call)) return *bad;
+  // A claim's preimage is given only when the claim runs (the secret is revealed then): its
+  // preflight checks the rest of it.
+  Operation probe = op;
+  if (probe.kind == FINP2P_LEDGER_OP_CLAIM && probe.preimage.empty()) probe.preimage = "00";
+  if (auto bad = checkInput(probe, &call)) return *bad;
   bool spends = op.kind == FINP2P_LEDGER_OP_HOLD || op.kind == FINP2P_LEDGER_OP_TRANSFER ||
                 op.kind == FINP2P_LEDGER_OP_REDEEM || op.kind == FINP2P_LEDGER_OP_HASH_LOCK;
   if (!spends || !config_.preflightChecksBalance) return Outcome::success();

@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec.hpp"
+#include "contracts.hpp"
+
 namespace finp2p::evm {
 namespace {
 
@@ -17,6 +20,8 @@ CREATE TABLE IF NOT EXISTS operations (
   receipt TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS deployments (
   name TEXT PRIMARY KEY, address TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS account_names (
+  address TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
 const char* stateName(OperationRecord::State s) {
@@ -126,7 +131,23 @@ bool StateStore::insert(const OperationRecord& r) {
   s.bind(11, static_cast<int64_t>(r.nonce)).bind(12, r.txHash).bind(13, r.rawTx);
   s.bind(14, r.receipt ? receiptJson(*r.receipt) : std::string());
   s.run();
-  return sqlite3_changes(db_.handle()) == 1;
+  bool inserted = sqlite3_changes(db_.handle()) == 1;
+  // The FinP2P names behind the addresses, for receipts read from the chain alone.
+  for (const auto* name : {&r.source, &r.destination}) {
+    if (name->empty() || name->rfind("0x", 0) == 0) continue;
+    Statement a(db_, "INSERT OR IGNORE INTO account_names(address, name) VALUES(?,?)");
+    a.bind(1, toHex(accountAddress(*name))).bind(2, *name);
+    a.run();
+  }
+  return inserted;
+}
+
+std::optional<std::string> StateStore::accountName(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT name FROM account_names WHERE address=?");
+  s.bind(1, address);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
 }
 
 void StateStore::updateTransaction(const std::string& key, const std::string& sender,

@@ -46,6 +46,9 @@ class StateStore {
   /// Drops a record whose transaction can never be mined (its nonce went to another one).
   void forget(const std::string& key);
 
+  /// The FinP2P account name an operation recorded here mapped to `address` (0x-hex), if any.
+  std::optional<std::string> accountName(const std::string& address);
+
   std::optional<std::string> deployment(const std::string& name);
   void recordDeployment(const std::string& name, const std::string& address);
 
