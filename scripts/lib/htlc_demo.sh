@@ -46,7 +46,9 @@ htlc_demo() {
   log "the locks and claims, as the ledgers recorded them"
   echo " the chain (escrow events, read with eth_getLogs):"
   echo "  Locked events: $(chain_count "$LOCKED_EVENT")"
-  chain_claims | sed 's/^/  Claimed: /'
+  chain_claims | sed -E "s/^sender $BANK_B_CHAIN_ADDRESS/sent by bank-b's key $BANK_B_CHAIN_ADDRESS,/;
+    s/beneficiary $($CHAIN "$ANVIL_URL" address "$BUYER")/paying the buyer's address $($CHAIN "$ANVIL_URL" address "$BUYER"),/;
+    s/^/  Claimed: /"
   echo " the cash ledger (its database):"
   htlc_cash_view
   local hash preimage
