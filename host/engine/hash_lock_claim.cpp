@@ -8,21 +8,6 @@
 
 namespace finp2p::engine {
 
-namespace {
-// The router of a claim's beneficiary: the custodian of the FinP2P account it pays, else that
-// account's organization, else the organization of its owner's resource id ("org:type:raw").
-std::string beneficiaryRouter(const finp2p::execution::ExecutionInstruction& claim) {
-  const auto& destination = claim.release().destination();
-  if (destination.account().has_finp2p()) {
-    const auto& f = destination.account().finp2p();
-    if (!f.custodianorgid().empty()) return f.custodianorgid();
-    if (!f.orgid().empty()) return f.orgid();
-  }
-  const auto& owner = destination.owner().id();
-  return owner.substr(0, owner.find(':'));
-}
-}  // namespace
-
 int64_t PlanEngine::timeoutMillis(const finp2p::execution::ExecutionInstruction& ins) const {
   return ins.timeoutseconds() > 0 ? int64_t{ins.timeoutseconds()} * 1000
                                   : config_.defaultInstructionTimeoutMillis;
@@ -31,7 +16,8 @@ int64_t PlanEngine::timeoutMillis(const finp2p::execution::ExecutionInstruction&
 bool PlanEngine::watchesClaim(const finp2p::execution::ExecutionInstruction& ins) const {
   if (model::lockRole(*plan_, ins) != model::LockRole::kClaim) return false;
   if (model::lockOf(*plan_, ins)->secretholder() == config_.self) return false;  // its own secret
-  return executes(ins, config_.self) || beneficiaryRouter(ins) == config_.self;
+  return executes(ins, config_.self) ||
+         model::beneficiaryRouter(ins.release().destination()) == config_.self;
 }
 
 const finp2p::execution::ExecutionInstruction* PlanEngine::revealingClaimStarted() const {

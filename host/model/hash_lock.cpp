@@ -63,6 +63,16 @@ const ExecutionInstruction* firstClaim(const ExecutionPlan& plan, int* position)
 
 }  // namespace
 
+std::string beneficiaryRouter(const finp2p::execution::OwnerAccount& destination) {
+  if (destination.account().has_finp2p()) {
+    const auto& f = destination.account().finp2p();
+    if (!f.custodianorgid().empty()) return f.custodianorgid();
+    if (!f.orgid().empty()) return f.orgid();
+  }
+  const auto& owner = destination.owner().id();
+  return owner.substr(0, owner.find(':'));
+}
+
 LockRole lockRole(const ExecutionPlan& plan, const ExecutionInstruction& ins) {
   if (!lockInstruction(plan, ins)) return LockRole::kNone;
   switch (ins.operation_case()) {
@@ -172,6 +182,31 @@ void validateHashLocks(const ExecutionPlan& plan, bool requireHashes, std::vecto
           {at(i) + ".release.amount", "a claim takes the whole lock of " + held->toString()});
     }
   }
+  // A lock nobody claims goes back to its owner only by a refund its own router runs (at the
+  // expiry, on the plan's path or alone: docs/protocol.md, "A refund needs nobody").
+  for (int i = 0; i < plan.instructions_size(); ++i) {
+    const auto& lock = plan.instructions(i);
+    if (lockRole(plan, lock) != LockRole::kLock) continue;
+    bool refunded = false;
+    for (const auto& ins : plan.instructions()) {
+      if (lockRole(plan, ins) != LockRole::kRefund ||
+          ins.reverthold().holdinstructionsequence() != lock.sequence()) {
+        continue;
+      }
+      bool byItsRouters = true;
+      for (const auto& org : lock.organizations()) {
+        bool found = false;
+        for (const auto& o : ins.organizations()) found = found || o == org;
+        byItsRouters = byItsRouters && found;
+      }
+      refunded = refunded || byItsRouters;
+    }
+    if (!refunded) {
+      out.push_back({at(i),
+                     "a hash lock needs a refund (a RevertHold of it) executed by its own "
+                     "router, which returns it at its expiry if nobody claims it"});
+    }
+  }
 }
 
 std::vector<Violation> checkTimelocks(const ExecutionPlan& plan, int64_t nowUnixS,
@@ -187,23 +222,37 @@ std::vector<Violation> checkTimelocks(const ExecutionPlan& plan, int64_t nowUnix
                                                           std::to_string(nowUnixS) + ")"});
     }
   }
-  int claimAt = -1;
-  const auto* claim = firstClaim(plan, &claimAt);
-  if (!claim) return out;
-  const auto* claimedFirst = lockInstruction(plan, *claim);
-  int64_t shorter = claimedFirst->hold().hashlock().expiry();
+  // The secret holder can claim a lock that pays it (its side of the swap) until that lock's
+  // expiry, and only then reveal the secret; every lock that pays anyone else must stay
+  // claimable for the margin after that, whatever the order of the plan's claims (a plan whose
+  // first claim is another lock does not oblige the holder to reveal early).
+  const ExecutionInstruction* latestToHolder = nullptr;
+  for (const auto& ins : plan.instructions()) {
+    if (lockRole(plan, ins) != LockRole::kLock) continue;
+    const auto& lock = ins.hold().hashlock();
+    if (beneficiaryRouter(ins.hold().destination()) != lock.secretholder()) continue;
+    if (!latestToHolder || lock.expiry() > latestToHolder->hold().hashlock().expiry()) {
+      latestToHolder = &ins;
+    }
+  }
+  if (!latestToHolder) return out;
+  int64_t holderPaidBy = latestToHolder->hold().hashlock().expiry();
   for (int i = 0; i < plan.instructions_size(); ++i) {
     const auto& ins = plan.instructions(i);
-    if (lockRole(plan, ins) != LockRole::kLock || &ins == claimedFirst) continue;
+    if (lockRole(plan, ins) != LockRole::kLock) continue;
+    if (beneficiaryRouter(ins.hold().destination()) == ins.hold().hashlock().secretholder()) {
+      continue;
+    }
     int64_t longer = ins.hold().hashlock().expiry();
-    if (longer - shorter < marginSeconds) {
+    if (longer - holderPaidBy < marginSeconds) {
       out.push_back({at(i) + ".hold.hashLock.expiry",
-                     "expires " + std::to_string(longer - shorter) +
-                         " s after the lock claimed first (instruction " +
-                         std::to_string(claimedFirst->sequence()) + "); this router requires " +
+                     "expires " + std::to_string(longer - holderPaidBy) +
+                         " s after the lock that pays the secret holder " +
+                         latestToHolder->hold().hashlock().secretholder() + " (instruction " +
+                         std::to_string(latestToHolder->sequence()) + "); this router requires " +
                          std::to_string(marginSeconds) +
-                         " s, so that its counterparty can "
-                         "still claim once the secret is revealed"});
+                         " s, so that this lock's beneficiary can still claim it once the "
+                         "secret holder has claimed its own and revealed the secret"});
     }
   }
   return out;

@@ -24,6 +24,9 @@ LockRole lockRole(const finp2p::execution::ExecutionPlan& plan,
 const finp2p::execution::HashLock* lockOf(const finp2p::execution::ExecutionPlan& plan,
                                           const finp2p::execution::ExecutionInstruction& ins);
 bool hasHashLocks(const finp2p::execution::ExecutionPlan& plan);
+// The router of an account's holder: the custodian of the FinP2P account, else that account's
+// organization, else the organization of its owner's resource id ("org:type:raw").
+std::string beneficiaryRouter(const finp2p::execution::OwnerAccount& destination);
 
 // The structure of a plan's hash locks, no clock (validatePlan calls it): one hash and function
 // on every lock, one secret holder (the plan's issuer, a contributor), every lock before the
@@ -33,9 +36,10 @@ bool hasHashLocks(const finp2p::execution::ExecutionPlan& plan);
 void validateHashLocks(const finp2p::execution::ExecutionPlan& plan, bool requireHashes,
                        std::vector<Violation>& out);
 
-// The timelocks against a clock and the router's margin: every expiry after `nowUnixS`, and the
-// lock claimed first (with the secret) expiring at least `marginSeconds` before every other, so
-// that once the secret is revealed its counterparty still has the margin to claim its leg.
+// The timelocks against a clock and the router's margin: every expiry after `nowUnixS`, and
+// every lock that pays the secret holder expiring at least `marginSeconds` before every lock
+// that pays anyone else, so that once the holder has claimed its side (revealing the secret, at
+// the latest at that lock's expiry) the others still have the margin to claim theirs.
 std::vector<Violation> checkTimelocks(const finp2p::execution::ExecutionPlan& plan,
                                       int64_t nowUnixS, int64_t marginSeconds);
 

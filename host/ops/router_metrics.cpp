@@ -124,7 +124,10 @@ RouterMetrics::RouterMetrics(const std::string& organization, std::vector<std::s
     reloads_.with({l, "ok"});
     pluginCrashes_.with({l});  // 0 from the first scrape, so increase() sees the first crash
   }
-  for (const char* s : {"proposed", "in-progress", "completed", "failed", "halted", "rejected"}) {
+  // Every status from the first scrape (0 until one is entered), so that rate() and alerts see
+  // the first plan of each, cancelled ones included.
+  for (const char* s :
+       {"proposed", "in-progress", "completed", "failed", "halted", "rejected", "cancelled"}) {
     plans_.with({s});
   }
   for (const char* s : {"proposed", "in-progress"}) {

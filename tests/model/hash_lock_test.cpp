@@ -146,7 +146,7 @@ TEST(HashLockTimelocks, PastExpiriesAndATooSmallMarginAreRefused) {
   auto past = checkTimelocks(swap(kNow + 7200, kNow - 1), kNow, 600);
   EXPECT_TRUE(mentions(past, "instructions[1].hold.hashLock.expiry", "not in the future"))
       << all(past);
-  // The lock claimed first (the cash, instruction 2) must expire 600 s before the bond.
+  // The lock paying the secret holder (the cash, instruction 2) must expire 600 s before the bond.
   auto tight = checkTimelocks(swap(kNow + 4199, kNow + 3600), kNow, 600);
   EXPECT_TRUE(mentions(tight, "instructions[0].hold.hashLock.expiry", "requires 600 s"))
       << all(tight);
@@ -154,6 +154,45 @@ TEST(HashLockTimelocks, PastExpiriesAndATooSmallMarginAreRefused) {
   // The classic mistake: the secret holder's own lock expiring first.
   auto reversed = checkTimelocks(swap(kNow + 3600, kNow + 7200), kNow, 600);
   EXPECT_FALSE(reversed.empty());
+}
+
+// The margin is about whom each lock pays, not about the plan's claim order: the secret holder
+// may claim the lock paying it at any time before that lock's expiry (reviewer findings 1, 2).
+TEST(HashLockTimelocks, EveryLockPayingTheHolderExpiresTheMarginBeforeEveryOther) {
+  // The first claim is the holder's claim of the bond for the buyer: by claim order the bond
+  // "is claimed first" and may expire first, but the holder need not claim it at all, and can
+  // refund the bond and still claim the cash until the cash lock's later expiry.
+  auto plan = swap(kNow + 3600, kNow + 7200);
+  std::swap(*plan.mutable_instructions(2)->mutable_release(),
+            *plan.mutable_instructions(3)->mutable_release());
+  EXPECT_TRUE(validatePlan(plan).empty()) << all(validatePlan(plan));
+  auto byOrder = checkTimelocks(plan, kNow, 600);
+  EXPECT_TRUE(mentions(byOrder, "instructions[0].hold.hashLock.expiry", "pays the secret holder"))
+      << all(byOrder);
+  // Three locks in the classic order: a second lock paying the holder that expires after the
+  // bond lets the holder refund the bond and claim that one.
+  plan = swap();
+  auto* late = plan.add_instructions();
+  *late = plan.instructions(1);
+  late->set_sequence(7);
+  late->mutable_hold()->mutable_hashlock()->set_expiry(kNow + 9000);
+  auto three = checkTimelocks(plan, kNow, 600);
+  EXPECT_TRUE(mentions(three, "instructions[0].hold.hashLock.expiry", "instruction 7"))
+      << all(three);
+}
+
+// Every lock goes back to its owner at its expiry only by a refund its own router runs
+// (reviewer finding 6).
+TEST(HashLockValidation, ALockWithoutARefundByItsOwnRouterIsRefused) {
+  auto plan = swap();
+  plan.mutable_instructions(5)->set_organizations(0, "bank-a");  // the cash refund, by bank-a
+  EXPECT_TRUE(mentions(validatePlan(plan), "instructions[1]", "refund")) << all(validatePlan(plan));
+  plan = swap();
+  plan.mutable_instructions()->RemoveLast();  // no refund of the cash lock at all
+  plan.mutable_instructions(1)->mutable_transitions()->mutable_onfailure()->set_sequence(5);
+  plan.mutable_instructions(2)->mutable_transitions()->mutable_onfailure()->set_sequence(5);
+  EXPECT_TRUE(mentions(validatePlan(plan), "instructions[1]", "refund")) << all(validatePlan(plan));
+  EXPECT_FALSE(mentions(validatePlan(swap()), "instructions[1]", "refund"));
 }
 
 finp2p::receipt::Receipt receiptFor(const finp2p::execution::ExecutionPlan& plan, int index,

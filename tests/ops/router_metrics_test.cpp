@@ -54,6 +54,17 @@ TEST(RouterMetricsTest, PlansByStatusOpenAndDuration) {
   EXPECT_EQ(text.find("p1"), std::string::npos) << "a plan id became a label";
 }
 
+TEST(RouterMetricsTest, EveryPlanStatusIsExposedFromTheFirstScrape) {
+  RouterMetrics m("bank-a", {"bank-b"}, {"cash"});
+  auto text = m.registry().expose();
+  for (const char* s :
+       {"proposed", "in-progress", "completed", "failed", "halted", "rejected", "cancelled"}) {
+    EXPECT_TRUE(has(text, std::string("finp2p_plans_total{status=\"") + s + "\"} 0"))
+        << s << " missing before any plan entered it:\n"
+        << text;
+  }
+}
+
 TEST(RouterMetricsTest, PeerMessagesHaveBoundedLabels) {
   RouterMetrics m("bank-a", {"bank-b"}, {"cash"});
   m.answered("bank-b", "approve", 0);
