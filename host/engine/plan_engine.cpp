@@ -765,16 +765,8 @@ void PlanEngine::startInstruction(uint32_t sequence, int64_t at, Actions& out) {
   step.startedAtMillis = at;
   const auto* ins = instruction(sequence);
   if (executes(*ins, config_.self)) executeOwn(*ins, at, out);
-  if (model::lockRole(*plan_, *ins) == model::LockRole::kClaim) {
-    if (executes(*ins, model::lockOf(*plan_, *ins)->secretholder())) {
-      claimWatchTimers(at, out);  // the secret may be public from now on
-    }
-    if (watchesClaim(*ins) && !executes(*ins, config_.self)) {
-      // Its beneficiary's router claims if the executor has not by the claim's timeout.
-      out.push_back(
-          TimerAction{TimerAction::Kind::kClaimWatch, sequence, at + timeoutMillis(*ins)});
-    }
-  }
+  // From the first step on, a lock paying the secret holder may be on its ledger and claimed.
+  if (steps_.size() == 1 && model::hasHashLocks(*plan_)) claimWatchTimers(at, out);
 }
 
 void PlanEngine::executeOwn(const ExecutionInstruction& ins, int64_t startedAt,
@@ -1193,7 +1185,11 @@ std::optional<finp2p::execution::ApproveRequest> PlanEngine::relayApproval(
 
 std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
   Actions out = owed();
-  if (havePlan_ && isTerminal(status_)) return out;
+  if (havePlan_ && isTerminal(status_)) {
+    // A failed or halted plan's locks may still be claimable: the watches go on until expiry.
+    if (model::hasHashLocks(*plan_)) claimWatchTimers(nowMillis, out);
+    return out;
+  }
   out.push_back(catchUpTimer(nowMillis));
   if (!havePlan_) return out;
   if (status_ == PlanStatus::kProposed) {
@@ -1203,7 +1199,7 @@ std::vector<Action> PlanEngine::resume(int64_t nowMillis) const {
     return out;
   }
   for (const auto& [sequence, step] : steps_) lockExpiryTimers(sequence, out);
-  claimWatchTimers(nowMillis, out);
+  if (model::hasHashLocks(*plan_)) claimWatchTimers(nowMillis, out);
   auto it = steps_.find(currentSequence_);
   if (it != steps_.end()) {
     for (const auto& [executor, c] : it->second.byExecutor) {

@@ -75,12 +75,12 @@ struct ClaimWatch {
   enum class Next {
     kStop,    // nothing more to watch: claimed, reached by the plan's own execution, or expired
     kWait,    // look again at retryAtMillis
-    kLookUp,  // ask the ledger of `revealingClaim` for its receipt's preimage, else look again
+    kLookUp,  // ask the ledgers of `locksToLookUp` whether one was claimed, and with what
     kClaim,   // execute `claim` now
   };
   Next next = Next::kStop;
   int64_t retryAtMillis = 0;
-  finp2p::execution::ExecutionInstruction revealingClaim;
+  std::vector<finp2p::execution::ExecutionInstruction> locksToLookUp;
   ExecuteAction claim;
 };
 
@@ -127,12 +127,14 @@ class PlanEngine {
   // and taken up when the plan reaches the refund (the node's lookup finds it).
   std::vector<Action> lockExpired(uint32_t refundSequence) const;
   // A kClaimWatch timer fired for the claim `claimSequence` that this router executes or whose
-  // beneficiary it serves: once the secret holder's claim has started, the preimage may be
-  // public on a ledger (`preimageOnLedger`: what the node's lookup of that claim found there).
-  // With a preimage that opens the lock, the claim's executor claims at once, even before the
-  // plan reaches the claim; the beneficiary's router claims once the executor has had the
-  // claim's timeout to do it. The ledger keeps it to one claim (one idempotency key); the plan
-  // takes up the outcome when it reaches the claim (docs/protocol.md, "A claim needs nobody").
+  // beneficiary it serves. The secret is public once a lock paying the secret holder has been
+  // claimed, under any key (`preimageOnLedger`: what the node's lookup of such a lock found on a
+  // ledger it serves), or from the receipt of the holder's settled claim. With a preimage that
+  // opens the lock, the claim's executor claims at once, even before the plan reaches the
+  // claim (or after the plan failed, while the lock is unexpired); the beneficiary's router
+  // claims once the executor has had the claim's timeout to do it, and at the latest half the
+  // margin before the lock's expiry. The ledger keeps it to one claim of the lock; the plan takes
+  // up the outcome when it reaches the claim (docs/protocol.md, "A claim needs nobody").
   ClaimWatch claimWatch(uint32_t claimSequence, int64_t nowMillis,
                         const std::string& preimageOnLedger = "") const;
   static constexpr int64_t kClaimWatchIntervalMillis = 2'000;
@@ -239,7 +241,8 @@ class PlanEngine {
   // Claims this router watches (hash_lock_claim.cpp): those it executes or whose beneficiary it
   // serves, but not the secret holder's own; their timers once the revealing claim started.
   bool watchesClaim(const finp2p::execution::ExecutionInstruction& ins) const;
-  const finp2p::execution::ExecutionInstruction* revealingClaimStarted() const;
+  bool claimWatchRuns() const;
+  std::vector<finp2p::execution::ExecutionInstruction> locksPayingTheHolder() const;
   void claimWatchTimers(int64_t at, Actions& out) const;
   int64_t timeoutMillis(const finp2p::execution::ExecutionInstruction& ins) const;
   void decideCompletion(Completion& c, bool ok, const std::string& reason, int64_t at,

@@ -177,7 +177,9 @@ finp2p::journal::InstructionExecuted toExecuted(uint32_t sequence, const ledger:
       lock->set_hash(r.hashLock);
       lock->set_hashfunction(r.hashFunction);
       lock->set_expiry(r.expiryUnixS);
-      lock->set_preimage(r.preimage);
+      // A lock's receipt states its lock; a lookup of a claimed lock also names the preimage it
+      // was claimed with (for claim watches), which is not part of the lock's execution.
+      lock->set_preimage(r.operationType == "claim" ? r.preimage : "");
     }
   }
   return e;

@@ -368,7 +368,7 @@ void RouterNode::perform(const std::string& planId, std::vector<engine::Action> 
           return;
         }
         if (kind == engine::TimerAction::Kind::kClaimWatch) {
-          post(planId, [this, planId, sequence] { claimWatch(planId, sequence, ""); });
+          post(planId, [this, planId, sequence] { claimWatch(planId, sequence, "", false); });
           return;
         }
         Event e;
@@ -513,55 +513,84 @@ void RouterNode::preflightFrom(const std::string& planId,
 }
 
 // On the strand: a claim this router watches (it executes it, or serves its beneficiary). Its
-// engine decides; the node reads the secret holder's claim from a ledger it serves, where the
-// preimage is public once that claim ran, and claims without waiting for the plan. Nothing is
-// journaled until the ledger answers.
+// engine decides; the node reads the locks that pay the secret holder from the ledgers it
+// serves (a claimed lock shows the preimage it was claimed with, under whatever key), and claims
+// without waiting for the plan. Nothing is journaled until the ledger answers. One watch runs
+// per claim: a timer of the engine starts it unless it runs already.
 void RouterNode::claimWatch(const std::string& planId, uint32_t claimSequence,
-                            const std::string& preimageOnLedger) {
-  auto& plans = strandOf(planId).plans;
-  auto it = plans.find(planId);
-  if (it == plans.end()) return;
-  auto w = it->second->claimWatch(claimSequence, now(), preimageOnLedger);
+                            const std::string& preimageOnLedger, bool started) {
+  auto& strand = strandOf(planId);
+  auto watch = std::make_pair(planId, claimSequence);
+  if (!started && !strand.claimWatches.insert(watch).second) return;  // already watched
+  std::unique_ptr<engine::PlanEngine> replayed;  // a terminal plan is no longer in memory
+  const auto* engine = findOrReplay(strand, planId, replayed);
+  auto w =
+      engine ? engine->claimWatch(claimSequence, now(), preimageOnLedger) : engine::ClaimWatch{};
   auto again = [this, planId, claimSequence](int64_t atMillis) {
     runtime_->at(atMillis, [this, planId, claimSequence] {
-      post(planId, [this, planId, claimSequence] { claimWatch(planId, claimSequence, ""); });
+      post(planId, [this, planId, claimSequence] { claimWatch(planId, claimSequence, "", true); });
     });
   };
   using Next = engine::ClaimWatch::Next;
-  if (w.next == Next::kStop) return;
+  if (w.next == Next::kStop) {
+    strand.claimWatches.erase(watch);
+    return;
+  }
   if (w.next == Next::kWait) return again(w.retryAtMillis);
   if (w.next == Next::kClaim) {
+    strand.claimWatches.erase(watch);
     spdlog::info(
         "plan {} seq {}: the secret is public and the claim not made; claiming the lock for its "
         "beneficiary without waiting for the plan",
         planId, claimSequence);
-    return execute(planId, w.claim);
+    return execute(planId, w.claim, engine->sharedPlan());
   }
   // A preimage the ledger gave that does not open the lock: ask again later, not at once.
   if (!preimageOnLedger.empty()) return again(w.retryAtMillis);
-  auto plan = planOf(plansMutex_, activePlans_, planId);
-  const auto* asset = plan ? instructionAsset(*plan, w.revealingClaim) : nullptr;
-  if (!asset || !ledgers_.ledgerFor(asset->id())) return again(w.retryAtMillis);
-  std::string key = toLedgerOperation(*plan, w.revealingClaim, 0).context.idempotencyKey;
-  uint32_t revealing = w.revealingClaim.sequence();
-  ledgers_.lookup(asset->id(), key,
-                  alive([this, planId, claimSequence, revealing, again,
-                         retryAt = w.retryAtMillis](ledger::Outcome found) {
-                    if (!found.ok() || !found.receipt || found.receipt->preimage.empty()) {
-                      return again(retryAt);
-                    }
-                    spdlog::info(
-                        "plan {} seq {}: the ledger shows the secret holder's claim (seq {}) "
-                        "and its preimage",
-                        planId, claimSequence, revealing);
-                    post(planId, [this, planId, claimSequence, p = found.receipt->preimage] {
-                      claimWatch(planId, claimSequence, p);
-                    });
-                  }));
+  lookUpLocks(planId, claimSequence, engine->sharedPlan(),
+              std::make_shared<engine::ClaimWatch>(std::move(w)), 0);
 }
 
-void RouterNode::execute(const std::string& planId, const engine::ExecuteAction& action) {
-  auto plan = planOf(plansMutex_, activePlans_, planId);
+// The locks of a claim watch, one after the other, on the ledgers this router serves: the first
+// that shows a preimage goes back to the engine; none does, the watch looks again later.
+void RouterNode::lookUpLocks(const std::string& planId, uint32_t claimSequence,
+                             std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                             std::shared_ptr<engine::ClaimWatch> w, std::size_t next) {
+  auto again = [this, planId, claimSequence, at = w->retryAtMillis] {
+    runtime_->at(at, [this, planId, claimSequence] {
+      post(planId, [this, planId, claimSequence] { claimWatch(planId, claimSequence, "", true); });
+    });
+  };
+  for (; plan && next < w->locksToLookUp.size(); ++next) {
+    const auto& lock = w->locksToLookUp[next];
+    const auto* asset = instructionAsset(*plan, lock);
+    if (!asset || !ledgers_.ledgerFor(asset->id())) continue;
+    std::string key = toLedgerOperation(*plan, lock, 0).context.idempotencyKey;
+    ledgers_.lookup(
+        asset->id(), key,
+        alive([this, planId, claimSequence, plan, w, next,
+               lockSequence = lock.sequence()](ledger::Outcome found) {
+          if (found.ok() && found.receipt && !found.receipt->preimage.empty()) {
+            spdlog::info(
+                "plan {} seq {}: the ledger shows the lock of instruction {} claimed, with its "
+                "preimage",
+                planId, claimSequence, lockSequence);
+            return post(planId, [this, planId, claimSequence, p = found.receipt->preimage] {
+              claimWatch(planId, claimSequence, p, true);
+            });
+          }
+          post(planId, [this, planId, claimSequence, plan, w, next] {
+            lookUpLocks(planId, claimSequence, plan, w, next + 1);
+          });
+        }));
+    return;
+  }
+  again();
+}
+
+void RouterNode::execute(const std::string& planId, const engine::ExecuteAction& action,
+                         std::shared_ptr<const finp2p::execution::ExecutionPlan> plan) {
+  if (!plan) plan = planOf(plansMutex_, activePlans_, planId);
   if (!plan) return;
   const auto& ins = action.instruction;
   const auto* asset = instructionAsset(*plan, ins);
@@ -579,7 +608,8 @@ void RouterNode::execute(const std::string& planId, const engine::ExecuteAction&
   if (now() < action.notBeforeMillis) {
     spdlog::info("plan {} seq {}: refund waits for the hash lock's expiry, until {} ms", planId,
                  ins.sequence(), action.notBeforeMillis);
-    runtime_->at(action.notBeforeMillis, [this, planId, action] { execute(planId, action); });
+    runtime_->at(action.notBeforeMillis,
+                 [this, planId, action, plan] { execute(planId, action, plan); });
     return;
   }
   std::string assetId = asset->id();

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -119,6 +120,7 @@ class RouterNode {
   struct Strand {
     std::map<std::string, std::unique_ptr<engine::PlanEngine>> plans;
     std::map<std::string, std::string> broughtBy;  // plan id -> the peer whose message created it
+    std::set<std::pair<std::string, uint32_t>> claimWatches;  // (plan, claim) being watched
   };
   using Answer = std::function<void(Result<std::string>)>;
 
@@ -142,7 +144,10 @@ class RouterNode {
   void catchUp(const std::string& planId, uint64_t mark);
   void lockExpired(const std::string& planId, uint32_t refundSequence);
   void claimWatch(const std::string& planId, uint32_t claimSequence,
-                  const std::string& preimageOnLedger);
+                  const std::string& preimageOnLedger, bool started);
+  void lookUpLocks(const std::string& planId, uint32_t claimSequence,
+                   std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
+                   std::shared_ptr<engine::ClaimWatch> watch, std::size_t next);
   void preflight(const std::string& planId, const engine::PreflightAction& action);
   void preflightFrom(const std::string& planId,
                      std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
@@ -151,7 +156,9 @@ class RouterNode {
                             std::shared_ptr<const finp2p::execution::ExecutionPlan> plan,
                             std::shared_ptr<const engine::PreflightAction> action,
                             std::size_t next);
-  void execute(const std::string& planId, const engine::ExecuteAction& action);
+  // `plan`: when it is no longer among the active plans (a claim watch of an ended plan).
+  void execute(const std::string& planId, const engine::ExecuteAction& action,
+               std::shared_ptr<const finp2p::execution::ExecutionPlan> plan = nullptr);
   void executed(const std::string& planId, const engine::ExecuteAction& action,
                 const finp2p::execution::ExecutionPlan& plan, ledger::Outcome outcome);
   // After an outcome that may not be what the ledger did (isIndeterminate): the ledger's own

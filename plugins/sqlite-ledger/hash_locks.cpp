@@ -9,7 +9,26 @@ void createHashLockSchema(Database& db) {
 CREATE TABLE IF NOT EXISTS hash_locks (
   operation_id TEXT PRIMARY KEY, hash TEXT NOT NULL, hash_function TEXT NOT NULL,
   expiry INTEGER NOT NULL, preimage TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hash_lock_claims (
+  lock_operation_id TEXT PRIMARY KEY, claim_operation_id TEXT NOT NULL,
+  preimage TEXT NOT NULL) WITHOUT ROWID;
 )sql");
+}
+
+void recordClaim(Database& db, const std::string& lockOperationId,
+                 const std::string& claimOperationId, const std::string& preimage) {
+  Statement s(db,
+              "INSERT INTO hash_lock_claims(lock_operation_id, claim_operation_id, preimage) "
+              "VALUES(?,?,?)");
+  s.bind(1, lockOperationId).bind(2, claimOperationId).bind(3, preimage);
+  s.run();
+}
+
+void addClaimOfLock(Database& db, finp2p::ledger::Receipt& receipt) {
+  if (receipt.operationType != "hash_lock") return;
+  Statement s(db, "SELECT preimage FROM hash_lock_claims WHERE lock_operation_id=?");
+  s.bind(1, receipt.operationId);
+  if (s.step()) receipt.preimage = s.text(0);
 }
 
 void writeHashLock(Database& db, const std::string& operationId, const HashLockRow& row) {

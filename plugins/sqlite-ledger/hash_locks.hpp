@@ -29,4 +29,10 @@ std::string checkLockInput(const finp2p::ledger::Operation& op, int64_t nowUnixS
 // Copies the row of `receipt.operationId`, if any, into the receipt's hash-lock fields.
 void addHashLock(Database& db, finp2p::ledger::Receipt& receipt);
 
+// Which claim took a lock, and with what preimage, whatever key the claim came under: a lock
+// looked up after its claim shows the preimage (the SDK's lookup contract for hash locks).
+void recordClaim(Database& db, const std::string& lockOperationId,
+                 const std::string& claimOperationId, const std::string& preimage);
+void addClaimOfLock(Database& db, finp2p::ledger::Receipt& receipt);
+
 }  // namespace finp2p::sqlite_ledger

@@ -386,6 +386,7 @@ Outcome SqliteLedger::claim(const Operation& op) {
   if (!paid.ok()) return paid;
   writeHashLock(db_, op.context.idempotencyKey,
                 {lock->hash, lock->hashFunction, lock->expiryUnixS, op.preimage});
+  recordClaim(db_, op.holdOperationId, op.context.idempotencyKey, op.preimage);
   addHashLock(db_, *paid.receipt);
   return paid;
 }
@@ -512,7 +513,9 @@ Outcome SqliteLedger::storedOutcome(const std::string& key) {
 Outcome SqliteLedger::lookup(const std::string& key) {
   std::lock_guard lock(mutex_);
   try {
-    return storedOutcome(key);
+    auto outcome = storedOutcome(key);
+    if (outcome.ok() && outcome.receipt) addClaimOfLock(db_, *outcome.receipt);
+    return outcome;
   } catch (const std::exception& e) {
     return Outcome::failure(FINP2P_LEDGER_ERROR_UNAVAILABLE, e.what());
   }

@@ -118,6 +118,23 @@ TEST_F(HashLocks, AClaimIsPreflightedWithoutItsPreimage) {
       << "executed, a claim without its preimage is refused";
 }
 
+// Whoever claims a lock publishes its preimage, under whatever key the claim came: the lock's
+// own lookup then shows it, so the lock's counterparty learns the secret from the ledger
+// (abi.h, on_lookup; docs/protocol.md, "A claim needs nobody").
+TEST_F(HashLocks, ALockLookedUpAfterAnyClaimShowsThePreimage) {
+  ASSERT_TRUE(succeeded(issue(account("seller"), "50", "issue")));
+  ASSERT_TRUE(succeeded(execute(lockOp("lock", "20", nowUnixS() + 120))));
+  auto before = lookup(key("lock"));
+  ASSERT_TRUE(succeeded(before));
+  EXPECT_EQ(before.receipt->preimage, "") << "an unclaimed lock reveals nothing";
+  ASSERT_TRUE(succeeded(execute(claimOp("a-side-door-key", "lock", preimage()))));
+  auto after = lookup(key("lock"));
+  ASSERT_TRUE(succeeded(after));
+  EXPECT_EQ(after.receipt->operationType, "hash_lock");
+  EXPECT_EQ(after.receipt->preimage, preimage())
+      << "the lock's lookup must show the preimage it was claimed with, whatever the claim's key";
+}
+
 TEST_F(HashLocks, Keccak256LocksClaimToo) {
   ASSERT_TRUE(succeeded(issue(account("seller"), "5", "issue")));
   ASSERT_TRUE(succeeded(execute(lockOp("lock", "5", nowUnixS() + 120, HashFunction::kKeccak256))));

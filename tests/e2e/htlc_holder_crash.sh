@@ -32,7 +32,7 @@ count() {
 for _ in $(seq 1 100); do [ "$(count securities claim)" = 1 ] && break; sleep 0.1; done
 expect_eq "$(count securities claim)" 1 "bond claims while bank-a is down"
 expect_eq "$(available bank-b securities "$BUYER" "$BOND")" 100 "buyer bonds while bank-a is down"
-grep -q "the ledger shows the secret holder's claim" "$WORK/bank-b.log" ||
+grep -q "the ledger shows the lock of instruction 2 claimed" "$WORK/bank-b.log" ||
   fail "bank-b did not take the preimage from the cash ledger"
 expect_eq "$(plan_field bank-b "$id" "r['execution']['executionPlanStatus']")" in-progress \
   "the plan waits for bank-a's completion"

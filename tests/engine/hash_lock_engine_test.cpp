@@ -250,9 +250,17 @@ TEST(HashLockEngine, TheSecretHolderDoesNotRefundAloneOnceItsClaimStarted) {
   EXPECT_EQ(std::get<ExecuteAction>(cash[0]).notBeforeMillis, kCashExpiry * 1000 + 2'000);
 }
 
+int64_t stepStart(const PlanEngine& e, uint32_t sequence) {
+  for (const auto& v : e.steps()) {
+    if (v.sequence == sequence) return v.startedAtMillis;
+  }
+  return 0;
+}
+
 // A claim needs nobody: bank-a claimed the cash (the preimage is on the cash ledger) and then
 // went silent before its completion reached anyone. bank-b, which executes the bond claim, does
-// not wait for the plan to reach it: what its ledger shows opens the lock, so it claims at once.
+// not wait for the plan to reach it: its ledger shows the cash lock claimed, with the preimage,
+// whatever key the claim came under, and that opens the bond lock, so it claims at once.
 TEST(HashLockEngine, TheClaimsExecutorClaimsWithThePreimageOnTheLedgerWhileTheHolderIsSilent) {
   Swap s;
   s.stalled = {3};  // bank-a's claim ran on the ledger; its outcome never reached the engines
@@ -260,11 +268,14 @@ TEST(HashLockEngine, TheClaimsExecutorClaimsWithThePreimageOnTheLedgerWhileTheHo
   EXPECT_EQ(s.engine("bank-b").currentSequence(), 3u);
   ASSERT_EQ(s.claimTimers["bank-b"].size(), 1u) << "bank-b watches its bond claim";
   EXPECT_EQ(s.claimTimers["bank-b"][0].sequence, 4u);
+  EXPECT_LE(s.claimTimers["bank-b"][0].atMillis, stepStart(s.engine("bank-b"), 1) + 2'000)
+      << "from the first step: a lock may be claimed as soon as it is on its ledger";
   EXPECT_TRUE(s.claimTimers["bank-a"].empty()) << "the secret holder claims by the plan";
   int64_t at = s.claimTimers["bank-b"][0].atMillis;
   auto look = s.engine("bank-b").claimWatch(4, at);
   ASSERT_EQ(look.next, ClaimWatch::Next::kLookUp);
-  EXPECT_EQ(look.revealingClaim.sequence(), 3u) << "the ledger of the holder's claim";
+  ASSERT_EQ(look.locksToLookUp.size(), 1u);
+  EXPECT_EQ(look.locksToLookUp[0].sequence(), 2u) << "the lock that pays the secret holder";
   EXPECT_EQ(s.engine("bank-b").claimWatch(4, at, toHex(std::string(32, 'x'))).next,
             ClaimWatch::Next::kLookUp)
       << "a preimage that does not open the lock is not one";
@@ -298,22 +309,31 @@ TEST(HashLockEngine, TheBeneficiarysRouterClaimsWhenTheClaimsExecutorRefuses) {
   s.stalled = {4};  // bank-a never executes the bond claim
   s.submit();
   ASSERT_EQ(s.engine("bank-b").currentSequence(), 4u) << s.engine("bank-b").reason();
-  // From the cash claim's start, from the bond claim's (bank-a's too), and from the bond claim's
-  // start plus its timeout.
-  ASSERT_EQ(s.claimTimers["bank-b"].size(), 3u);
-  std::sort(s.claimTimers["bank-b"].begin(), s.claimTimers["bank-b"].end(),
-            [](const auto& x, const auto& y) { return x.atMillis < y.atMillis; });
-  int64_t at = s.claimTimers["bank-b"][0].atMillis;
-  auto wait = s.engine("bank-b").claimWatch(4, at);
+  ASSERT_EQ(s.claimTimers["bank-b"].size(), 1u);
+  int64_t started = stepStart(s.engine("bank-b"), 4);
+  auto wait = s.engine("bank-b").claimWatch(4, started + 29'999);
   ASSERT_EQ(wait.next, ClaimWatch::Next::kWait) << "bank-a has the claim's timeout first";
-  EXPECT_EQ(wait.retryAtMillis, s.claimTimers["bank-b"][2].atMillis);
-  EXPECT_GT(wait.retryAtMillis, at + 20'000);
-  EXPECT_EQ(s.engine("bank-b").claimWatch(4, wait.retryAtMillis - 1).next, ClaimWatch::Next::kWait);
-  auto claim = s.engine("bank-b").claimWatch(4, wait.retryAtMillis);
+  auto claim = s.engine("bank-b").claimWatch(4, started + 30'000);
   ASSERT_EQ(claim.next, ClaimWatch::Next::kClaim);
   EXPECT_EQ(claim.claim.preimage, toHex(s.secret)) << "from bank-a's cash claim receipt";
   EXPECT_EQ(claim.claim.instruction.sequence(), 4u);
-  EXPECT_EQ(s.engine("bank-a").claimWatch(4, wait.retryAtMillis).next, ClaimWatch::Next::kStop);
+  EXPECT_EQ(s.engine("bank-a").claimWatch(4, started + 30'000).next, ClaimWatch::Next::kStop);
+}
+
+// A claim timeout longer than the lock has left does not keep the beneficiary's router from
+// claiming: it claims at the latest half the margin (600 s here) before the lock's expiry
+// (reviewer finding 5).
+TEST(HashLockEngine, TheBeneficiarysRouterClaimsBeforeTheExpiryWhateverTheClaimsTimeout) {
+  Swap s;
+  s.plan.mutable_instructions(3)->set_organizations(0, "bank-a");
+  s.plan.mutable_instructions(3)->set_timeoutseconds(1'000'000);
+  s.stalled = {4};
+  s.submit();
+  ASSERT_EQ(s.engine("bank-b").currentSequence(), 4u) << s.engine("bank-b").reason();
+  EXPECT_EQ(s.engine("bank-b").claimWatch(4, kBondExpiry * 1000 - 300'001).next,
+            ClaimWatch::Next::kWait);
+  EXPECT_EQ(s.engine("bank-b").claimWatch(4, kBondExpiry * 1000 - 300'000).next,
+            ClaimWatch::Next::kClaim);
 }
 
 // The margin compares the two expiries, not an expiry with a clock: routers whose clocks differ

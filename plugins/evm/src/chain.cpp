@@ -133,12 +133,20 @@ Answer<bool> Chain::knowsTransaction(const Hash& txHash) {
 
 Answer<std::vector<LogEntry>> Chain::logsWithTopic1(const std::vector<Address>& contracts,
                                                     const Hash& topic1) {
+  return logsWithTopics(contracts, {nullptr, toHex(topic1)});
+}
+
+Answer<std::vector<LogEntry>> Chain::logsWithTopic2(const std::vector<Address>& contracts,
+                                                    const Hash& topic2) {
+  return logsWithTopics(contracts, {nullptr, nullptr, toHex(topic2)});
+}
+
+Answer<std::vector<LogEntry>> Chain::logsWithTopics(const std::vector<Address>& contracts,
+                                                    const Json& topics) {
   Json addresses = Json::array();
   for (const auto& a : contracts) addresses.push_back(toHex(a));
-  Json filter = {{"fromBlock", "earliest"},
-                 {"toBlock", "latest"},
-                 {"address", addresses},
-                 {"topics", {nullptr, toHex(topic1)}}};
+  Json filter = {
+      {"fromBlock", "earliest"}, {"toBlock", "latest"}, {"address", addresses}, {"topics", topics}};
   auto reply = rpc_.call("eth_getLogs", {filter});
   if (!reply.ok()) return Answer<std::vector<LogEntry>>::fail(*reply.error);
   std::vector<LogEntry> logs;

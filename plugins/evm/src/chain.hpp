@@ -57,10 +57,15 @@ class Chain {
   Answer<std::optional<TxReceipt>> receipt(const Hash& txHash);
   Answer<bool> knowsTransaction(const Hash& txHash);
   /// Logs of `contracts` whose first indexed topic is `topic1` (our operation ids).
+  /// Logs of these contracts whose second indexed topic is `topic2` (e.g. a lock's claims).
+  Answer<std::vector<LogEntry>> logsWithTopic2(const std::vector<Address>& contracts,
+                                               const Hash& topic2);
   Answer<std::vector<LogEntry>> logsWithTopic1(const std::vector<Address>& contracts,
                                                const Hash& topic1);
 
  private:
+  Answer<std::vector<LogEntry>> logsWithTopics(const std::vector<Address>& contracts,
+                                               const nlohmann::json& topics);
   JsonRpcClient& rpc_;
 };
 

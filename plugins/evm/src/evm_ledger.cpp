@@ -450,12 +450,31 @@ Outcome EvmLedger::fromChain(const std::string& key, const std::optional<Operati
 
 Outcome EvmLedger::lookup(const std::string& key) {
   try {
-    if (auto record = state_.find(key)) {
-      return resolve(*record, steadyNowMs());  // look once; the host asks again if pending
+    auto record = state_.find(key);
+    // Look once; the host asks again if pending.
+    Outcome found =
+        record ? resolve(*record, steadyNowMs()) : fromChain(key, std::nullopt, nullptr);
+    if (found.ok() && found.receipt && found.receipt->operationType == "hash_lock") {
+      addClaimOfLock(key, *found.receipt);
     }
-    return fromChain(key, std::nullopt, nullptr);
+    return found;
   } catch (const std::exception& e) {
     return unavailable(std::string("plugin state: ") + e.what());
+  }
+}
+
+// A lock claimed under any operation id (anyone may claim on the chain): its Claimed event,
+// indexed by the lock's id, names the preimage.
+void EvmLedger::addClaimOfLock(const std::string& lockKey, Receipt& receipt) {
+  auto logs = chain_.logsWithTopic2({escrow_}, operationId(lockKey));
+  if (!logs.ok()) return;  // unknown now: the watch asks again
+  for (const auto& log : *logs.value) {
+    auto m = decodeMovement(log, escrow_);
+    if (m && m->type == "claim" && m->holdId == operationId(lockKey)) {
+      receipt.preimage = ledger::toHex(
+          std::string_view(reinterpret_cast<const char*>(m->preimage.data()), m->preimage.size()));
+      return;
+    }
   }
 }
 

@@ -95,6 +95,7 @@ class EvmLedger {
                     const Operation* expected);
   Receipt receiptOf(const Movement& m, const std::string& key, const std::string& source,
                     const std::string& destination);
+  void addClaimOfLock(const std::string& lockKey, Receipt& receipt);
   std::optional<Movement> movementIn(const std::vector<LogEntry>& logs, const Hash& opId);
   const Token* tokenAt(const Address& a) const;
   std::string formatUnits(const Hash& units, const Token* token) const;

@@ -48,10 +48,10 @@ std::optional<Outcome> EvmLedger::hashLockCall(const Operation& op, const Hash& 
                           " is not in the future (now " + std::to_string(now) + ")");
       }
       Hash hash = *parseHash(op.hashLock);
-      *call = {escrow_, calls::lock(id, token, accountAddress(op.source),
-                                    accountAddress(op.destination), units, hash,
-                                    contractHashFunction(*function),
-                                    static_cast<uint64_t>(op.expiryUnixS))};
+      *call = {escrow_,
+               calls::lock(id, token, accountAddress(op.source), accountAddress(op.destination),
+                           units, hash, contractHashFunction(*function),
+                           static_cast<uint64_t>(op.expiryUnixS))};
       return std::nullopt;
     }
     case FINP2P_LEDGER_OP_CLAIM: {

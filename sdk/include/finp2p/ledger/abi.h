@@ -175,7 +175,9 @@ typedef struct finp2p_ledger_operation {
  * (a revert_hold's may say release), and source, destination, asset, quantity (exact decimal)
  * and the hash-lock fields those of the operation wherever "Fields per operation kind" below
  * sets them (the SDK's finp2p/ledger/receipt_check.hpp is the check). on_lookup returns the
- * receipt its key's execution returned. */
+ * receipt its key's execution returned; a hash lock's (1.2), once the lock has been claimed under
+ * any key, also carries in `preimage` the preimage it was claimed with (the secret is public on
+ * the ledger then, and the lock's counterparty reads it there). */
 typedef struct finp2p_ledger_receipt {
   uint32_t struct_size; /* 1.1 */
   finp2p_ledger_str transaction_id;
