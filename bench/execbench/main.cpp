@@ -322,13 +322,8 @@ int main(int argc, char** argv) {
   std::vector<Router> routers(routersCount);
   for (std::size_t i = 0; i < routersCount; ++i) {
     routers[i].org = "bank-" + std::to_string(i + 1);
-    routers[i].peerPort = freePort();
-    routers[i].adminPort = freePort();
     auto key = crypto::SigningKey::generate();
     (void)crypto::writeKeyPair(*key, (work / routers[i].org).string());
-  }
-  for (std::size_t i = 0; i < routersCount; ++i) {
-    std::ofstream(work / (routers[i].org + ".toml")) << routerToml(routers, i);
   }
 
   auto plan = dvpPlan(routers);
@@ -384,6 +379,15 @@ int main(int argc, char** argv) {
     return specResult.failures == 0 ? 0 : 1;
   }
 
+  // Ports are picked only now: the spec client's servers and connections took ephemeral ports
+  // of their own, and one of them could have been a port picked before it ran.
+  for (auto& r : routers) {
+    r.peerPort = freePort();
+    r.adminPort = freePort();
+  }
+  for (std::size_t i = 0; i < routersCount; ++i) {
+    std::ofstream(work / (routers[i].org + ".toml")) << routerToml(routers, i);
+  }
   for (auto& r : routers) {
     // Everything the child needs is built before fork: this process runs gRPC threads by now,
     // and only async-signal-safe calls are safe in the child until exec.
