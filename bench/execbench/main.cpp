@@ -1,9 +1,13 @@
 // finp2p-execbench: starts N routers (separate finp2p-execd processes) on loopback with the
 // sqlite-ledger plugin and generated keys, drives DvP plans through them, and reports plans/s,
 // latency from submit to completed-on-every-router, CPU per plan, peak RSS and journal bytes.
-// Signatures (Ed25519) and fsync (SQLite synchronous=FULL) stay on.
+// Signatures (Ed25519) and fsync (SQLite synchronous=FULL) stay on. Before the routers start it
+// measures the floor and runs the same plans through the "spec client" (spec_client.hpp): the
+// least the specified protocol needs, in this process, so that finp2p-execd ÷ spec client compares
+// like with like on the same machine in the same minute.
 //
 //   finp2p-execbench [--routers 2] [--plans 1000] [--concurrency 64 | --rate 500] [--json]
+//                    [--no-spec-client | --spec-client-only]
 
 #include <fcntl.h>
 #include <grpcpp/grpcpp.h>
@@ -31,6 +35,7 @@
 #include "finp2p/admin.grpc.pb.h"
 #include "floor.hpp"
 #include "investors/plan_signer.hpp"
+#include "spec_client.hpp"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -214,8 +219,9 @@ class Tracker {
       if (window_ > 0 && finished_ % window_ == 0) {
         // Throughput as history grows: does a plan cost more after 100,000 than after 10,000?
         double secs = std::chrono::duration<double>(p.end - windowStart_).count();
+        windows_.push_back(static_cast<double>(window_) / secs);
         std::printf("  after %zu plans: %.1f plans/s over the last %zu\n", finished_,
-                    static_cast<double>(window_) / secs, window_);
+                    windows_.back(), window_);
         std::fflush(stdout);
         windowStart_ = p.end;
       }
@@ -229,6 +235,10 @@ class Tracker {
   bool waitAll(std::size_t count, std::chrono::seconds timeout) {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return finished_ >= count; });
+  }
+  std::vector<double> windows() {
+    std::lock_guard lock(mutex_);
+    return windows_;
   }
   struct Result {
     std::vector<double> latenciesMs;
@@ -258,6 +268,7 @@ class Tracker {
   std::size_t routers_;
   std::size_t window_;
   Clock::time_point windowStart_;
+  std::vector<double> windows_;  // plans/s of each window, in order
   std::mutex mutex_;
   std::condition_variable cv_;
   std::map<std::string, Plan> plans_;
@@ -280,6 +291,7 @@ int main(int argc, char** argv) {
   std::size_t park = 0;
   std::size_t window = 0;
   std::string execd = FINP2P_EXECD;
+  bool noSpecClient = false, specClientOnly = false;
   app.add_option("--routers", routersCount, "Routers (participants of every plan), at least 2");
   app.add_option("--plans", plans, "DvP plans to run");
   app.add_option("--concurrency", concurrency, "Closed loop: plans in flight at once");
@@ -291,6 +303,11 @@ int main(int argc, char** argv) {
   app.add_option("--park", park,
                  "Instead: submit this many plans that wait (an Await an hour ahead) and report "
                  "the routers' memory with all of them in flight");
+  app.add_flag("--no-spec-client", noSpecClient,
+               "Skip the spec client (the least the specified protocol needs, run in this "
+               "process before the routers) and the finp2p-execd / spec client ratios");
+  app.add_flag("--spec-client-only", specClientOnly,
+               "Run the floor and the spec client only, no routers");
   CLI11_PARSE(app, argc, argv);
   if (routersCount < 2) {
     std::fprintf(stderr, "--routers must be at least 2\n");
@@ -305,22 +322,83 @@ int main(int argc, char** argv) {
   std::vector<Router> routers(routersCount);
   for (std::size_t i = 0; i < routersCount; ++i) {
     routers[i].org = "bank-" + std::to_string(i + 1);
-    routers[i].peerPort = freePort();
-    routers[i].adminPort = freePort();
     auto key = crypto::SigningKey::generate();
     (void)crypto::writeKeyPair(*key, (work / routers[i].org).string());
+  }
+
+  auto plan = dvpPlan(routers);
+  std::vector<execution::ExecutionPlan> signedPlans;
+  if (park == 0) signedPlans = signedCopies(plan, plans);
+  const bool spec = park == 0 && window == 0 && (!noSpecClient || specClientOnly);
+  finp2p::bench::SpecClientResult specResult;
+  if (spec) {
+    // Before the routers exist, right after the floor: the same cores, nothing else of ours on
+    // them, and the same signed plans.
+    finp2p::bench::SpecClientRun specRun;
+    specRun.routers = routersCount;
+    specRun.concurrency = concurrency;
+    specRun.rate = rate;
+    specRun.work = work;
+    specResult = finp2p::bench::runSpecClient(specRun, signedPlans);
+    const auto& sr = specResult;
+    std::printf(
+        "spec client: %zu in-process routers, the same %zu DvPs, %s: completed %zu, failures "
+        "%zu, %.2f s: %.1f plans/s; CPU per plan %.2f ms = %.1f x the floor; latency p50 %.1f "
+        "ms, p99 %.1f ms\n",
+        routersCount, plans,
+        rate > 0 ? ("open loop at " + std::to_string(static_cast<int>(rate)) + " plans/s").c_str()
+                 : ("closed loop, " + std::to_string(concurrency) + " in flight").c_str(),
+        sr.completed, sr.failures, sr.seconds, sr.plansPerSecond, sr.cpuMsPerPlan,
+        sr.cpuMsPerPlan / floor.millis(), percentile(sr.latenciesMs, 0.5),
+        percentile(sr.latenciesMs, 0.99));
+    std::printf(
+        "  per plan, counted: %.1f requests, %.1f answers, %.1f Ed25519 signatures, %.1f "
+        "verifications, %.1f appends in %.2f fdatasyncs\n",
+        sr.requests, sr.answers, sr.signatures, sr.verifications, sr.appends, sr.fsyncs);
+    if (rate > 0) {
+      std::printf("  offered %.0f plans/s, started %.1f plans/s\n", rate, sr.submittedPerSecond);
+    }
+    std::fflush(stdout);
+  }
+  if (specClientOnly) {
+    if (json) {
+      std::printf(
+          "{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,"
+          "\"floor_ms\":%.3f,\"spec_completed\":%zu,\"spec_failures\":%zu,"
+          "\"spec_plans_per_second\":%.1f,\"spec_cpu_ms_per_plan\":%.3f,"
+          "\"spec_p50_ms\":%.2f,\"spec_p99_ms\":%.2f,\"spec_requests_per_plan\":%.2f,"
+          "\"spec_signatures_per_plan\":%.2f,\"spec_verifications_per_plan\":%.2f,"
+          "\"spec_appends_per_plan\":%.2f,\"spec_fsyncs_per_plan\":%.3f}\n",
+          routersCount, plans, rate > 0 ? 0 : concurrency, rate, floor.millis(),
+          specResult.completed, specResult.failures, specResult.plansPerSecond,
+          specResult.cpuMsPerPlan, percentile(specResult.latenciesMs, 0.5),
+          percentile(specResult.latenciesMs, 0.99), specResult.requests, specResult.signatures,
+          specResult.verifications, specResult.appends, specResult.fsyncs);
+    }
+    if (!keep) fs::remove_all(work);
+    return specResult.failures == 0 ? 0 : 1;
+  }
+
+  // Ports are picked only now: the spec client's servers and connections took ephemeral ports
+  // of their own, and one of them could have been a port picked before it ran.
+  for (auto& r : routers) {
+    r.peerPort = freePort();
+    r.adminPort = freePort();
   }
   for (std::size_t i = 0; i < routersCount; ++i) {
     std::ofstream(work / (routers[i].org + ".toml")) << routerToml(routers, i);
   }
   for (auto& r : routers) {
+    // Everything the child needs is built before fork: this process runs gRPC threads by now,
+    // and only async-signal-safe calls are safe in the child until exec.
+    std::string logFile = (work / (r.org + ".log")).string();
+    std::string config = r.org + ".toml";
     pid_t pid = fork();
     if (pid == 0) {
       if (chdir(work.c_str()) != 0) _exit(127);
-      int log = open((r.org + ".log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int log = open(logFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(log, 1);
       dup2(log, 2);
-      std::string config = r.org + ".toml";
       execl(execd.c_str(), "finp2p-execd", "--config", config.c_str(), nullptr);
       _exit(127);
     }
@@ -375,9 +453,7 @@ int main(int argc, char** argv) {
     cpuBefore.push_back(cpuSeconds(r.pid));
     journalBefore.push_back(journalBytes(work, r.org));
   }
-  auto plan = dvpPlan(routers);
   std::atomic<std::size_t> next{0}, submitErrors{0};
-  std::vector<execution::ExecutionPlan> signedPlans;
   auto submit = [&](std::size_t k, Clock::time_point start) -> std::string {
     admin::SubmitPlanRequest request;
     *request.mutable_plan() = signedPlans[k];
@@ -448,7 +524,6 @@ int main(int argc, char** argv) {
     return submitErrors == 0 ? 0 : 1;
   }
 
-  signedPlans = signedCopies(plan, plans);
   auto began = Clock::now();
   std::vector<std::thread> workers;
   if (rate <= 0) {
@@ -475,6 +550,9 @@ int main(int argc, char** argv) {
     }
   }
   for (auto& w : workers) w.join();
+  // Open loop: the rate the submitters achieved (each waits for SubmitPlan's answer, so a router
+  // that falls behind also slows them).
+  double submitSeconds = std::chrono::duration<double>(Clock::now() - began).count();
   tracker.waitAll(plans - submitErrors, std::chrono::seconds(120));
   double wall = std::chrono::duration<double>(Clock::now() - began).count();
 
@@ -521,18 +599,73 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < n; ++i)
     std::printf(" %s %.0f", routers[i].org.c_str(), journalPerPlan[i]);
   std::printf("\n  peer messages per plan (by protocol): %zu\n", messages);
-  if (json) {
+  double submittedPerSecond = rate > 0 ? static_cast<double>(plans) / submitSeconds : 0;
+  if (rate > 0) {
+    std::printf("  offered %.0f plans/s, submitted %.1f plans/s, completed %.1f plans/s\n", rate,
+                submittedPerSecond, throughput);
+  }
+  // finp2p-execd ÷ the spec client: below 1 for plans/s and above 1 for CPU means the router
+  // costs more than the protocol it implements needs.
+  double overSpecRate = 0, overSpecCpu = 0;
+  if (spec && specResult.completed > 0) {
+    overSpecRate = throughput / specResult.plansPerSecond;
+    overSpecCpu = cpuPerPlanMs / specResult.cpuMsPerPlan;
     std::printf(
-        "{\"routers\":%zu,\"plans\":%zu,\"concurrency\":%zu,\"rate\":%.0f,\"completed\":%zu,"
-        "\"failures\":%zu,\"seconds\":%.3f,\"plans_per_second\":%.1f,\"p50_ms\":%.2f,"
-        "\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"max_ms\":%.2f,\"cpu_ms_per_plan\":%.3f,"
-        "\"floor_ms\":%.3f,\"cpu_over_floor\":%.2f,\"peak_rss_mb_max\":%.1f,"
-        "\"messages_per_plan\":%zu}\n",
-        n, plans, rate > 0 ? 0 : concurrency, rate, r.completed, r.failed, wall, throughput,
-        percentile(r.latenciesMs, 0.5), percentile(r.latenciesMs, 0.9),
-        percentile(r.latenciesMs, 0.99), r.latenciesMs.empty() ? 0 : r.latenciesMs.back(),
-        cpuPerPlanMs, floor.millis(), cpuPerPlanMs / floor.millis(),
-        *std::max_element(rss.begin(), rss.end()), messages);
+        "  finp2p-execd / spec client: plans/s %.1f / %.1f = %.2f; CPU per plan %.2f / %.2f ms "
+        "= %.2f; p99 %.1f / %.1f ms\n",
+        throughput, specResult.plansPerSecond, overSpecRate, cpuPerPlanMs, specResult.cpuMsPerPlan,
+        overSpecCpu, percentile(r.latenciesMs, 0.99), percentile(specResult.latenciesMs, 0.99));
+  }
+  if (json) {
+    // One line; a figure that was not measured is null, so a reader can tell it from zero.
+    std::ostringstream j;
+    j.setf(std::ios::fixed);
+    auto field = [&](const char* name, double value, int precision, bool known = true) {
+      j << ",\"" << name << "\":";
+      if (known) {
+        j.precision(precision);
+        j << value;
+      } else {
+        j << "null";
+      }
+    };
+    j << "{\"routers\":" << n << ",\"plans\":" << plans
+      << ",\"concurrency\":" << (rate > 0 ? 0 : concurrency);
+    field("rate", rate, 0);
+    j << ",\"completed\":" << r.completed << ",\"failures\":" << r.failed;
+    field("seconds", wall, 3);
+    field("plans_per_second", throughput, 1);
+    field("submitted_per_second", submittedPerSecond, 1, rate > 0);
+    field("p50_ms", percentile(r.latenciesMs, 0.5), 2);
+    field("p90_ms", percentile(r.latenciesMs, 0.9), 2);
+    field("p99_ms", percentile(r.latenciesMs, 0.99), 2);
+    field("max_ms", r.latenciesMs.empty() ? 0 : r.latenciesMs.back(), 2);
+    field("cpu_ms_per_plan", cpuPerPlanMs, 3);
+    field("floor_ms", floor.millis(), 3);
+    field("cpu_over_floor", cpuPerPlanMs / floor.millis(), 2);
+    // No batched seals in this build: the floor of a batched protocol is not computed.
+    field("batched_floor_ms", 0, 3, false);
+    field("peak_rss_mb_max", *std::max_element(rss.begin(), rss.end()), 1);
+    j << ",\"messages_per_plan\":" << messages;
+    const bool specRan = spec && specResult.completed > 0;
+    field("spec_plans_per_second", specResult.plansPerSecond, 1, specRan);
+    field("spec_cpu_ms_per_plan", specResult.cpuMsPerPlan, 3, specRan);
+    field("spec_p99_ms", percentile(specResult.latenciesMs, 0.99), 2, specRan);
+    field("spec_failures", static_cast<double>(specResult.failures), 0, spec);
+    field("spec_requests_per_plan", specResult.requests, 2, specRan);
+    field("spec_signatures_per_plan", specResult.signatures, 2, specRan);
+    field("spec_verifications_per_plan", specResult.verifications, 2, specRan);
+    field("spec_fsyncs_per_plan", specResult.fsyncs, 3, specRan);
+    field("execd_over_spec_plans_per_second", overSpecRate, 3, specRan);
+    field("execd_over_spec_cpu_per_plan", overSpecCpu, 3, specRan);
+    j << ",\"windows\":[";
+    auto windows = tracker.windows();
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+      j.precision(1);
+      j << (i ? "," : "") << windows[i];
+    }
+    j << "]}";
+    std::printf("%s\n", j.str().c_str());
   }
   return r.failed == 0 ? 0 : 1;
 }
